@@ -1,0 +1,42 @@
+//! Data for seq2seq-workbench: the toy translation tasks, real corpora, tokenizers,
+//! vocabularies, batches and masks. Every architecture trains on what this crate produces.
+
+pub mod batch;
+mod error;
+pub mod fsutil;
+pub mod prepare;
+pub mod tasks;
+pub mod tokenizer;
+pub mod toy_fi;
+pub mod tsv;
+pub mod vocab;
+
+pub use batch::{Batch, Batcher, EncodedPair};
+pub use error::DataError;
+pub use prepare::{Codec, Prepared};
+pub use tasks::{DataConfig, Splits, Task};
+pub use tokenizer::{Tokenizer, TokenizerKind};
+pub use vocab::Vocab;
+
+use serde::{Deserialize, Serialize};
+
+/// One sentence pair with what evaluation needs to break results down.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Example {
+    /// Source sentence, words separated by single spaces.
+    pub source: String,
+    /// Reference translation.
+    pub target: String,
+    /// Phenomenon tags (see [`toy_fi::TAGS`]); empty for corpora.
+    pub tags: Vec<String>,
+    /// Gold word alignment: for each target word, the source word positions it translates.
+    /// Empty when unknown (real corpora).
+    pub alignment: Vec<Vec<usize>>,
+}
+
+impl Example {
+    /// Number of source words.
+    pub fn source_len(&self) -> usize {
+        self.source.split_whitespace().count()
+    }
+}

@@ -1,0 +1,317 @@
+//! Tasks and their deterministic train / valid / test splits.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::toy_fi::{DEMO_SOURCE, DEMO_TARGET, ToyFiGrammar};
+use crate::{DataError, Example, TokenizerKind, tsv};
+
+/// What to translate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Task {
+    /// The embedded English → Finnish-flavoured toy language (the default).
+    ToyFi,
+    /// Copy a digit sequence (sanity check, as in Joey NMT).
+    Copy,
+    /// Reverse a digit sequence.
+    Reverse,
+    /// Sort a digit sequence.
+    Sort,
+    /// A real parallel corpus: `source<TAB>target[<TAB>anything]` per line.
+    Tsv(PathBuf),
+}
+
+impl Task {
+    /// Task names for `workbench list`.
+    pub const NAMES: [(&'static str, &'static str); 5] = [
+        ("toy-fi", "English → Finnish-flavoured toy language with 7 tagged phenomena (default)"),
+        ("copy", "copy a digit sequence"),
+        ("reverse", "reverse a digit sequence"),
+        ("sort", "sort a digit sequence"),
+        ("tsv:PATH", "a parallel corpus, source<TAB>target per line (Tatoeba / ManyThings format)"),
+    ];
+
+    /// The demo sentence of the task, if it has one.
+    pub fn demo(&self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Task::ToyFi => Some((DEMO_SOURCE, DEMO_TARGET)),
+            Task::Copy => Some(("3 1 4 1 5 9 2 6", "3 1 4 1 5 9 2 6")),
+            Task::Reverse => Some(("3 1 4 1 5 9 2 6", "6 2 9 5 1 4 1 3")),
+            Task::Sort => Some(("3 1 4 1 5 9 2 6", "1 1 2 3 4 5 6 9")),
+            Task::Tsv(_) => None,
+        }
+    }
+}
+
+impl FromStr for Task {
+    type Err = DataError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "toy-fi" => Ok(Task::ToyFi),
+            "copy" => Ok(Task::Copy),
+            "reverse" => Ok(Task::Reverse),
+            "sort" => Ok(Task::Sort),
+            _ => match s.strip_prefix("tsv:") {
+                Some(path) if !path.is_empty() => Ok(Task::Tsv(PathBuf::from(path))),
+                _ => Err(DataError::UnknownTask(s.to_string())),
+            },
+        }
+    }
+}
+
+impl fmt::Display for Task {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Task::ToyFi => write!(f, "toy-fi"),
+            Task::Copy => write!(f, "copy"),
+            Task::Reverse => write!(f, "reverse"),
+            Task::Sort => write!(f, "sort"),
+            Task::Tsv(path) => write!(f, "tsv:{}", path.display()),
+        }
+    }
+}
+
+/// The `[data]` section of an experiment config.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DataConfig {
+    /// `toy-fi`, `copy`, `reverse`, `sort` or `tsv:PATH`.
+    pub task: String,
+    /// Training pairs (for `tsv:`, at most this many; 0 = all).
+    pub train_size: usize,
+    /// Validation pairs (for `tsv:`, distinct source sentences).
+    pub valid_size: usize,
+    /// Test pairs (for `tsv:`, distinct source sentences).
+    pub test_size: usize,
+    /// Shortest source sentence, in words.
+    pub min_len: usize,
+    /// Longest source sentence, in words.
+    pub max_len: usize,
+    /// `word`, `char`, `bpe` or `wordpiece`.
+    pub tokenizer: String,
+    /// Target vocabulary size of the subword tokenizers.
+    pub subword_vocab_size: usize,
+    /// Lower-case corpus text (`tsv:` only; the toy tasks are lower case already).
+    pub lowercase: bool,
+    /// Sentences per batch.
+    pub batch_size: usize,
+    /// Group sentences of similar length into batches (less padding, faster epochs).
+    pub bucketing: bool,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        Self {
+            task: "toy-fi".into(),
+            train_size: 20_000,
+            valid_size: 500,
+            test_size: 1_000,
+            min_len: 3,
+            max_len: 45,
+            tokenizer: "word".into(),
+            subword_vocab_size: 2_000,
+            lowercase: true,
+            batch_size: 64,
+            bucketing: true,
+        }
+    }
+}
+
+impl DataConfig {
+    pub fn task(&self) -> Result<Task, DataError> {
+        self.task.parse()
+    }
+
+    pub fn tokenizer_kind(&self) -> Result<TokenizerKind, DataError> {
+        self.tokenizer.parse()
+    }
+
+    /// Checks ranges; errors name the field.
+    pub fn validate(&self) -> Result<(), DataError> {
+        let setting = |field, message: &str| Err(DataError::Setting { field, message: message.into() });
+        self.task()?;
+        self.tokenizer_kind()?;
+        if self.min_len == 0 {
+            return setting("min_len", "expected at least 1");
+        }
+        if self.max_len < self.min_len {
+            return setting("max_len", "expected max_len >= min_len");
+        }
+        if self.batch_size == 0 {
+            return setting("batch_size", "expected at least 1");
+        }
+        if self.valid_size == 0 || self.test_size == 0 {
+            return setting("valid_size", "expected valid_size and test_size of at least 1");
+        }
+        if !matches!(self.task()?, Task::Tsv(_)) && self.train_size == 0 {
+            return setting("train_size", "expected at least 1");
+        }
+        Ok(())
+    }
+}
+
+/// The three splits of a task.
+#[derive(Clone, Debug)]
+pub struct Splits {
+    pub train: Vec<Example>,
+    pub valid: Vec<Example>,
+    pub test: Vec<Example>,
+}
+
+impl Splits {
+    /// Builds the splits of `config.task`, deterministically from `seed`.
+    pub fn build(config: &DataConfig, seed: u64) -> Result<Self, DataError> {
+        config.validate()?;
+        let task = config.task()?;
+        match &task {
+            Task::Tsv(path) => tsv::load_splits(path, config, seed),
+            Task::ToyFi => {
+                let grammar = ToyFiGrammar::default();
+                generate(config, seed, Some((DEMO_SOURCE, DEMO_TARGET)), |rng| grammar.sample(rng))
+            }
+            Task::Copy | Task::Reverse | Task::Sort => {
+                let demo = task.demo();
+                generate(config, seed, demo, |rng| digits(rng, &task, config.min_len, config.max_len))
+            }
+        }
+    }
+}
+
+/// Samples unique pairs (by source) within the length range; the first go to test, then
+/// valid, then train. The demo pair never enters train or valid, and opens the test split.
+fn generate(
+    config: &DataConfig,
+    seed: u64,
+    demo: Option<(&str, &str)>,
+    mut sample: impl FnMut(&mut ChaCha8Rng) -> Example,
+) -> Result<Splits, DataError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let wanted = config.train_size + config.valid_size + config.test_size;
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut demo_example = None;
+    let mut pool = Vec::with_capacity(wanted);
+    let max_attempts = wanted * 200 + 10_000;
+    let mut attempts = 0;
+    while pool.len() < wanted {
+        attempts += 1;
+        if attempts > max_attempts {
+            return Err(DataError::Setting {
+                field: "train_size",
+                message: format!(
+                    "only {} distinct sentences of {}..={} words found after {max_attempts} draws; \
+                     ask for fewer pairs or a wider length range",
+                    pool.len(),
+                    config.min_len,
+                    config.max_len
+                ),
+            });
+        }
+        let example = sample(&mut rng);
+        let len = example.source_len();
+        if len < config.min_len || len > config.max_len || !seen.insert(example.source.clone()) {
+            continue;
+        }
+        if demo.is_some_and(|(source, _)| source == example.source) {
+            demo_example = Some(example);
+            continue;
+        }
+        pool.push(example);
+    }
+    let mut test: Vec<Example> = pool.drain(..config.test_size).collect();
+    let valid: Vec<Example> = pool.drain(..config.valid_size).collect();
+    if let Some((source, target)) = demo {
+        let demo_len = source.split_whitespace().count();
+        if (config.min_len..=config.max_len).contains(&demo_len) {
+            let example = demo_example.unwrap_or_else(|| Example {
+                source: source.into(),
+                target: target.into(),
+                tags: vec![],
+                alignment: vec![],
+            });
+            test.pop();
+            test.insert(0, example);
+        }
+    }
+    Ok(Splits { train: pool, valid, test })
+}
+
+fn digits(rng: &mut ChaCha8Rng, task: &Task, min_len: usize, max_len: usize) -> Example {
+    let len = rng.random_range(min_len..=max_len);
+    let source: Vec<u8> = (0..len).map(|_| rng.random_range(0..10)).collect();
+    let mut order: Vec<usize> = (0..len).collect();
+    match task {
+        Task::Reverse => order.reverse(),
+        Task::Sort => order.sort_by_key(|&i| source[i]),
+        _ => {}
+    }
+    let join = |xs: &mut dyn Iterator<Item = u8>| xs.map(|d| d.to_string()).collect::<Vec<_>>().join(" ");
+    Example {
+        source: join(&mut source.iter().copied()),
+        target: join(&mut order.iter().map(|&i| source[i])),
+        tags: vec![],
+        alignment: order.iter().map(|&i| vec![i]).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small(task: &str) -> DataConfig {
+        DataConfig {
+            task: task.into(),
+            train_size: 300,
+            valid_size: 50,
+            test_size: 50,
+            ..DataConfig::default()
+        }
+    }
+
+    #[test]
+    fn splits_are_deterministic_disjoint_and_hold_out_the_demo() {
+        let config = small("toy-fi");
+        let a = Splits::build(&config, 7).unwrap();
+        let b = Splits::build(&config, 7).unwrap();
+        assert_eq!(a.train, b.train);
+        assert_eq!(a.test, b.test);
+        let c = Splits::build(&config, 8).unwrap();
+        assert_ne!(a.train, c.train);
+        let train: HashSet<_> = a.train.iter().map(|e| &e.source).collect();
+        assert!(a.test.iter().chain(&a.valid).all(|e| !train.contains(&e.source)));
+        assert!(!train.contains(&DEMO_SOURCE.to_string()));
+        assert_eq!(a.test[0].source, DEMO_SOURCE);
+        assert_eq!(a.test[0].target, DEMO_TARGET);
+        assert_eq!((a.train.len(), a.valid.len(), a.test.len()), (300, 50, 50));
+    }
+
+    #[test]
+    fn digit_tasks_transform_their_source() {
+        let reverse = Splits::build(&small("reverse"), 1).unwrap();
+        for e in &reverse.train {
+            let rev: Vec<_> = e.source.split(' ').rev().collect();
+            assert_eq!(e.target, rev.join(" "));
+        }
+        let sort = Splits::build(&small("sort"), 1).unwrap();
+        for e in &sort.train {
+            let mut sorted: Vec<_> = e.source.split(' ').collect();
+            sorted.sort();
+            assert_eq!(e.target, sorted.join(" "));
+        }
+        let copy = Splits::build(&small("copy"), 1).unwrap();
+        assert!(copy.train.iter().all(|e| e.source == e.target));
+    }
+
+    #[test]
+    fn unknown_task_is_named() {
+        let err = "toy-en".parse::<Task>().unwrap_err().to_string();
+        assert!(err.contains("toy-en") && err.contains("tsv:PATH"), "{err}");
+        assert!("tsv:".parse::<Task>().is_err());
+        assert_eq!("tsv:a.tsv".parse::<Task>().unwrap(), Task::Tsv("a.tsv".into()));
+    }
+}

@@ -1,0 +1,122 @@
+//! Tokenizers: word level (default for the toy tasks) and character level.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::DataError;
+
+/// Which tokenizer a run uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenizerKind {
+    /// Words split at whitespace, with punctuation at a word's edges split off.
+    Word,
+    /// Characters; a space becomes the token `▁`.
+    Char,
+}
+
+impl FromStr for TokenizerKind {
+    type Err = DataError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "word" => Ok(TokenizerKind::Word),
+            "char" => Ok(TokenizerKind::Char),
+            _ => Err(DataError::UnknownTokenizer(s.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for TokenizerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TokenizerKind::Word => "word",
+            TokenizerKind::Char => "char",
+        })
+    }
+}
+
+/// The space marker of the character tokenizer.
+pub const SPACE: &str = "▁";
+
+/// Turns text into tokens and back.
+#[derive(Clone, Debug)]
+pub enum Tokenizer {
+    Word,
+    Char,
+}
+
+impl Tokenizer {
+    pub fn new(kind: TokenizerKind) -> Self {
+        match kind {
+            TokenizerKind::Word => Tokenizer::Word,
+            TokenizerKind::Char => Tokenizer::Char,
+        }
+    }
+
+    pub fn kind(&self) -> TokenizerKind {
+        match self {
+            Tokenizer::Word => TokenizerKind::Word,
+            Tokenizer::Char => TokenizerKind::Char,
+        }
+    }
+
+    pub fn tokenize(&self, text: &str) -> Vec<String> {
+        match self {
+            Tokenizer::Word => text.split_whitespace().flat_map(split_punctuation).collect(),
+            Tokenizer::Char => {
+                let words: Vec<&str> = text.split_whitespace().collect();
+                words
+                    .join(" ")
+                    .chars()
+                    .map(|c| if c == ' ' { SPACE.to_string() } else { c.to_string() })
+                    .collect()
+            }
+        }
+    }
+
+    pub fn detokenize(&self, tokens: &[String]) -> String {
+        match self {
+            Tokenizer::Word => tokens.join(" "),
+            Tokenizer::Char => tokens.concat().replace(SPACE, " "),
+        }
+    }
+}
+
+/// `"hello,"` → `["hello", ","]`; `"don't"` stays whole.
+fn split_punctuation(word: &str) -> Vec<String> {
+    let is_punct = |c: char| c.is_ascii_punctuation() || matches!(c, '¿' | '¡' | '«' | '»' | '“' | '”' | '„' | '…');
+    let chars: Vec<char> = word.chars().collect();
+    let start = chars.iter().position(|&c| !is_punct(c)).unwrap_or(chars.len());
+    let end = chars.iter().rposition(|&c| !is_punct(c)).map_or(start, |i| i + 1);
+    let mut out: Vec<String> = chars[..start].iter().map(|c| c.to_string()).collect();
+    if start < end {
+        out.push(chars[start..end].iter().collect());
+    }
+    out.extend(chars[end.max(start)..].iter().map(|c| c.to_string()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_tokenizer_splits_edge_punctuation_only() {
+        let t = Tokenizer::Word;
+        assert_eq!(t.tokenize("Don't go, Tom!"), ["Don't", "go", ",", "Tom", "!"]);
+        assert_eq!(t.tokenize("do tourists visit finland ?"), ["do", "tourists", "visit", "finland", "?"]);
+        assert_eq!(t.tokenize("..."), [".", ".", "."]);
+    }
+
+    #[test]
+    fn tokenizers_round_trip() {
+        for text in ["turistit vierailevat suomessa katsomassa revontulia", "vierailevatko turistit ?"] {
+            for t in [Tokenizer::Word, Tokenizer::Char] {
+                assert_eq!(t.detokenize(&t.tokenize(text)), text, "{t:?}");
+            }
+        }
+        assert_eq!(Tokenizer::Char.tokenize("ab c"), ["a", "b", SPACE, "c"]);
+    }
+}

@@ -1,0 +1,156 @@
+//! Real parallel corpora in the Tatoeba / ManyThings tab-separated format:
+//! `source<TAB>target[<TAB>anything]`, one pair per line, UTF-8.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use crate::{DataConfig, DataError, Example, Splits};
+
+/// Reads every pair of a corpus. Errors name the file and line: invalid UTF-8, a line without
+/// a tab, an empty side.
+pub fn read_pairs(path: &Path, lowercase: bool) -> Result<Vec<(String, String)>, DataError> {
+    let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
+    let mut pairs = Vec::new();
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line_no = i + 1;
+        let line_error = |message: String| DataError::Line { path: path.to_path_buf(), line: line_no, message };
+        let line = std::str::from_utf8(raw)
+            .map_err(|e| line_error(format!("invalid UTF-8 at byte {} of the line", e.valid_up_to())))?;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut fields = line.split('\t');
+        let source = fields.next().unwrap_or_default().trim();
+        let target = fields
+            .next()
+            .ok_or_else(|| line_error("expected `source<TAB>target`, found no tab".into()))?
+            .trim();
+        if source.is_empty() {
+            return Err(line_error("the source side is empty".into()));
+        }
+        if target.is_empty() {
+            return Err(line_error("the target side is empty".into()));
+        }
+        let norm = |s: &str| if lowercase { s.to_lowercase() } else { s.to_string() };
+        pairs.push((norm(source), norm(target)));
+    }
+    if pairs.is_empty() {
+        return Err(DataError::File { path: path.to_path_buf(), message: "no sentence pairs found".into() });
+    }
+    Ok(pairs)
+}
+
+/// Splits a corpus by source sentence (all translations of one source stay in one split),
+/// deterministically from `seed`.
+pub fn load_splits(path: &Path, config: &DataConfig, seed: u64) -> Result<Splits, DataError> {
+    let pairs = read_pairs(path, config.lowercase)?;
+    let mut by_source: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (source, target) in pairs {
+        let len = source.split_whitespace().count();
+        if len >= config.min_len && len <= config.max_len {
+            by_source.entry(source).or_default().push(target);
+        }
+    }
+    let mut sources: Vec<String> = by_source.keys().cloned().collect();
+    let needed = config.valid_size + config.test_size + 1;
+    if sources.len() < needed {
+        return Err(DataError::File {
+            path: path.to_path_buf(),
+            message: format!(
+                "{} distinct source sentences of {}..={} words; valid_size + test_size + 1 = {needed} needed",
+                sources.len(),
+                config.min_len,
+                config.max_len
+            ),
+        });
+    }
+    sources.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    let to_examples = |sources: &[String]| -> Vec<Example> {
+        sources
+            .iter()
+            .flat_map(|s| {
+                by_source[s].iter().map(move |t| Example {
+                    source: s.clone(),
+                    target: t.clone(),
+                    tags: vec![],
+                    alignment: vec![],
+                })
+            })
+            .collect()
+    };
+    let (test, rest) = sources.split_at(config.test_size);
+    let (valid, train) = rest.split_at(config.valid_size);
+    let mut train = to_examples(train);
+    if config.train_size > 0 {
+        train.truncate(config.train_size);
+    }
+    Ok(Splits { train, valid: to_examples(valid), test: to_examples(test) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("s2s-tsv-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("corpus.tsv");
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    #[test]
+    fn bad_lines_are_named() {
+        let path = write("notab", b"Hello.\tHei.\nNo tab here\n");
+        let err = read_pairs(&path, true).unwrap_err().to_string();
+        assert!(err.contains("corpus.tsv:2") && err.contains("no tab"), "{err}");
+
+        let path = write("empty", b"Hello.\tHei.\n\t Moi.\n");
+        let err = read_pairs(&path, true).unwrap_err().to_string();
+        assert!(err.contains(":2") && err.contains("source side is empty"), "{err}");
+
+        let path = write("utf8", b"Hello.\tHei.\nGood \xff day\tHyv\xc3\xa4\xc3\xa4 p\xc3\xa4iv\xc3\xa4\xc3\xa4\n");
+        let err = read_pairs(&path, true).unwrap_err().to_string();
+        assert!(err.contains(":2") && err.contains("UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn third_column_and_crlf_are_accepted() {
+        let path = write("ok", b"Hello.\tHei.\tCC-BY 2.0 (France)\r\nRun!\tJuokse!\n");
+        let pairs = read_pairs(&path, true).unwrap();
+        assert_eq!(pairs, vec![("hello.".into(), "hei.".into()), ("run!".into(), "juokse!".into())]);
+    }
+
+    /// The real English–Finnish sample beside the project (`../shared/corpora/`), when present.
+    #[test]
+    fn the_shared_tatoeba_sample_splits_by_source_sentence() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/tatoeba-fin-eng-6k.tsv");
+        if !path.exists() {
+            eprintln!("skipped: {} not found", path.display());
+            return;
+        }
+        let config = DataConfig {
+            task: format!("tsv:{}", path.display()),
+            train_size: 0,
+            valid_size: 200,
+            test_size: 300,
+            min_len: 1,
+            max_len: 30,
+            ..DataConfig::default()
+        };
+        let splits = Splits::build(&config, 1).unwrap();
+        let distinct = |xs: &[Example]| xs.iter().map(|e| e.source.clone()).collect::<std::collections::HashSet<_>>();
+        let (train, valid, test) = (distinct(&splits.train), distinct(&splits.valid), distinct(&splits.test));
+        assert_eq!((valid.len(), test.len()), (200, 300));
+        assert!(train.is_disjoint(&test) && train.is_disjoint(&valid) && valid.is_disjoint(&test));
+        assert!(splits.train.len() + splits.valid.len() + splits.test.len() > 5_000);
+        assert!(splits.train.iter().any(|e| e.target.contains('ä')), "Finnish targets, lower-cased");
+        let again = Splits::build(&config, 1).unwrap();
+        assert_eq!(splits.test, again.test);
+    }
+}

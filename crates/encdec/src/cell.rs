@@ -1,0 +1,169 @@
+//! Recurrent cells written from tensor operations, to be read against their equations.
+//!
+//! Each cell splits its work in two: [`Cell::project_inputs`] computes `x·W_x + b` for every
+//! time step in one matrix product, and [`Cell::step`] adds the recurrent part `h·W_h` one step
+//! at a time. The gate weights are stacked side by side in one matrix.
+
+use burn::module::Module;
+use burn::nn::{Linear, LinearConfig};
+use burn::tensor::activation::{sigmoid, tanh};
+use burn::tensor::{Device, Tensor};
+use serde::{Deserialize, Serialize};
+
+/// Recurrent state, `[batch, hidden]` each.
+#[derive(Clone, Debug)]
+pub struct State {
+    /// `h_t`.
+    pub hidden: Tensor<2>,
+    /// `c_t`, the LSTM's memory cell (GRUs have none).
+    pub memory: Option<Tensor<2>>,
+}
+
+impl State {
+    /// Keeps the old state where `keep_new` is 0: `s = s_old + m ⊙ (s_new − s_old)`, `m`: `[batch, 1]`.
+    /// Padded positions thus never change a sentence's state.
+    pub fn masked_update(self, new: State, keep_new: Tensor<2>) -> State {
+        let blend = |old: Tensor<2>, new: Tensor<2>| old.clone() + (new - old) * keep_new.clone();
+        State {
+            hidden: blend(self.hidden, new.hidden),
+            memory: match (self.memory, new.memory) {
+                (Some(old), Some(new)) => Some(blend(old, new)),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// Which cell a recurrent network uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CellKind {
+    #[default]
+    Lstm,
+    Gru,
+}
+
+/// Long short-term memory (Hochreiter & Schmidhuber 1997), gates stacked as `[i, f, g, o]`:
+///
+/// ```text
+/// i = σ(x W_xi + h W_hi + b_i)      input gate
+/// f = σ(x W_xf + h W_hf + b_f)      forget gate
+/// g = tanh(x W_xg + h W_hg + b_g)   candidate memory
+/// o = σ(x W_xo + h W_ho + b_o)      output gate
+/// c' = f ⊙ c + i ⊙ g
+/// h' = o ⊙ tanh(c')
+/// ```
+#[derive(Module, Debug)]
+pub struct LstmCell {
+    /// `W_x` and `b`: `[d_input, 4·hidden]`.
+    pub input_to_gates: Linear,
+    /// `W_h`: `[hidden, 4·hidden]`, no bias (one bias per gate is enough).
+    pub hidden_to_gates: Linear,
+    pub hidden_size: usize,
+}
+
+/// Gated recurrent unit (Cho et al. 2014, the reset gate applied after `W_h` as in PyTorch and
+/// burn's default), gates stacked as `[r, z, n]`:
+///
+/// ```text
+/// r = σ(x W_xr + b_xr + h W_hr + b_hr)            reset gate
+/// z = σ(x W_xz + b_xz + h W_hz + b_hz)            update gate
+/// n = tanh(x W_xn + b_xn + r ⊙ (h W_hn + b_hn))   candidate state
+/// h' = (1 − z) ⊙ n + z ⊙ h
+/// ```
+#[derive(Module, Debug)]
+pub struct GruCell {
+    /// `W_x` and `b_x`: `[d_input, 3·hidden]`.
+    pub input_to_gates: Linear,
+    /// `W_h` and `b_h`: `[hidden, 3·hidden]`.
+    pub hidden_to_gates: Linear,
+    pub hidden_size: usize,
+}
+
+#[derive(Module, Debug)]
+pub enum Cell {
+    Lstm(LstmCell),
+    Gru(GruCell),
+}
+
+impl Cell {
+    pub fn new(kind: CellKind, d_input: usize, hidden: usize, device: &Device) -> Self {
+        let gates = match kind {
+            CellKind::Lstm => 4,
+            CellKind::Gru => 3,
+        };
+        let input_to_gates = LinearConfig::new(d_input, gates * hidden).init(device);
+        let hidden_to_gates = LinearConfig::new(hidden, gates * hidden).with_bias(kind == CellKind::Gru).init(device);
+        match kind {
+            CellKind::Lstm => Cell::Lstm(LstmCell { input_to_gates, hidden_to_gates, hidden_size: hidden }),
+            CellKind::Gru => Cell::Gru(GruCell { input_to_gates, hidden_to_gates, hidden_size: hidden }),
+        }
+    }
+
+    pub fn hidden_size(&self) -> usize {
+        match self {
+            Cell::Lstm(c) => c.hidden_size,
+            Cell::Gru(c) => c.hidden_size,
+        }
+    }
+
+    /// The all-zero initial state.
+    pub fn zero_state(&self, batch: usize, device: &Device) -> State {
+        let zeros = || Tensor::zeros([batch, self.hidden_size()], device);
+        State { hidden: zeros(), memory: matches!(self, Cell::Lstm(_)).then(zeros) }
+    }
+
+    /// `x·W_x + b` for inputs of any rank: `[…, d_input]` → `[…, gates·hidden]`.
+    pub fn project_inputs<const D: usize>(&self, inputs: Tensor<D>) -> Tensor<D> {
+        match self {
+            Cell::Lstm(c) => c.input_to_gates.forward(inputs),
+            Cell::Gru(c) => c.input_to_gates.forward(inputs),
+        }
+    }
+
+    /// One time step from projected inputs `[batch, gates·hidden]`.
+    pub fn step(&self, projected: Tensor<2>, state: &State) -> State {
+        match self {
+            Cell::Lstm(cell) => {
+                let gates = projected + cell.hidden_to_gates.forward(state.hidden.clone());
+                let [i, f, g, o]: [Tensor<2>; 4] = gates.chunk(4, 1).try_into().expect("four gates");
+                let (i, f, g, o) = (sigmoid(i), sigmoid(f), tanh(g), sigmoid(o));
+                let memory = state.memory.clone().expect("an LSTM state has a memory cell");
+                let memory = f * memory + i * g;
+                State { hidden: o * tanh(memory.clone()), memory: Some(memory) }
+            }
+            Cell::Gru(cell) => {
+                let [xr, xz, xn]: [Tensor<2>; 3] = projected.chunk(3, 1).try_into().expect("three gates");
+                let [hr, hz, hn]: [Tensor<2>; 3] =
+                    cell.hidden_to_gates.forward(state.hidden.clone()).chunk(3, 1).try_into().expect("three gates");
+                let r = sigmoid(xr + hr);
+                let z = sigmoid(xz + hz);
+                let n = tanh(xn + r * hn);
+                let hidden = (z.clone().neg() + 1.0) * n + z * state.hidden.clone();
+                State { hidden, memory: None }
+            }
+        }
+    }
+
+    /// Runs the cell over a padded sequence. `inputs`: `[batch, len, d_input]`, `mask`:
+    /// `[batch, len]` (1 at real tokens). Returns every step's hidden state `[batch, len, hidden]`
+    /// and the state after each sentence's last real token.
+    pub fn run(&self, inputs: Tensor<3>, mask: Tensor<2>, initial: State) -> (Tensor<3>, State) {
+        let [batch, len, _] = inputs.dims();
+        let projected = self.project_inputs(inputs); // [batch, len, gates·hidden]
+        let mut state = initial;
+        let mut outputs = Vec::with_capacity(len);
+        for t in 0..len {
+            let x_t: Tensor<2> = projected.clone().narrow(1, t, 1).squeeze_dim(1);
+            let new = self.step(x_t, &state);
+            state = state.masked_update(new, mask.clone().narrow(1, t, 1));
+            outputs.push(state.hidden.clone());
+        }
+        let outputs = if outputs.is_empty() {
+            Tensor::zeros([batch, 0, self.hidden_size()], &projected.device())
+        } else {
+            Tensor::stack(outputs, 1)
+        };
+        (outputs, state)
+    }
+}

@@ -1,0 +1,179 @@
+//! The RNN encoder-decoder of Sutskever et al. (2014) and Cho et al. (2014).
+//!
+//! ```text
+//! encoder:  h_j = RNN(emb(x_j), h_{j−1})                 j = 1 … S
+//! context:  c = h_S                                      one fixed-length vector
+//! decoder:  s_0 = h_S,   s_t = RNN([emb(y_{t−1}); c], s_{t−1})
+//! output:   p(y_t | y_<t, x) = softmax(W_o s_t + b_o)
+//! ```
+//!
+//! Everything the decoder knows about the source passes through `c` (and the initial state):
+//! the bottleneck that attention removes.
+
+use burn::module::Module;
+use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use seq2seq_data::Batch;
+use seq2seq_data::vocab::{EOS, SOS};
+use seq2seq_train::{Generation, ModelDims, Seq2Seq};
+use serde::{Deserialize, Serialize};
+
+use crate::cell::{Cell, CellKind, State};
+
+/// The `[model]` section of `--arch encdec`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EncDecConfig {
+    /// `lstm` or `gru`.
+    pub cell: CellKind,
+    /// Size of the token embeddings.
+    pub embedding_size: usize,
+    /// Size of the hidden state (and of the context vector).
+    pub hidden_size: usize,
+    /// Stacked recurrent layers in the encoder and in the decoder.
+    pub layers: usize,
+    /// Dropout on embeddings, between layers and before the output layer.
+    pub dropout: f64,
+    /// Feed the context vector to every decoder step (Cho et al.), not only as its initial
+    /// state (Sutskever et al.).
+    pub feed_context: bool,
+}
+
+impl Default for EncDecConfig {
+    fn default() -> Self {
+        Self { cell: CellKind::Lstm, embedding_size: 128, hidden_size: 256, layers: 1, dropout: 0.1, feed_context: true }
+    }
+}
+
+#[derive(Module, Debug)]
+pub struct EncoderDecoder {
+    pub source_embedding: Embedding,
+    pub target_embedding: Embedding,
+    /// One cell per layer.
+    pub encoder: Vec<Cell>,
+    pub decoder: Vec<Cell>,
+    pub output: Linear,
+    pub dropout: Dropout,
+    pub feed_context: bool,
+}
+
+impl EncoderDecoder {
+    /// Reads the source; returns the context vector `c` `[batch, hidden]` and the final state of
+    /// every layer (the decoder's initial states).
+    pub fn encode(&self, batch: &Batch) -> (Tensor<2>, Vec<State>) {
+        let mask = batch.source_mask.clone().float(); // [batch, src_len]
+        let mut inputs = self.dropout.forward(self.source_embedding.forward(batch.source.clone())); // [batch, src_len, emb]
+        let batch_size = batch.size();
+        let device = inputs.device();
+        let mut finals = Vec::with_capacity(self.encoder.len());
+        for (l, cell) in self.encoder.iter().enumerate() {
+            let (states, last) = cell.run(inputs, mask.clone(), cell.zero_state(batch_size, &device));
+            inputs = if l + 1 < self.encoder.len() { self.dropout.forward(states) } else { states };
+            finals.push(last);
+        }
+        let context = finals.last().expect("at least one layer").hidden.clone();
+        (context, finals)
+    }
+
+    /// Decoder input for one step: `[emb(y_{t−1}); c]` (or `emb(y_{t−1})` alone).
+    fn step_input(&self, embedded: Tensor<2>, context: &Tensor<2>) -> Tensor<2> {
+        if self.feed_context { Tensor::cat(vec![embedded, context.clone()], 1) } else { embedded }
+    }
+
+    /// One decoder step through all layers from the first layer's projected input; returns the
+    /// top hidden state `[batch, hidden]`.
+    fn decoder_step(&self, projected: Tensor<2>, states: &mut [State]) -> Tensor<2> {
+        states[0] = self.decoder[0].step(projected, &states[0]);
+        for l in 1..self.decoder.len() {
+            let below = self.dropout.forward(states[l - 1].hidden.clone());
+            states[l] = self.decoder[l].step(self.decoder[l].project_inputs(below), &states[l]);
+        }
+        states[states.len() - 1].hidden.clone()
+    }
+
+    fn embed_tokens(&self, tokens: Tensor<1, Int>) -> Tensor<2> {
+        let [batch] = tokens.dims();
+        let embedded: Tensor<3> = self.target_embedding.forward(tokens.unsqueeze_dim(1)); // [batch, 1, emb]
+        let [_, _, size] = embedded.dims();
+        embedded.reshape([batch, size])
+    }
+}
+
+impl Seq2Seq for EncoderDecoder {
+    type Config = EncDecConfig;
+
+    fn init(config: &EncDecConfig, dims: ModelDims, device: &Device) -> Self {
+        let layers = config.layers.max(1);
+        let (e, h) = (config.embedding_size, config.hidden_size);
+        let decoder_input = if config.feed_context { e + h } else { e };
+        EncoderDecoder {
+            source_embedding: EmbeddingConfig::new(dims.source_vocab, e).init(device),
+            target_embedding: EmbeddingConfig::new(dims.target_vocab, e).init(device),
+            encoder: (0..layers).map(|l| Cell::new(config.cell, if l == 0 { e } else { h }, h, device)).collect(),
+            decoder: (0..layers).map(|l| Cell::new(config.cell, if l == 0 { decoder_input } else { h }, h, device)).collect(),
+            output: LinearConfig::new(h, dims.target_vocab).init(device),
+            dropout: DropoutConfig::new(config.dropout).init(),
+            feed_context: config.feed_context,
+        }
+    }
+
+    fn forward(&self, batch: &Batch, teacher_forcing: &[bool]) -> Tensor<3> {
+        let (context, mut states) = self.encode(batch);
+        let [batch_size, steps] = batch.target_input.dims();
+        // Gold inputs of every step, projected for the first decoder layer in one product.
+        let gold = self.dropout.forward(self.target_embedding.forward(batch.target_input.clone())); // [batch, tgt_len, emb]
+        let gold = if self.feed_context {
+            let repeated = context.clone().unsqueeze_dim::<3>(1).repeat_dim(1, steps); // [batch, tgt_len, hidden]
+            Tensor::cat(vec![gold, repeated], 2)
+        } else {
+            gold
+        };
+        let gold_projected = self.decoder[0].project_inputs(gold); // [batch, tgt_len, gates·hidden]
+        let mut tops = Vec::with_capacity(steps);
+        for t in 0..steps {
+            let feed_gold = t == 0 || teacher_forcing.get(t).copied().unwrap_or(true);
+            let projected = if feed_gold {
+                gold_projected.clone().narrow(1, t, 1).squeeze_dim(1)
+            } else {
+                // Scheduled sampling: feed the model's own previous prediction.
+                let previous = tops.last().cloned().expect("t > 0");
+                let predicted: Tensor<1, Int> = self.output.forward(previous).argmax(1).reshape([batch_size]);
+                let embedded = self.dropout.forward(self.embed_tokens(predicted));
+                self.decoder[0].project_inputs(self.step_input(embedded, &context))
+            };
+            tops.push(self.decoder_step(projected, &mut states));
+        }
+        let tops = self.dropout.forward(Tensor::stack(tops, 1)); // [batch, tgt_len, hidden]
+        self.output.forward(tops) // [batch, tgt_len, target_vocab]
+    }
+
+    fn generate(&self, batch: &Batch, max_len: usize) -> Generation {
+        let (context, mut states) = self.encode(batch);
+        let batch_size = batch.size();
+        let device = context.device();
+        let mut previous = Tensor::<1, Int>::from_data(TensorData::new(vec![SOS as i64; batch_size], [batch_size]), &device);
+        let mut tokens: Vec<Vec<usize>> = vec![Vec::new(); batch_size];
+        let mut finished = vec![false; batch_size];
+        for _ in 0..max_len {
+            let input = self.step_input(self.embed_tokens(previous), &context);
+            let top = self.decoder_step(self.decoder[0].project_inputs(input), &mut states);
+            let predicted: Tensor<1, Int> = self.output.forward(top).argmax(1).reshape([batch_size]);
+            let ids: Vec<i64> = predicted.clone().try_into_vec_as::<i64>().expect("int ids");
+            for (k, &id) in ids.iter().enumerate() {
+                if finished[k] {
+                    continue;
+                }
+                if id as usize == EOS {
+                    finished[k] = true;
+                } else {
+                    tokens[k].push(id as usize);
+                }
+            }
+            if finished.iter().all(|&f| f) {
+                break;
+            }
+            previous = predicted;
+        }
+        Generation { tokens, attention: None }
+    }
+}

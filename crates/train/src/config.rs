@@ -1,0 +1,291 @@
+//! Experiment configs: `[data]` (see `seq2seq_data::DataConfig`), `[training]` (here) and
+//! `[model]` (each architecture's own section), plus `arch`, `seed` and `backend`.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use burn::tensor::Device;
+use seq2seq_data::DataConfig;
+use serde::{Deserialize, Serialize};
+
+use crate::TrainError;
+
+/// The CPU backend tensors run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// burn's pure-Rust CPU backend (the default: measured faster here, see README).
+    Flex,
+    /// burn-ndarray (deprecated upstream in favour of Flex).
+    Ndarray,
+}
+
+impl Backend {
+    /// The plain (no-gradient) device of this backend.
+    pub fn device(self) -> Device {
+        match self {
+            Backend::Flex => Device::flex(),
+            #[allow(deprecated)] // kept selectable on purpose: the workbench compares both
+            Backend::Ndarray => Device::ndarray(),
+        }
+    }
+}
+
+impl FromStr for Backend {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "flex" => Ok(Backend::Flex),
+            "ndarray" => Ok(Backend::Ndarray),
+            _ => Err(format!("unknown backend `{s}`: expected flex or ndarray")),
+        }
+    }
+}
+
+/// Learning-rate schedules.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LrSchedule {
+    /// `learning_rate` throughout (after the warm-up).
+    Constant,
+    /// Cosine decay from `learning_rate` to a tenth of it over the run.
+    Cosine,
+    /// "Attention Is All You Need": `learning_rate · d^-0.5 · min(step^-0.5, step · warmup^-1.5)`,
+    /// with `d` = 512 folded into `learning_rate` (so `learning_rate` is the peak scale).
+    Noam,
+}
+
+/// The `[training]` section.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainingConfig {
+    /// Most epochs (early stopping may end sooner).
+    pub epochs: usize,
+    /// Peak learning rate of Adam.
+    pub learning_rate: f64,
+    /// `constant`, `cosine` or `noam`.
+    pub lr_schedule: LrSchedule,
+    /// Linear warm-up steps (batches).
+    pub warmup_steps: usize,
+    /// Adam's epsilon (burn's default is 1e-5; PyTorch's is 1e-8).
+    pub adam_epsilon: f64,
+    /// Clip the global gradient norm (all parameters together) to this; 0 turns it off.
+    pub grad_clip_norm: f64,
+    /// Probability of feeding the gold previous token to the decoder in the first epoch.
+    pub teacher_forcing: f64,
+    /// Probability in the last epoch; in between it falls linearly (scheduled sampling).
+    pub teacher_forcing_final: f64,
+    /// Label smoothing ε of the cross-entropy (0 = plain cross-entropy).
+    pub label_smoothing: f64,
+    /// Stop after this many epochs without a better validation loss; 0 never stops early.
+    pub patience: usize,
+    /// Most tokens a generated translation may have.
+    pub max_output_len: usize,
+    /// Training pairs decoded each epoch for the train split's generation metrics.
+    pub train_eval_size: usize,
+}
+
+impl Default for TrainingConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 12,
+            learning_rate: 0.002,
+            lr_schedule: LrSchedule::Constant,
+            warmup_steps: 0,
+            adam_epsilon: 1e-8,
+            grad_clip_norm: 1.0,
+            teacher_forcing: 1.0,
+            teacher_forcing_final: 1.0,
+            label_smoothing: 0.0,
+            patience: 3,
+            max_output_len: 100,
+            train_eval_size: 500,
+        }
+    }
+}
+
+impl TrainingConfig {
+    pub fn validate(&self) -> Result<(), TrainError> {
+        let bad = |field: &'static str, expected: &str| Err(TrainError::setting(field, expected));
+        let prob = |x: f64| (0.0..=1.0).contains(&x);
+        if self.epochs == 0 {
+            return bad("training.epochs", "at least 1");
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
+            return bad("training.learning_rate", "a positive number");
+        }
+        if !(self.adam_epsilon > 0.0) {
+            return bad("training.adam_epsilon", "a positive number");
+        }
+        if !(self.grad_clip_norm >= 0.0) {
+            return bad("training.grad_clip_norm", "0 (off) or a positive number");
+        }
+        if !prob(self.teacher_forcing) || !prob(self.teacher_forcing_final) {
+            return bad("training.teacher_forcing", "probabilities between 0 and 1");
+        }
+        if !(0.0..1.0).contains(&self.label_smoothing) {
+            return bad("training.label_smoothing", "a number in [0, 1)");
+        }
+        if self.lr_schedule == LrSchedule::Noam && self.warmup_steps == 0 {
+            return bad("training.warmup_steps", "at least 1 with lr_schedule = \"noam\"");
+        }
+        if self.max_output_len == 0 {
+            return bad("training.max_output_len", "at least 1");
+        }
+        Ok(())
+    }
+
+    /// Teacher-forcing probability of `epoch` (1-based) out of `self.epochs`.
+    pub fn teacher_forcing_at(&self, epoch: usize) -> f64 {
+        if self.epochs <= 1 {
+            return self.teacher_forcing;
+        }
+        let progress = (epoch.saturating_sub(1)) as f64 / (self.epochs - 1) as f64;
+        self.teacher_forcing + (self.teacher_forcing_final - self.teacher_forcing) * progress
+    }
+
+    /// Learning rate at optimiser step `step` (1-based) out of `total` steps.
+    pub fn learning_rate_at(&self, step: usize, total: usize) -> f64 {
+        let step = step.max(1) as f64;
+        let warmup = self.warmup_steps as f64;
+        match self.lr_schedule {
+            LrSchedule::Noam => self.learning_rate * (step.powf(-0.5)).min(step * warmup.powf(-1.5)) * warmup.sqrt(),
+            LrSchedule::Constant | LrSchedule::Cosine => {
+                let warm = if warmup > 0.0 && step < warmup { step / warmup } else { 1.0 };
+                let decay = match self.lr_schedule {
+                    LrSchedule::Cosine => {
+                        let progress = (step / total.max(1) as f64).min(1.0);
+                        0.1 + 0.9 * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos())
+                    }
+                    _ => 1.0,
+                };
+                self.learning_rate * warm * decay
+            }
+        }
+    }
+}
+
+fn default_arch() -> String {
+    "encdec".into()
+}
+
+fn default_seed() -> u64 {
+    42
+}
+
+fn default_backend() -> Backend {
+    Backend::Flex
+}
+
+/// A whole experiment config, as written in `experiments/*.toml`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// Architecture name (see `workbench list`).
+    #[serde(default = "default_arch")]
+    pub arch: String,
+    /// Seeds data generation, splits, weight initialisation, shuffling and dropout.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// `flex` or `ndarray`.
+    #[serde(default = "default_backend")]
+    pub backend: Backend,
+    #[serde(default)]
+    pub data: DataConfig,
+    #[serde(default)]
+    pub training: TrainingConfig,
+    /// The architecture's own settings; each architecture documents its keys.
+    #[serde(default)]
+    pub model: toml::Table,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        Self {
+            arch: default_arch(),
+            seed: default_seed(),
+            backend: default_backend(),
+            data: DataConfig::default(),
+            training: TrainingConfig::default(),
+            model: toml::Table::new(),
+        }
+    }
+}
+
+impl RunConfig {
+    /// Parses a config file; errors name the file, the line and the offending key.
+    pub fn from_file(path: &Path) -> Result<Self, TrainError> {
+        let text = std::fs::read_to_string(path).map_err(|e| TrainError::io(path, e))?;
+        Self::from_toml(&text).map_err(|e| match e {
+            TrainError::Config { message, .. } => TrainError::Config { file: path.display().to_string(), message },
+            other => other,
+        })
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self, TrainError> {
+        let config: RunConfig =
+            toml::from_str(text).map_err(|e| TrainError::Config { file: "config".into(), message: e.to_string() })?;
+        Ok(config)
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("a RunConfig always serialises")
+    }
+
+    pub fn validate(&self) -> Result<(), TrainError> {
+        self.data.validate()?;
+        self.training.validate()
+    }
+
+    /// A seconds-long smoke run: few, short sentences and two epochs.
+    pub fn make_quick(&mut self) {
+        self.data.train_size = self.data.train_size.min(600);
+        self.data.valid_size = self.data.valid_size.min(60);
+        self.data.test_size = self.data.test_size.min(60);
+        self.data.max_len = self.data.max_len.min(16).max(self.data.min_len);
+        self.training.epochs = self.training.epochs.min(2);
+        self.training.train_eval_size = self.training.train_eval_size.min(60);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        let err = RunConfig::from_toml("[training]\nepochs = 3\nlearnin_rate = 0.1\n").unwrap_err().to_string();
+        assert!(err.contains("learnin_rate") && err.contains("line 3"), "{err}");
+        let err = RunConfig::from_toml("[data]\nbatch_size = \"big\"\n").unwrap_err().to_string();
+        assert!(err.contains("batch_size"), "{err}");
+        let err = RunConfig::from_toml("seed = [").unwrap_err().to_string();
+        assert!(err.contains("line 1"), "{err}");
+        let config = RunConfig::from_toml("[training]\nteacher_forcing = 2.0\n").unwrap();
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("training.teacher_forcing"), "{err}");
+    }
+
+    #[test]
+    fn config_round_trips_through_toml() {
+        let mut config = RunConfig::default();
+        config.model.insert("hidden".into(), toml::Value::Integer(32));
+        assert_eq!(RunConfig::from_toml(&config.to_toml()).unwrap(), config);
+    }
+
+    #[test]
+    fn schedules() {
+        let mut t = TrainingConfig { epochs: 5, teacher_forcing: 1.0, teacher_forcing_final: 0.5, ..Default::default() };
+        assert_eq!(t.teacher_forcing_at(1), 1.0);
+        assert_eq!(t.teacher_forcing_at(5), 0.5);
+        t.warmup_steps = 10;
+        assert!((t.learning_rate_at(5, 100) - 0.001).abs() < 1e-12);
+        assert_eq!(t.learning_rate_at(50, 100), 0.002);
+        t.lr_schedule = LrSchedule::Noam;
+        // Peaks at the end of the warm-up, at `learning_rate`.
+        assert!((t.learning_rate_at(10, 100) - 0.002).abs() < 1e-12);
+        assert!(t.learning_rate_at(40, 100) < t.learning_rate_at(10, 100));
+        t.lr_schedule = LrSchedule::Cosine;
+        t.warmup_steps = 0;
+        assert!((t.learning_rate_at(100, 100) - 0.0002).abs() < 1e-12);
+    }
+}

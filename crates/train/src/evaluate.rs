@@ -1,0 +1,200 @@
+//! Evaluation: teacher-forced loss and token accuracy, greedy generation scored by exact match,
+//! BLEU and chrF, and the test report broken down by phenomenon and source length.
+
+use std::time::Instant;
+
+use burn::tensor::Device;
+use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example};
+use serde::{Deserialize, Serialize};
+
+use crate::loss::{masked_cross_entropy, token_accuracy};
+use crate::metrics::{corpus_bleu, corpus_chrf};
+use crate::{Generation, Seq2Seq};
+
+/// Scores of a model on a set of pairs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Scores {
+    pub sentences: usize,
+    pub loss: f64,
+    pub perplexity: f64,
+    pub token_accuracy: f64,
+    pub exact_match: f64,
+    pub bleu: f64,
+    pub chrf: f64,
+}
+
+/// Scores plus what was generated, in the order of the pairs.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    pub scores: Scores,
+    pub hypotheses: Vec<String>,
+    pub references: Vec<String>,
+    /// Whether each hypothesis equals its reference token for token.
+    pub correct: Vec<bool>,
+    /// Target tokens scored (teacher-forced), for tokens/second.
+    pub tokens: usize,
+    pub seconds: f64,
+}
+
+/// Generation of a whole set of pairs, batched; returns generations in pair order.
+pub fn generate_all<M: Seq2Seq>(
+    model: &M,
+    pairs: &[EncodedPair],
+    batcher: &Batcher,
+    device: &Device,
+    max_output_len: usize,
+) -> Vec<Generation> {
+    let mut out: Vec<Option<Generation>> = vec![None; pairs.len()];
+    for indices in batcher.batches(pairs, None) {
+        let items: Vec<&EncodedPair> = indices.iter().map(|&i| &pairs[i]).collect();
+        let batch = Batch::new(&items, device);
+        let longest = batch.source_lengths.iter().max().copied().unwrap_or(1);
+        let generation = model.generate(&batch, max_output_len.min(2 * longest + 10));
+        for (k, &i) in indices.iter().enumerate() {
+            out[i] = Some(Generation {
+                tokens: vec![generation.tokens[k].clone()],
+                attention: generation.attention.as_ref().map(|a| vec![a[k].clone()]),
+            });
+        }
+    }
+    out.into_iter().map(|g| g.expect("every pair is in one batch")).collect()
+}
+
+/// Evaluates `model` (in validation mode, on a plain device) on `pairs`.
+pub fn evaluate<M: Seq2Seq>(
+    model: &M,
+    pairs: &[EncodedPair],
+    examples: &[Example],
+    codec: &Codec,
+    batcher: &Batcher,
+    device: &Device,
+    max_output_len: usize,
+) -> Evaluation {
+    let start = Instant::now();
+    let (mut loss_sum, mut tokens, mut correct_tokens) = (0.0, 0usize, 0usize);
+    for indices in batcher.batches(pairs, None) {
+        let items: Vec<&EncodedPair> = indices.iter().map(|&i| &pairs[i]).collect();
+        let batch = Batch::new(&items, device);
+        let teacher_forcing = vec![true; batch.target_output.dims()[1]];
+        let logits = model.forward(&batch, &teacher_forcing);
+        let n = batch.target_tokens();
+        let loss = masked_cross_entropy(logits.clone(), batch.target_output.clone(), batch.target_mask.clone(), 0.0);
+        loss_sum += loss.into_scalar::<f64>() * n as f64;
+        let (c, _) = token_accuracy(logits, batch.target_output, batch.target_mask);
+        correct_tokens += c;
+        tokens += n;
+    }
+    let generations = generate_all(model, pairs, batcher, device, max_output_len);
+    let hypotheses: Vec<String> = generations.iter().map(|g| codec.decode_target(&g.tokens[0])).collect();
+    let references: Vec<String> = pairs.iter().map(|p| codec.normalize_target(&examples[p.index].target)).collect();
+    let correct: Vec<bool> = generations.iter().zip(pairs).map(|(g, p)| g.tokens[0] == p.target).collect();
+    let loss = loss_sum / tokens.max(1) as f64;
+    let scores = Scores {
+        sentences: pairs.len(),
+        loss,
+        perplexity: loss.exp(),
+        token_accuracy: 100.0 * correct_tokens as f64 / tokens.max(1) as f64,
+        exact_match: percent(&correct),
+        bleu: corpus_bleu(&hypotheses, &references),
+        chrf: corpus_chrf(&hypotheses, &references),
+    };
+    Evaluation { scores, hypotheses, references, correct, tokens, seconds: start.elapsed().as_secs_f64() }
+}
+
+fn percent(flags: &[bool]) -> f64 {
+    if flags.is_empty() {
+        return 0.0;
+    }
+    100.0 * flags.iter().filter(|&&c| c).count() as f64 / flags.len() as f64
+}
+
+/// Exact match and BLEU of a subset of the test set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupScores {
+    pub group: String,
+    pub sentences: usize,
+    pub exact_match: f64,
+    pub bleu: f64,
+}
+
+/// Width of the source-length buckets of the test report.
+pub const BUCKET_WIDTH: usize = 5;
+
+/// One sample translation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub source: String,
+    pub reference: String,
+    pub hypothesis: String,
+    pub correct: bool,
+}
+
+/// `test.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestReport {
+    pub arch: String,
+    pub task: String,
+    pub parameters: usize,
+    pub epochs_trained: usize,
+    pub best_epoch: usize,
+    pub train_seconds: f64,
+    pub overall: Scores,
+    /// Exact match on sentences shorter than 15 source words.
+    pub exact_match_under_15: f64,
+    /// Source-length buckets of [`BUCKET_WIDTH`] words: `1-4`, `5-9`, …
+    pub by_length: Vec<GroupScores>,
+    /// One entry per phenomenon tag present in the test set.
+    pub by_phenomenon: Vec<GroupScores>,
+    /// The task's demo sentence, when it is in the test set.
+    pub demo: Option<Sample>,
+    pub samples: Vec<Sample>,
+}
+
+fn group_scores(name: String, members: &[usize], evaluation: &Evaluation) -> GroupScores {
+    let hyps: Vec<String> = members.iter().map(|&i| evaluation.hypotheses[i].clone()).collect();
+    let refs: Vec<String> = members.iter().map(|&i| evaluation.references[i].clone()).collect();
+    let flags: Vec<bool> = members.iter().map(|&i| evaluation.correct[i]).collect();
+    GroupScores { group: name, sentences: members.len(), exact_match: percent(&flags), bleu: corpus_bleu(&hyps, &refs) }
+}
+
+/// Breaks an evaluation of `examples` (all of them, in order) down by length and phenomenon.
+pub fn breakdown(
+    examples: &[Example],
+    evaluation: &Evaluation,
+    demo_source: Option<&str>,
+) -> (Vec<GroupScores>, Vec<GroupScores>, f64, Option<Sample>, Vec<Sample>) {
+    let max_len = examples.iter().map(Example::source_len).max().unwrap_or(0);
+    let mut by_length = Vec::new();
+    for start in (0..=max_len).step_by(BUCKET_WIDTH) {
+        let members: Vec<usize> = (0..examples.len())
+            .filter(|&i| (start..start + BUCKET_WIDTH).contains(&examples[i].source_len()))
+            .collect();
+        if !members.is_empty() {
+            let name = format!("{}-{}", start.max(1), start + BUCKET_WIDTH - 1);
+            by_length.push(group_scores(name, &members, evaluation));
+        }
+    }
+    let mut tags: Vec<&str> = Vec::new();
+    for tag in seq2seq_data::toy_fi::TAGS.iter().copied().chain(examples.iter().flat_map(|e| e.tags.iter().map(String::as_str))) {
+        if !tags.contains(&tag) && examples.iter().any(|e| e.tags.iter().any(|t| t == tag)) {
+            tags.push(tag);
+        }
+    }
+    let by_phenomenon = tags
+        .iter()
+        .map(|tag| {
+            let members: Vec<usize> = (0..examples.len()).filter(|&i| examples[i].tags.iter().any(|t| t == tag)).collect();
+            group_scores(tag.to_string(), &members, evaluation)
+        })
+        .collect();
+    let short: Vec<bool> = (0..examples.len()).filter(|&i| examples[i].source_len() < 15).map(|i| evaluation.correct[i]).collect();
+    let sample = |i: usize| Sample {
+        source: examples[i].source.clone(),
+        reference: evaluation.references[i].clone(),
+        hypothesis: evaluation.hypotheses[i].clone(),
+        correct: evaluation.correct[i],
+    };
+    let demo = demo_source.and_then(|d| examples.iter().position(|e| e.source == d)).map(sample);
+    let samples = (0..examples.len().min(20)).map(sample).collect();
+    (by_length, by_phenomenon, percent(&short), demo, samples)
+}

@@ -1,0 +1,22 @@
+//! Training for seq2seq-workbench: the [`Seq2Seq`] trait every architecture implements, the
+//! training loop, losses, metrics, decoding, checkpoints and logs. This crate never names an
+//! architecture.
+
+pub mod checkpoint;
+mod config;
+mod error;
+pub mod evaluate;
+pub mod loss;
+pub mod metrics;
+mod model;
+pub mod optim;
+mod progress;
+pub mod registry;
+pub mod trainer;
+
+pub use config::{Backend, LrSchedule, RunConfig, TrainingConfig};
+pub use error::TrainError;
+pub use evaluate::{Scores, TestReport};
+pub use model::{Generation, ModelDims, Seq2Seq};
+pub use registry::{Architecture, Translation, Translator};
+pub use trainer::{RunSummary, train};

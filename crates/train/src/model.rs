@@ -1,0 +1,47 @@
+//! The seam between the architecture crates and the training crate.
+
+use std::fmt::Debug;
+
+use burn::module::Module;
+use burn::tensor::{Device, Tensor};
+use seq2seq_data::Batch;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Sizes a model is built for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModelDims {
+    pub source_vocab: usize,
+    pub target_vocab: usize,
+}
+
+/// What autoregressive generation returns for a batch.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Generation {
+    /// Generated target ids per sentence, without `<sos>` / `<eos>`.
+    pub tokens: Vec<Vec<usize>>,
+    /// Attention weights, when the model has them: per sentence, one row per generated token
+    /// (the `<eos>` step included), one weight per source position.
+    pub attention: Option<Vec<Vec<Vec<f32>>>>,
+}
+
+/// Every architecture implements this; the training crate knows nothing else about it.
+///
+/// Encoder-decoders produce one output per target step. Position-wise models (ANN, RNN, LSTM,
+/// BiRNN) produce one output per (padded) source position, which is made as long as the target.
+pub trait Seq2Seq: Module + Clone + Debug + Send + Sync + 'static {
+    /// The architecture's `[model]` section.
+    type Config: Serialize + DeserializeOwned + Default + Clone + Debug + PartialEq;
+
+    /// Builds a freshly initialised model on `device`.
+    fn init(config: &Self::Config, dims: ModelDims, device: &Device) -> Self;
+
+    /// Logits for every target position, `[batch, tgt_len, target_vocab]`, aligned with
+    /// `batch.target_output`. `teacher_forcing[t]` says whether step `t` is fed the gold previous
+    /// token (else the model's own prediction); models without a decoder ignore it.
+    fn forward(&self, batch: &Batch, teacher_forcing: &[bool]) -> Tensor<3>;
+
+    /// Greedy autoregressive generation of at most `max_len` tokens per sentence; only the
+    /// source side of `batch` is read.
+    fn generate(&self, batch: &Batch, max_len: usize) -> Generation;
+}

@@ -1,0 +1,148 @@
+//! What the runner's registry holds: one [`Architecture`] per crate, made generic-free so that
+//! the runner can pick one by name. Adding an architecture is one line there:
+//! `Architecture::of::<MyModel>("name", "summary")`.
+
+use std::path::Path;
+
+use burn::tensor::Device;
+use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example};
+
+use crate::evaluate::{TestReport, breakdown, evaluate};
+use crate::trainer::{CONFIG_FILE, RunSummary, model_config, train};
+use crate::{Backend, ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint};
+
+/// A trained model, loaded from its run directory.
+pub trait Translator {
+    fn config(&self) -> &RunConfig;
+    /// Greedy translations of `sentences`, with attention weights when the model has them.
+    fn translate(&self, sentences: &[String]) -> Result<Vec<Translation>, TrainError>;
+    /// Scores the model on `examples` (as `test.json` does for the test split).
+    fn evaluate(&self, examples: &[Example]) -> Result<TestReport, TrainError>;
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Translation {
+    pub source_tokens: Vec<String>,
+    pub tokens: Vec<String>,
+    pub text: String,
+    /// One row per generated token (the `<eos>` step included), one weight per source token.
+    pub attention: Option<Vec<Vec<f32>>>,
+}
+
+/// One entry of the runner's registry.
+#[derive(Clone, Copy)]
+pub struct Architecture {
+    pub name: &'static str,
+    pub summary: &'static str,
+    train: fn(&RunConfig, &Path) -> Result<RunSummary, TrainError>,
+    open: fn(&Path, Option<Backend>) -> Result<Box<dyn Translator>, TrainError>,
+}
+
+impl Architecture {
+    pub fn of<M: Seq2Seq>(name: &'static str, summary: &'static str) -> Self {
+        Self { name, summary, train: train::<M>, open: open::<M> }
+    }
+
+    pub fn train(&self, config: &RunConfig, out: &Path) -> Result<RunSummary, TrainError> {
+        (self.train)(config, out)
+    }
+
+    pub fn open(&self, dir: &Path, backend: Option<Backend>) -> Result<Box<dyn Translator>, TrainError> {
+        (self.open)(dir, backend)
+    }
+}
+
+/// Reads a run directory's config.
+pub fn run_config(dir: &Path) -> Result<RunConfig, TrainError> {
+    let path = dir.join(CONFIG_FILE);
+    if !path.exists() {
+        return Err(TrainError::Run { path: dir.to_path_buf(), message: format!("no {CONFIG_FILE}: not a run directory") });
+    }
+    RunConfig::from_file(&path)
+}
+
+struct Loaded<M: Seq2Seq> {
+    config: RunConfig,
+    codec: Codec,
+    model: M,
+    device: Device,
+    parameters: usize,
+    meta: checkpoint::CheckpointMeta,
+}
+
+fn open<M: Seq2Seq>(dir: &Path, backend: Option<Backend>) -> Result<Box<dyn Translator>, TrainError> {
+    let mut config = run_config(dir)?;
+    if let Some(backend) = backend {
+        config.backend = backend;
+    }
+    let model_config = model_config::<M>(&config)?;
+    let codec = Codec::load(dir, &config.data)?;
+    let dims = ModelDims { source_vocab: codec.source_vocab.len(), target_vocab: codec.target_vocab.len() };
+    let device = config.backend.device();
+    let model = checkpoint::load(M::init(&model_config, dims, &device), dir, &config.arch)?;
+    let meta = checkpoint::read_meta(dir)?;
+    let parameters = burn::module::Module::num_params(&model);
+    Ok(Box::new(Loaded { config, codec, model, device, parameters, meta }))
+}
+
+impl<M: Seq2Seq> Translator for Loaded<M> {
+    fn config(&self) -> &RunConfig {
+        &self.config
+    }
+
+    fn translate(&self, sentences: &[String]) -> Result<Vec<Translation>, TrainError> {
+        let mut out = Vec::new();
+        for (n, sentence) in sentences.iter().enumerate() {
+            let source_tokens = self.codec.source_tokenizer.tokenize(sentence);
+            if source_tokens.is_empty() {
+                return Err(TrainError::Input(format!("sentence {}: empty; expected at least one word", n + 1)));
+            }
+            let pair = EncodedPair { index: 0, source: self.codec.source_vocab.encode(&source_tokens), target: vec![] };
+            let batch = Batch::new(&[&pair], &self.device);
+            let max_len = self.config.training.max_output_len.min(2 * pair.source.len() + 10);
+            let generation = self.model.generate(&batch, max_len);
+            let ids = &generation.tokens[0];
+            let tokens = self.codec.target_vocab.decode(ids);
+            out.push(Translation {
+                text: self.codec.target_tokenizer.detokenize(&tokens),
+                source_tokens,
+                tokens,
+                attention: generation.attention.map(|mut a| a.swap_remove(0)),
+            });
+        }
+        Ok(out)
+    }
+
+    fn evaluate(&self, examples: &[Example]) -> Result<TestReport, TrainError> {
+        if examples.is_empty() {
+            return Err(TrainError::Input("nothing to evaluate: no sentence pairs".into()));
+        }
+        let pairs = self.codec.encode(examples);
+        let batcher = Batcher { batch_size: self.config.data.batch_size, bucketing: true };
+        let evaluation = evaluate(
+            &self.model,
+            &pairs,
+            examples,
+            &self.codec,
+            &batcher,
+            &self.device,
+            self.config.training.max_output_len,
+        );
+        let demo = self.config.data.task().ok().and_then(|t| t.demo()).map(|(s, _)| s);
+        let (by_length, by_phenomenon, exact_match_under_15, demo, samples) = breakdown(examples, &evaluation, demo);
+        Ok(TestReport {
+            arch: self.config.arch.clone(),
+            task: self.config.data.task.clone(),
+            parameters: self.parameters,
+            epochs_trained: self.meta.epoch,
+            best_epoch: self.meta.epoch,
+            train_seconds: 0.0,
+            overall: evaluation.scores,
+            exact_match_under_15,
+            by_length,
+            by_phenomenon,
+            demo,
+            samples,
+        })
+    }
+}

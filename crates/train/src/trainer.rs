@@ -1,0 +1,282 @@
+//! The training loop, written out by hand: batches → teacher-forced logits → masked
+//! cross-entropy → backward → global-norm clipping → Adam; validation every epoch, early
+//! stopping on validation loss, the best model checkpointed.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::optim::{AdamConfig, GradientsParams};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use seq2seq_data::fsutil::write_atomic;
+use seq2seq_data::{Batch, Batcher, Prepared};
+use serde::Serialize;
+
+use crate::evaluate::{Scores, TestReport, breakdown, evaluate};
+use crate::loss::{masked_cross_entropy, token_accuracy};
+use crate::optim::clip_global_norm;
+use crate::progress::Progress;
+use crate::{ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint};
+
+pub const CONFIG_FILE: &str = "config.toml";
+pub const METRICS_FILE: &str = "metrics.csv";
+pub const TEST_FILE: &str = "test.json";
+
+/// One row of `metrics.csv`.
+#[derive(Clone, Debug, Serialize)]
+pub struct MetricsRow {
+    pub epoch: usize,
+    pub split: &'static str,
+    pub loss: f64,
+    pub perplexity: f64,
+    pub token_accuracy: f64,
+    pub exact_match: f64,
+    pub bleu: f64,
+    pub chrf: f64,
+    /// Training seconds since the start, at the end of this epoch.
+    pub elapsed_seconds: f64,
+    /// Target tokens per second: training throughput on `train` rows, evaluation on `valid`.
+    pub tokens_per_second: f64,
+    pub learning_rate: f64,
+    pub teacher_forcing: f64,
+}
+
+impl MetricsRow {
+    pub const HEADER: &'static str = "epoch,split,loss,perplexity,token_accuracy,exact_match,bleu,chrf,elapsed_seconds,tokens_per_second,learning_rate,teacher_forcing";
+
+    fn csv(&self) -> String {
+        format!(
+            "{},{},{:.6},{:.4},{:.4},{:.4},{:.4},{:.4},{:.3},{:.1},{:.6e},{:.4}",
+            self.epoch,
+            self.split,
+            self.loss,
+            self.perplexity,
+            self.token_accuracy,
+            self.exact_match,
+            self.bleu,
+            self.chrf,
+            self.elapsed_seconds,
+            self.tokens_per_second,
+            self.learning_rate,
+            self.teacher_forcing
+        )
+    }
+}
+
+/// What a finished run reports back.
+#[derive(Clone, Debug)]
+pub struct RunSummary {
+    pub dir: PathBuf,
+    pub report: TestReport,
+}
+
+/// Builds the model of `config` on `device` with its `[model]` section parsed.
+pub fn model_config<M: Seq2Seq>(config: &RunConfig) -> Result<M::Config, TrainError> {
+    M::Config::deserialize(toml::Value::Table(config.model.clone()))
+        .map_err(|e| TrainError::Config { file: "[model] section".into(), message: format!("{e}") })
+}
+
+use serde::Deserialize;
+
+/// Trains a `M` as `config` says, writing everything into `out`.
+pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, TrainError> {
+    config.validate()?;
+    let model_config = model_config::<M>(config)?;
+    let training = &config.training;
+    std::fs::create_dir_all(out).map_err(|e| TrainError::io(out, e))?;
+
+    // The resolved config, with the architecture's defaults filled in.
+    let mut resolved = config.clone();
+    resolved.model = match toml::Value::try_from(&model_config) {
+        Ok(toml::Value::Table(table)) => table,
+        _ => return Err(TrainError::Input("the [model] section must be a table".into())),
+    };
+    write_atomic(&out.join(CONFIG_FILE), resolved.to_toml().as_bytes()).map_err(|e| TrainError::io(out.join(CONFIG_FILE), e))?;
+
+    let data = Prepared::build(&config.data, config.seed)?;
+    data.codec.save(out)?;
+    let dims = ModelDims { source_vocab: data.codec.source_vocab.len(), target_vocab: data.codec.target_vocab.len() };
+
+    let device = config.backend.device();
+    let train_device = device.clone().autodiff();
+    device.seed(config.seed);
+    train_device.seed(config.seed);
+    let mut model = M::init(&model_config, dims, &train_device);
+    let parameters = model.num_params();
+    let mut optimizer = AdamConfig::new().with_epsilon(training.adam_epsilon as f32).init();
+
+    let batcher = Batcher { batch_size: config.data.batch_size, bucketing: config.data.bucketing };
+    let batches_per_epoch = batcher.batches(&data.train, Some(0)).len();
+    let total_steps = batches_per_epoch * training.epochs;
+    let train_sample: Vec<_> = data.train.iter().take(training.train_eval_size).cloned().collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed);
+
+    let mut rows: Vec<MetricsRow> = Vec::new();
+    let mut best: Option<(usize, f64)> = None;
+    let mut bad_epochs = 0;
+    let mut step = 0;
+    let mut train_seconds = 0.0;
+    let mut epochs_trained = 0;
+    let mut progress = Progress::new(training.epochs, batches_per_epoch, &config.arch);
+
+    for epoch in 1..=training.epochs {
+        let epoch_start = Instant::now();
+        let teacher_forcing = training.teacher_forcing_at(epoch);
+        let (mut loss_sum, mut tokens, mut correct) = (0.0, 0usize, 0usize);
+        let mut learning_rate = training.learning_rate;
+        progress.start_epoch(epoch);
+        for (b, indices) in batcher.batches(&data.train, Some(config.seed.wrapping_add(epoch as u64))).iter().enumerate() {
+            step += 1;
+            learning_rate = training.learning_rate_at(step, total_steps);
+            let items: Vec<_> = indices.iter().map(|&i| &data.train[i]).collect();
+            let batch = Batch::new(&items, &train_device);
+            let steps = batch.target_output.dims()[1];
+            let feed_gold: Vec<bool> = (0..steps).map(|_| rng.random_bool(teacher_forcing)).collect();
+
+            let logits = model.forward(&batch, &feed_gold);
+            let loss = masked_cross_entropy(
+                logits.clone(),
+                batch.target_output.clone(),
+                batch.target_mask.clone(),
+                training.label_smoothing,
+            );
+            let loss_value = loss.clone().into_scalar::<f64>();
+            if !loss_value.is_finite() {
+                progress.finish();
+                return Err(TrainError::Input(format!(
+                    "training diverged at epoch {epoch}, batch {}: the loss is {loss_value}; lower training.learning_rate \
+                     (metrics of earlier epochs and the best checkpoint are kept in {})",
+                    b + 1,
+                    out.display()
+                )));
+            }
+            let n = batch.target_tokens();
+            let (c, _) = token_accuracy(logits.detach(), batch.target_output.clone(), batch.target_mask.clone());
+            loss_sum += loss_value * n as f64;
+            tokens += n;
+            correct += c;
+
+            let mut grads = GradientsParams::from_grads(loss.backward(), &model);
+            clip_global_norm(&model, &mut grads, training.grad_clip_norm);
+            model = optimizer.step(learning_rate, model, grads);
+            progress.batch(b + 1, loss_sum / tokens as f64, tokens as f64 / epoch_start.elapsed().as_secs_f64());
+        }
+        let epoch_seconds = epoch_start.elapsed().as_secs_f64();
+        train_seconds += epoch_seconds;
+        epochs_trained = epoch;
+
+        // Validation on the no-gradient, no-dropout copy.
+        let eval_model = model.valid();
+        let valid = evaluate(&eval_model, &data.valid, &data.splits.valid, &data.codec, &batcher, &device, training.max_output_len);
+        let train_gen = evaluate(&eval_model, &train_sample, &data.splits.train, &data.codec, &batcher, &device, training.max_output_len);
+        let train_loss = loss_sum / tokens.max(1) as f64;
+        let train_scores = Scores {
+            sentences: data.train.len(),
+            loss: train_loss,
+            perplexity: train_loss.exp(),
+            token_accuracy: 100.0 * correct as f64 / tokens.max(1) as f64,
+            ..train_gen.scores
+        };
+        let row = |split, s: &Scores, tps: f64| MetricsRow {
+            epoch,
+            split,
+            loss: s.loss,
+            perplexity: s.perplexity,
+            token_accuracy: s.token_accuracy,
+            exact_match: s.exact_match,
+            bleu: s.bleu,
+            chrf: s.chrf,
+            elapsed_seconds: train_seconds,
+            tokens_per_second: tps,
+            learning_rate,
+            teacher_forcing,
+        };
+        rows.push(row("train", &train_scores, tokens as f64 / epoch_seconds));
+        rows.push(row("valid", &valid.scores, valid.tokens as f64 / valid.seconds.max(1e-9)));
+        write_metrics(out, &rows)?;
+
+        let improved = best.is_none_or(|(_, l)| valid.scores.loss < l);
+        if improved {
+            best = Some((epoch, valid.scores.loss));
+            bad_epochs = 0;
+            checkpoint::save(&eval_model, out, &config.arch, epoch, valid.scores.loss)?;
+        } else {
+            bad_epochs += 1;
+        }
+        progress.end_epoch(epoch, &train_scores, &valid.scores, epoch_seconds, improved);
+        if training.patience > 0 && bad_epochs >= training.patience {
+            progress.note(&format!("early stop: no better validation loss for {bad_epochs} epochs"));
+            break;
+        }
+    }
+    progress.finish();
+
+    // Test the best checkpoint.
+    device.seed(config.seed);
+    let best_model = checkpoint::load(M::init(&model_config, dims, &device), out, &config.arch)?;
+    let best_epoch = best.map_or(0, |(e, _)| e);
+    let report = test_report(&best_model, &data, config, parameters, epochs_trained, best_epoch, train_seconds, out)?;
+    Ok(RunSummary { dir: out.to_path_buf(), report })
+}
+
+fn write_metrics(out: &Path, rows: &[MetricsRow]) -> Result<(), TrainError> {
+    let mut text = String::from(MetricsRow::HEADER);
+    text.push('\n');
+    for row in rows {
+        text.push_str(&row.csv());
+        text.push('\n');
+    }
+    let path = out.join(METRICS_FILE);
+    write_atomic(&path, text.as_bytes()).map_err(|e| TrainError::io(&path, e))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn test_report<M: Seq2Seq>(
+    model: &M,
+    data: &Prepared,
+    config: &RunConfig,
+    parameters: usize,
+    epochs_trained: usize,
+    best_epoch: usize,
+    train_seconds: f64,
+    out: &Path,
+) -> Result<TestReport, TrainError> {
+    let device = config.backend.device();
+    let batcher = Batcher { batch_size: config.data.batch_size, bucketing: true };
+    let test = &data.splits.test;
+    let evaluation = evaluate(model, &data.test, test, &data.codec, &batcher, &device, config.training.max_output_len);
+    let task = config.data.task()?;
+    let (by_length, by_phenomenon, exact_match_under_15, demo, samples) =
+        breakdown(test, &evaluation, task.demo().map(|(source, _)| source));
+    let report = TestReport {
+        arch: config.arch.clone(),
+        task: config.data.task.clone(),
+        parameters,
+        epochs_trained,
+        best_epoch,
+        train_seconds,
+        overall: evaluation.scores.clone(),
+        exact_match_under_15,
+        by_length,
+        by_phenomenon,
+        demo,
+        samples,
+    };
+    write_report(out, &report)?;
+    let lines = |xs: &mut dyn Iterator<Item = &str>| xs.map(|s| format!("{s}\n")).collect::<String>();
+    for (name, text) in [
+        ("test.src.txt", lines(&mut test.iter().map(|e| e.source.as_str()))),
+        ("test.ref.txt", lines(&mut evaluation.references.iter().map(String::as_str))),
+        ("test.hyp.txt", lines(&mut evaluation.hypotheses.iter().map(String::as_str))),
+    ] {
+        let path = out.join(name);
+        write_atomic(&path, text.as_bytes()).map_err(|e| TrainError::io(&path, e))?;
+    }
+    Ok(report)
+}
+
+pub fn write_report(out: &Path, report: &TestReport) -> Result<(), TrainError> {
+    let path = out.join(TEST_FILE);
+    let json = serde_json::to_vec_pretty(report).expect("reports serialise");
+    write_atomic(&path, &json).map_err(|e| TrainError::io(&path, e))
+}

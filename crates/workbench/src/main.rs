@@ -1,0 +1,236 @@
+//! `workbench`: train, translate with and evaluate the sequence models of seq2seq-workbench.
+
+mod registry;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use seq2seq_data::{DataConfig, Example, Splits, Task};
+use seq2seq_train::registry::run_config;
+use seq2seq_train::{Backend, RunConfig, TestReport};
+
+#[derive(Parser)]
+#[command(name = "workbench", version, about = "Train the lineage of sequence models on one translation task")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BackendArg {
+    Flex,
+    Ndarray,
+}
+
+impl From<BackendArg> for Backend {
+    fn from(b: BackendArg) -> Self {
+        match b {
+            BackendArg::Flex => Backend::Flex,
+            BackendArg::Ndarray => Backend::Ndarray,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the architectures and tasks.
+    List,
+    /// Train an architecture on a task.
+    Train {
+        /// Architecture (see `workbench list`); overrides the config's `arch`.
+        #[arg(long)]
+        arch: Option<String>,
+        /// Task: toy-fi, copy, reverse, sort or tsv:PATH; overrides `data.task`.
+        #[arg(long)]
+        task: Option<String>,
+        /// Experiment config (TOML), e.g. experiments/encdec.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Run directory [default: runs/ARCH-TASK, numbered if taken].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Most epochs; overrides `training.epochs`.
+        #[arg(long)]
+        epochs: Option<usize>,
+        /// Seed; overrides `seed`.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// CPU backend; overrides `backend`.
+        #[arg(long, value_enum)]
+        backend: Option<BackendArg>,
+        /// A seconds-long smoke run: a small data set and two epochs.
+        #[arg(long)]
+        quick: bool,
+        /// Replace the run already in --out.
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Translate sentences with a trained run (greedy decoding).
+    Translate {
+        /// Run directory written by `workbench train`.
+        #[arg(long)]
+        run: PathBuf,
+        /// CPU backend [default: the run's].
+        #[arg(long, value_enum)]
+        backend: Option<BackendArg>,
+        /// Source sentences.
+        #[arg(required = true)]
+        sentences: Vec<String>,
+    },
+    /// Evaluate a trained run on a task's test split or on a TSV file.
+    Eval {
+        #[arg(long)]
+        run: PathBuf,
+        /// Task whose test split to use [default: the run's].
+        #[arg(long, conflicts_with = "data")]
+        task: Option<String>,
+        /// A `source<TAB>target` file: every pair is evaluated.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Write the report (JSON) here as well as printing a summary.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        #[arg(long, value_enum)]
+        backend: Option<BackendArg>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::List => {
+            println!("architectures:");
+            for arch in registry::architectures() {
+                println!("  {:<12} {}", arch.name, arch.summary);
+            }
+            println!("tasks:");
+            for (name, summary) in Task::NAMES {
+                println!("  {name:<12} {summary}");
+            }
+            Ok(())
+        }
+        Command::Train { arch, task, config, out, epochs, seed, backend, quick, overwrite } => {
+            let mut run_config = match &config {
+                Some(path) => RunConfig::from_file(path)?,
+                None => RunConfig::default(),
+            };
+            if let Some(arch) = arch {
+                run_config.arch = arch;
+            }
+            if let Some(task) = task {
+                run_config.data.task = task;
+            }
+            if let Some(epochs) = epochs {
+                run_config.training.epochs = epochs;
+            }
+            if let Some(seed) = seed {
+                run_config.seed = seed;
+            }
+            if let Some(backend) = backend {
+                run_config.backend = backend.into();
+            }
+            if quick {
+                run_config.make_quick();
+            }
+            let architecture = registry::find(&run_config.arch)?;
+            run_config.data.task()?;
+            let out = match out {
+                Some(dir) => {
+                    if dir.join("config.toml").exists() && !overwrite {
+                        bail!("{} already holds a run; choose another --out or pass --overwrite", dir.display());
+                    }
+                    dir
+                }
+                None => fresh_run_dir(&run_config),
+            };
+            eprintln!("training {} on {} → {}", run_config.arch, run_config.data.task, out.display());
+            let summary = architecture.train(&run_config, &out)?;
+            print_report(&summary.report);
+            println!("run directory: {}", summary.dir.display());
+            Ok(())
+        }
+        Command::Translate { run, backend, sentences } => {
+            let translator = open(&run, backend)?;
+            for translation in translator.translate(&sentences)? {
+                println!("{}", translation.text);
+            }
+            Ok(())
+        }
+        Command::Eval { run, task, data, report, backend } => {
+            let translator = open(&run, backend)?;
+            let examples: Vec<Example> = match (&task, &data) {
+                (_, Some(path)) => seq2seq_data::tsv::read_pairs(path, translator.config().data.lowercase)?
+                    .into_iter()
+                    .map(|(source, target)| Example { source, target, tags: vec![], alignment: vec![] })
+                    .collect(),
+                (task, None) => {
+                    let mut config: DataConfig = translator.config().data.clone();
+                    if let Some(task) = task {
+                        config.task = task.clone();
+                    }
+                    Splits::build(&config, translator.config().seed)?.test
+                }
+            };
+            let result = translator.evaluate(&examples)?;
+            print_report(&result);
+            if let Some(path) = report {
+                let json = serde_json::to_vec_pretty(&result)?;
+                seq2seq_data::fsutil::write_atomic(&path, &json).with_context(|| format!("writing {}", path.display()))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn open(run: &Path, backend: Option<BackendArg>) -> Result<Box<dyn seq2seq_train::Translator>> {
+    let config = run_config(run)?;
+    let architecture = registry::find(&config.arch)?;
+    Ok(architecture.open(run, backend.map(Into::into))?)
+}
+
+/// `runs/ARCH-TASK`, or `runs/ARCH-TASK-2`, … if taken.
+fn fresh_run_dir(config: &RunConfig) -> PathBuf {
+    let task: String =
+        config.data.task.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    let base = PathBuf::from("runs").join(format!("{}-{}", config.arch, task));
+    let mut dir = base.clone();
+    let mut n = 2;
+    while dir.exists() {
+        dir = PathBuf::from(format!("{}-{n}", base.display()));
+        n += 1;
+    }
+    dir
+}
+
+fn print_report(report: &TestReport) {
+    let o = &report.overall;
+    println!(
+        "{} on {}: exact match {:.1}%  BLEU {:.2}  chrF {:.2}  token accuracy {:.1}%  perplexity {:.3}  ({} sentences, {} parameters)",
+        report.arch, report.task, o.exact_match, o.bleu, o.chrf, o.token_accuracy, o.perplexity, o.sentences, report.parameters
+    );
+    println!("exact match by source length:");
+    for g in &report.by_length {
+        println!("  {:>7} words: {:6.1}%  BLEU {:6.2}  ({} sentences)", g.group, g.exact_match, g.bleu, g.sentences);
+    }
+    if !report.by_phenomenon.is_empty() {
+        println!("exact match by phenomenon:");
+        for g in &report.by_phenomenon {
+            println!("  {:>10}: {:6.1}%  BLEU {:6.2}  ({} sentences)", g.group, g.exact_match, g.bleu, g.sentences);
+        }
+    }
+    if let Some(demo) = &report.demo {
+        println!("demo: {}\n   → {}  ({})", demo.source, demo.hypothesis, if demo.correct { "correct" } else { "wrong" });
+    }
+}

@@ -1,0 +1,143 @@
+//! End-to-end tests of the `workbench` binary: a quick training run, translation with its
+//! checkpoint, reproducibility, and clear errors on bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn workbench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_workbench")).args(args).output().expect("workbench runs")
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("s2s-e2e-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// One quick run shared by the tests that only read it.
+fn quick_run() -> &'static Path {
+    static RUN: OnceLock<PathBuf> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let dir = scratch("quick");
+        let out = workbench(&["train", "--arch", "encdec", "--quick", "--seed", "3", "--out", dir.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", text(&out));
+        dir
+    })
+}
+
+fn metric_columns(dir: &Path) -> Vec<String> {
+    // Everything but the timing columns (elapsed seconds, tokens/s), which vary run to run.
+    std::fs::read_to_string(dir.join("metrics.csv"))
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let cols: Vec<&str> = line.split(',').collect();
+            [&cols[..8], &cols[10..]].concat().join(",")
+        })
+        .collect()
+}
+
+#[test]
+fn list_names_architectures_and_tasks() {
+    let out = workbench(&["list"]);
+    assert!(out.status.success());
+    let listing = text(&out);
+    for name in ["encdec", "toy-fi", "copy", "reverse", "sort", "tsv:PATH"] {
+        assert!(listing.contains(name), "{listing}");
+    }
+}
+
+#[test]
+fn quick_training_writes_a_complete_run_directory() {
+    let dir = quick_run();
+    for file in ["config.toml", "metrics.csv", "test.json", "test.src.txt", "test.ref.txt", "test.hyp.txt", "vocab.src.txt", "vocab.tgt.txt", "model.bpk", "checkpoint.json"] {
+        assert!(dir.join(file).exists(), "missing {file}");
+    }
+    let metrics = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    assert!(metrics.starts_with("epoch,split,loss,perplexity,token_accuracy,exact_match,bleu,chrf,elapsed_seconds,tokens_per_second"));
+    assert_eq!(metrics.lines().filter(|l| l.contains(",valid,")).count(), 2);
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("test.json")).unwrap()).unwrap();
+    assert!(report["overall"]["bleu"].is_number());
+    assert!(!report["by_length"].as_array().unwrap().is_empty());
+    assert!(!report["by_phenomenon"].as_array().unwrap().is_empty());
+    assert_eq!(report["demo"]["source"], "tourists visit finland to watch northern lights");
+    let hyps = std::fs::read_to_string(dir.join("test.hyp.txt")).unwrap();
+    let refs = std::fs::read_to_string(dir.join("test.ref.txt")).unwrap();
+    assert_eq!(hyps.lines().count(), refs.lines().count());
+    assert_eq!(report["overall"]["sentences"].as_u64().unwrap() as usize, refs.lines().count());
+}
+
+#[test]
+fn translate_uses_the_checkpoint() {
+    let dir = quick_run();
+    let out = workbench(&["translate", "--run", dir.to_str().unwrap(), "tourists visit finland", "do tourists visit finland ?"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_metrics() {
+    let first = quick_run();
+    let second = scratch("again");
+    let out = workbench(&["train", "--arch", "encdec", "--quick", "--seed", "3", "--out", second.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(metric_columns(first), metric_columns(&second));
+    assert_eq!(std::fs::read(first.join("test.hyp.txt")).unwrap(), std::fs::read(second.join("test.hyp.txt")).unwrap());
+}
+
+fn fails_with(args: &[&str], expected: &[&str]) {
+    let out = workbench(args);
+    let message = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{message}");
+    assert!(!message.contains("panicked"), "{message}");
+    for e in expected {
+        assert!(message.contains(e), "expected `{e}` in: {message}");
+    }
+}
+
+#[test]
+fn bad_input_gets_clear_errors() {
+    let dir = scratch("bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = |name: &str| dir.join(name).to_str().unwrap().to_string();
+
+    fails_with(&["train", "--arch", "gpt", "--out", &d("x")], &["unknown architecture `gpt`", "encdec"]);
+    fails_with(&["train", "--task", "toy-en", "--quick", "--out", &d("x")], &["unknown task `toy-en`"]);
+
+    std::fs::write(d("broken.toml"), "[training\nepochs = 2\n").unwrap();
+    fails_with(&["train", "--config", &d("broken.toml"), "--out", &d("x")], &["broken.toml", "line 1"]);
+    std::fs::write(d("typo.toml"), "[training]\nepochs = 2\nlearnig_rate = 0.1\n").unwrap();
+    fails_with(&["train", "--config", &d("typo.toml"), "--out", &d("x")], &["typo.toml", "learnig_rate"]);
+    std::fs::write(d("model.toml"), "[model]\nhiden_size = 8\n").unwrap();
+    fails_with(&["train", "--config", &d("model.toml"), "--quick", "--out", &d("x")], &["[model]", "hiden_size"]);
+
+    std::fs::write(d("notab.tsv"), "Hello.\tHei.\nNo tab\n").unwrap();
+    fails_with(&["train", "--task", &format!("tsv:{}", d("notab.tsv")), "--quick", "--out", &d("x")], &["notab.tsv:2", "tab"]);
+
+    fails_with(&["translate", "--run", &d("nowhere"), "hello"], &["not a run directory"]);
+
+    // A run whose checkpoint is truncated, then missing; an empty sentence.
+    let run = quick_run();
+    let copy = dir.join("run");
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir(run).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+    }
+    let copy_s = copy.to_str().unwrap();
+    fails_with(&["translate", "--run", copy_s, "   "], &["empty"]);
+    let model = std::fs::read(copy.join("model.bpk")).unwrap();
+    std::fs::write(copy.join("model.bpk"), &model[..model.len() / 2]).unwrap();
+    fails_with(&["translate", "--run", copy_s, "tourists visit finland"], &["model.bpk", "truncated"]);
+    std::fs::remove_file(copy.join("checkpoint.json")).unwrap();
+    fails_with(&["translate", "--run", copy_s, "tourists visit finland"], &["checkpoint.json", "missing"]);
+
+    // Training into a directory that already holds a run keeps that run.
+    fails_with(&["train", "--quick", "--out", run.to_str().unwrap()], &["already holds a run"]);
+    assert!(run.join("model.bpk").exists());
+}
