@@ -23,6 +23,8 @@ pub struct Batch {
     /// `[batch, src_len]`, true at real tokens.
     pub source_mask: Tensor<2, Bool>,
     pub source_lengths: Vec<usize>,
+    /// The source ids, unpadded (for models that lay out their own inputs).
+    pub source_ids: Vec<Vec<usize>>,
     /// `[batch, tgt_len]`.
     pub target_input: Tensor<2, Int>,
     /// `[batch, tgt_len]`.
@@ -64,6 +66,7 @@ impl Batch {
             source: int(src, src_len),
             source_mask: bool(src_mask, src_len),
             source_lengths: sources.iter().map(Vec::len).collect(),
+            source_ids: sources.clone(),
             target_input: int(tgt_in, tgt_len),
             target_output: int(tgt_out, tgt_len),
             target_mask: bool(tgt_mask, tgt_len),

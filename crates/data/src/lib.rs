@@ -5,6 +5,7 @@ pub mod batch;
 mod error;
 pub mod fsutil;
 pub mod prepare;
+pub mod subword;
 pub mod tasks;
 pub mod tokenizer;
 pub mod toy_fi;

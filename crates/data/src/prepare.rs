@@ -2,10 +2,13 @@
 
 use std::path::Path;
 
+use crate::subword::Subword;
 use crate::{DataConfig, DataError, EncodedPair, Example, Splits, Tokenizer, Vocab};
 
 pub const SOURCE_VOCAB_FILE: &str = "vocab.src.txt";
 pub const TARGET_VOCAB_FILE: &str = "vocab.tgt.txt";
+pub const SOURCE_TOKENIZER_FILE: &str = "tokenizer.src.json";
+pub const TARGET_TOKENIZER_FILE: &str = "tokenizer.tgt.json";
 
 /// Tokenizers and vocabularies of both sides: all a model needs to read and write text.
 #[derive(Clone, Debug)]
@@ -47,17 +50,30 @@ impl Codec {
             .collect()
     }
 
+    /// Saves the vocabularies (and trained subword tokenizers) into a run directory.
     pub fn save(&self, dir: &Path) -> Result<(), DataError> {
+        for (tokenizer, file) in [(&self.source_tokenizer, SOURCE_TOKENIZER_FILE), (&self.target_tokenizer, TARGET_TOKENIZER_FILE)] {
+            if let Tokenizer::Subword(subword) = tokenizer {
+                subword.save(&dir.join(file))?;
+            }
+        }
         self.source_vocab.save(&dir.join(SOURCE_VOCAB_FILE))?;
         self.target_vocab.save(&dir.join(TARGET_VOCAB_FILE))
     }
 
-    /// Loads the vocabularies a run saved; the tokenizers come from its config.
+    /// Loads what [`Codec::save`] wrote; the tokenizer kind comes from the run's config.
     pub fn load(dir: &Path, config: &DataConfig) -> Result<Self, DataError> {
-        let tokenizer = Tokenizer::new(config.tokenizer_kind()?);
+        let kind = config.tokenizer_kind()?;
+        let tokenizer = |file: &str| -> Result<Tokenizer, DataError> {
+            Ok(if kind.is_subword() {
+                Tokenizer::Subword(Box::new(Subword::load(kind, &dir.join(file))?))
+            } else {
+                Tokenizer::build(kind, &[], 0)?
+            })
+        };
         Ok(Self {
-            source_tokenizer: tokenizer.clone(),
-            target_tokenizer: tokenizer,
+            source_tokenizer: tokenizer(SOURCE_TOKENIZER_FILE)?,
+            target_tokenizer: tokenizer(TARGET_TOKENIZER_FILE)?,
             source_vocab: Vocab::load(&dir.join(SOURCE_VOCAB_FILE))?,
             target_vocab: Vocab::load(&dir.join(TARGET_VOCAB_FILE))?,
         })
@@ -77,12 +93,15 @@ pub struct Prepared {
 impl Prepared {
     pub fn build(config: &DataConfig, seed: u64) -> Result<Self, DataError> {
         let splits = Splits::build(config, seed)?;
-        let tokenizer = Tokenizer::new(config.tokenizer_kind()?);
-        let source_tokens: Vec<Vec<String>> = splits.train.iter().map(|e| tokenizer.tokenize(&e.source)).collect();
-        let target_tokens: Vec<Vec<String>> = splits.train.iter().map(|e| tokenizer.tokenize(&e.target)).collect();
+        let kind = config.tokenizer_kind()?;
+        let texts = |side: fn(&Example) -> &String| splits.train.iter().map(side).cloned().collect::<Vec<_>>();
+        let source_tokenizer = Tokenizer::build(kind, &texts(|e| &e.source), config.subword_vocab_size)?;
+        let target_tokenizer = Tokenizer::build(kind, &texts(|e| &e.target), config.subword_vocab_size)?;
+        let source_tokens: Vec<Vec<String>> = splits.train.iter().map(|e| source_tokenizer.tokenize(&e.source)).collect();
+        let target_tokens: Vec<Vec<String>> = splits.train.iter().map(|e| target_tokenizer.tokenize(&e.target)).collect();
         let codec = Codec {
-            source_tokenizer: tokenizer.clone(),
-            target_tokenizer: tokenizer,
+            source_tokenizer,
+            target_tokenizer,
             source_vocab: Vocab::build(source_tokens.iter().map(Vec::as_slice), 1),
             target_vocab: Vocab::build(target_tokens.iter().map(Vec::as_slice), 1),
         };
@@ -93,5 +112,55 @@ impl Prepared {
             splits,
             codec,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Subword tokenizers on real English–Finnish text (`../shared/corpora/`), when present.
+    #[test]
+    fn subword_tokenizers_on_the_shared_tatoeba_sample() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/tatoeba-fin-eng-6k.tsv");
+        if !path.exists() {
+            eprintln!("skipped: {} not found", path.display());
+            return;
+        }
+        for tokenizer in ["bpe", "wordpiece"] {
+            let config = DataConfig {
+                task: format!("tsv:{}", path.display()),
+                train_size: 0,
+                valid_size: 100,
+                test_size: 100,
+                min_len: 1,
+                max_len: 40,
+                tokenizer: tokenizer.into(),
+                subword_vocab_size: 800,
+                ..DataConfig::default()
+            };
+            let data = Prepared::build(&config, 5).unwrap();
+            let vocab = data.codec.target_vocab.len();
+            assert!(vocab > 300 && vocab <= 800 + crate::vocab::SPECIALS.len(), "{tokenizer}: {vocab}");
+            // Finnish words are split into pieces: more target tokens than words.
+            let words: usize = data.splits.train.iter().map(|e| e.target.split_whitespace().count()).sum();
+            let pieces: usize = data.train.iter().map(|p| p.target.len()).sum();
+            assert!(pieces > words, "{tokenizer}: {pieces} pieces for {words} words");
+            let unknown = data.test.iter().flat_map(|p| &p.target).filter(|&&id| id == crate::vocab::UNK).count();
+            let total: usize = data.test.iter().map(|p| p.target.len()).sum();
+            assert!(unknown * 50 < total, "{tokenizer}: {unknown} of {total} test pieces unknown");
+
+            let dir = std::env::temp_dir().join(format!("s2s-codec-{}-{tokenizer}", std::process::id()));
+            data.codec.save(&dir).unwrap();
+            let loaded = Codec::load(&dir, &config).unwrap();
+            for e in data.splits.test.iter().take(20) {
+                assert_eq!(loaded.encode_target(&e.target), data.codec.encode_target(&e.target));
+            }
+            if tokenizer == "bpe" {
+                let e = &data.splits.test[0];
+                let ids = loaded.encode_target(&e.target);
+                assert_eq!(loaded.decode_target(&ids), loaded.normalize_target(&e.target));
+            }
+        }
     }
 }

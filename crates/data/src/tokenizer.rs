@@ -1,4 +1,5 @@
-//! Tokenizers: word level (default for the toy tasks) and character level.
+//! Tokenizers: word level (default for the toy tasks), character level, and the subword
+//! tokenizers of [`crate::subword`] for real corpora.
 
 use std::fmt;
 use std::str::FromStr;
@@ -6,6 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::DataError;
+use crate::subword::Subword;
 
 /// Which tokenizer a run uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +17,17 @@ pub enum TokenizerKind {
     Word,
     /// Characters; a space becomes the token `▁`.
     Char,
+    /// Byte-pair encoding, learnt from the training split.
+    Bpe,
+    /// WordPiece, learnt from the training split.
+    #[serde(rename = "wordpiece")]
+    WordPiece,
+}
+
+impl TokenizerKind {
+    pub fn is_subword(self) -> bool {
+        matches!(self, TokenizerKind::Bpe | TokenizerKind::WordPiece)
+    }
 }
 
 impl FromStr for TokenizerKind {
@@ -23,6 +36,8 @@ impl FromStr for TokenizerKind {
         match s {
             "word" => Ok(TokenizerKind::Word),
             "char" => Ok(TokenizerKind::Char),
+            "bpe" => Ok(TokenizerKind::Bpe),
+            "wordpiece" => Ok(TokenizerKind::WordPiece),
             _ => Err(DataError::UnknownTokenizer(s.to_string())),
         }
     }
@@ -33,6 +48,8 @@ impl fmt::Display for TokenizerKind {
         f.write_str(match self {
             TokenizerKind::Word => "word",
             TokenizerKind::Char => "char",
+            TokenizerKind::Bpe => "bpe",
+            TokenizerKind::WordPiece => "wordpiece",
         })
     }
 }
@@ -45,20 +62,24 @@ pub const SPACE: &str = "▁";
 pub enum Tokenizer {
     Word,
     Char,
+    Subword(Box<Subword>),
 }
 
 impl Tokenizer {
-    pub fn new(kind: TokenizerKind) -> Self {
-        match kind {
+    /// The tokenizer of `kind`; subword tokenizers are first trained on `texts`.
+    pub fn build(kind: TokenizerKind, texts: &[String], subword_vocab_size: usize) -> Result<Self, DataError> {
+        Ok(match kind {
             TokenizerKind::Word => Tokenizer::Word,
             TokenizerKind::Char => Tokenizer::Char,
-        }
+            _ => Tokenizer::Subword(Box::new(Subword::train(kind, texts, subword_vocab_size)?)),
+        })
     }
 
     pub fn kind(&self) -> TokenizerKind {
         match self {
             Tokenizer::Word => TokenizerKind::Word,
             Tokenizer::Char => TokenizerKind::Char,
+            Tokenizer::Subword(s) => s.kind(),
         }
     }
 
@@ -73,6 +94,7 @@ impl Tokenizer {
                     .map(|c| if c == ' ' { SPACE.to_string() } else { c.to_string() })
                     .collect()
             }
+            Tokenizer::Subword(s) => s.tokenize(text),
         }
     }
 
@@ -80,6 +102,7 @@ impl Tokenizer {
         match self {
             Tokenizer::Word => tokens.join(" "),
             Tokenizer::Char => tokens.concat().replace(SPACE, " "),
+            Tokenizer::Subword(s) => s.detokenize(tokens),
         }
     }
 }

@@ -18,13 +18,13 @@ use seq2seq_data::vocab::{EOS, SOS};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
-use crate::cell::{Cell, CellKind, State};
+use seq2seq_lstm::{Cell, CellKind, State};
 
 /// The `[model]` section of `--arch encdec`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct EncDecConfig {
-    /// `lstm` or `gru`.
+    /// `lstm`, `gru` or `rnn` (Elman).
     pub cell: CellKind,
     /// Size of the token embeddings.
     pub embedding_size: usize,
@@ -67,7 +67,7 @@ impl EncoderDecoder {
         let device = inputs.device();
         let mut finals = Vec::with_capacity(self.encoder.len());
         for (l, cell) in self.encoder.iter().enumerate() {
-            let (states, last) = cell.run(inputs, mask.clone(), cell.zero_state(batch_size, &device));
+            let (states, last) = cell.run(inputs, mask.clone(), cell.zero_state(batch_size, &device), false);
             inputs = if l + 1 < self.encoder.len() { self.dropout.forward(states) } else { states };
             finals.push(last);
         }

@@ -10,6 +10,7 @@ pub mod loss;
 pub mod metrics;
 mod model;
 pub mod optim;
+pub mod positionwise;
 mod progress;
 pub mod registry;
 pub mod trainer;

@@ -5,6 +5,10 @@ use seq2seq_train::Architecture;
 
 pub fn architectures() -> Vec<Architecture> {
     vec![
+        Architecture::of::<seq2seq_ann::Ann>("ann", "feed-forward network over a window of words, one output per slot"),
+        Architecture::of::<seq2seq_rnn::Rnn>("rnn", "Elman RNN, left to right, one output per slot"),
+        Architecture::of::<seq2seq_lstm::Lstm>("lstm", "LSTM, left to right, one output per slot"),
+        Architecture::of::<seq2seq_birnn::BiRnn>("birnn", "bidirectional LSTM, one output per slot"),
         Architecture::of::<seq2seq_encdec::EncoderDecoder>(
             "encdec",
             "RNN encoder-decoder: one fixed-length context vector (Sutskever / Cho 2014)",
@@ -30,16 +34,25 @@ mod tests {
     use seq2seq_train::RunConfig;
     use seq2seq_train::trainer::model_config;
 
+    fn example(arch: &str) -> RunConfig {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../experiments").join(format!("{arch}.toml"));
+        let config = RunConfig::from_file(&path).unwrap();
+        let mut defaults = RunConfig { arch: arch.into(), ..RunConfig::default() };
+        defaults.model = config.model.clone();
+        assert_eq!(config, defaults, "{arch}.toml: the shared sections are the built-in defaults");
+        config
+    }
+
     /// `experiments/ARCH.toml` documents the built-in defaults: keep the two in step.
     #[test]
     fn example_configs_are_the_defaults() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../experiments");
-        let config = RunConfig::from_file(&root.join("encdec.toml")).unwrap();
-        let mut defaults = RunConfig { arch: "encdec".into(), ..RunConfig::default() };
-        defaults.model = config.model.clone();
-        assert_eq!(config, defaults);
-        let model = model_config::<seq2seq_encdec::EncoderDecoder>(&config).unwrap();
-        assert_eq!(model, seq2seq_encdec::EncDecConfig::default());
+        assert_eq!(model_config::<seq2seq_ann::Ann>(&example("ann")).unwrap(), Default::default());
+        assert_eq!(model_config::<seq2seq_rnn::Rnn>(&example("rnn")).unwrap(), Default::default());
+        assert_eq!(model_config::<seq2seq_lstm::Lstm>(&example("lstm")).unwrap(), Default::default());
+        assert_eq!(model_config::<seq2seq_birnn::BiRnn>(&example("birnn")).unwrap(), Default::default());
+        let encdec = model_config::<seq2seq_encdec::EncoderDecoder>(&example("encdec")).unwrap();
+        assert_eq!(encdec, seq2seq_encdec::EncDecConfig::default());
+        assert_eq!(super::architectures().len(), 5);
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! Recurrent cells written from tensor operations, to be read against their equations.
+//! Recurrent cells written from tensor operations, to be read against their equations: the
+//! LSTM and the GRU here, and Elman's cell from `seq2seq-rnn`, behind one [`Cell`] enum that the
+//! later architectures (BiRNN, encoder-decoders) build on.
 //!
 //! Each cell splits its work in two: [`Cell::project_inputs`] computes `x·W_x + b` for every
 //! time step in one matrix product, and [`Cell::step`] adds the recurrent part `h·W_h` one step
@@ -8,6 +10,7 @@ use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::{sigmoid, tanh};
 use burn::tensor::{Device, Tensor};
+use seq2seq_rnn::ElmanCell;
 use serde::{Deserialize, Serialize};
 
 /// Recurrent state, `[batch, hidden]` each.
@@ -38,6 +41,8 @@ impl State {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CellKind {
+    /// Elman's simple recurrent cell (`seq2seq-rnn`).
+    Rnn,
     #[default]
     Lstm,
     Gru,
@@ -82,6 +87,7 @@ pub struct GruCell {
 
 #[derive(Module, Debug)]
 pub enum Cell {
+    Rnn(ElmanCell),
     Lstm(LstmCell),
     Gru(GruCell),
 }
@@ -89,19 +95,21 @@ pub enum Cell {
 impl Cell {
     pub fn new(kind: CellKind, d_input: usize, hidden: usize, device: &Device) -> Self {
         let gates = match kind {
+            CellKind::Rnn => return Cell::Rnn(ElmanCell::new(d_input, hidden, device)),
             CellKind::Lstm => 4,
             CellKind::Gru => 3,
         };
         let input_to_gates = LinearConfig::new(d_input, gates * hidden).init(device);
         let hidden_to_gates = LinearConfig::new(hidden, gates * hidden).with_bias(kind == CellKind::Gru).init(device);
         match kind {
-            CellKind::Lstm => Cell::Lstm(LstmCell { input_to_gates, hidden_to_gates, hidden_size: hidden }),
             CellKind::Gru => Cell::Gru(GruCell { input_to_gates, hidden_to_gates, hidden_size: hidden }),
+            _ => Cell::Lstm(LstmCell { input_to_gates, hidden_to_gates, hidden_size: hidden }),
         }
     }
 
     pub fn hidden_size(&self) -> usize {
         match self {
+            Cell::Rnn(c) => c.hidden_size,
             Cell::Lstm(c) => c.hidden_size,
             Cell::Gru(c) => c.hidden_size,
         }
@@ -116,6 +124,7 @@ impl Cell {
     /// `x·W_x + b` for inputs of any rank: `[…, d_input]` → `[…, gates·hidden]`.
     pub fn project_inputs<const D: usize>(&self, inputs: Tensor<D>) -> Tensor<D> {
         match self {
+            Cell::Rnn(c) => c.project_inputs(inputs),
             Cell::Lstm(c) => c.input_to_gates.forward(inputs),
             Cell::Gru(c) => c.input_to_gates.forward(inputs),
         }
@@ -124,6 +133,7 @@ impl Cell {
     /// One time step from projected inputs `[batch, gates·hidden]`.
     pub fn step(&self, projected: Tensor<2>, state: &State) -> State {
         match self {
+            Cell::Rnn(cell) => State { hidden: cell.step(projected, state.hidden.clone()), memory: None },
             Cell::Lstm(cell) => {
                 let gates = projected + cell.hidden_to_gates.forward(state.hidden.clone());
                 let [i, f, g, o]: [Tensor<2>; 4] = gates.chunk(4, 1).try_into().expect("four gates");
@@ -145,25 +155,27 @@ impl Cell {
         }
     }
 
-    /// Runs the cell over a padded sequence. `inputs`: `[batch, len, d_input]`, `mask`:
-    /// `[batch, len]` (1 at real tokens). Returns every step's hidden state `[batch, len, hidden]`
-    /// and the state after each sentence's last real token.
-    pub fn run(&self, inputs: Tensor<3>, mask: Tensor<2>, initial: State) -> (Tensor<3>, State) {
+    /// Runs the cell over a padded sequence, left to right (right to left with `reverse`).
+    /// `inputs`: `[batch, len, d_input]`, `mask`: `[batch, len]` (1 at real tokens; elsewhere the
+    /// state is carried through unchanged, so padding never reaches it). Returns every
+    /// position's hidden state `[batch, len, hidden]` and the state after the last real token
+    /// read (the first word, with `reverse`).
+    pub fn run(&self, inputs: Tensor<3>, mask: Tensor<2>, initial: State, reverse: bool) -> (Tensor<3>, State) {
         let [batch, len, _] = inputs.dims();
         let projected = self.project_inputs(inputs); // [batch, len, gates·hidden]
+        if len == 0 {
+            return (Tensor::zeros([batch, 0, self.hidden_size()], &projected.device()), initial);
+        }
         let mut state = initial;
-        let mut outputs = Vec::with_capacity(len);
-        for t in 0..len {
+        let mut outputs = vec![None; len];
+        let order: Vec<usize> = if reverse { (0..len).rev().collect() } else { (0..len).collect() };
+        for t in order {
             let x_t: Tensor<2> = projected.clone().narrow(1, t, 1).squeeze_dim(1);
             let new = self.step(x_t, &state);
             state = state.masked_update(new, mask.clone().narrow(1, t, 1));
-            outputs.push(state.hidden.clone());
+            outputs[t] = Some(state.hidden.clone());
         }
-        let outputs = if outputs.is_empty() {
-            Tensor::zeros([batch, 0, self.hidden_size()], &projected.device())
-        } else {
-            Tensor::stack(outputs, 1)
-        };
+        let outputs = Tensor::stack(outputs.into_iter().map(|o| o.expect("every position visited")).collect(), 1);
         (outputs, state)
     }
 }

@@ -1,0 +1,75 @@
+use burn::module::Module;
+use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig};
+use burn::tensor::{Bool, Device, Int, Tensor};
+use seq2seq_data::Batch;
+use seq2seq_train::positionwise::{align_to_targets, inference_slots, read_slots, slot_inputs, training_slots};
+use seq2seq_train::{Generation, ModelDims, Seq2Seq};
+use serde::{Deserialize, Serialize};
+
+use crate::{Cell, CellKind};
+
+/// The `[model]` section of `--arch lstm`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LstmConfig {
+    /// `lstm` or `gru` (or `rnn`, Elman's cell).
+    pub cell: CellKind,
+    pub embedding_size: usize,
+    pub hidden_size: usize,
+    pub dropout: f64,
+    /// Output slots beyond the source length when translating.
+    pub slack: usize,
+}
+
+impl Default for LstmConfig {
+    fn default() -> Self {
+        Self { cell: CellKind::Lstm, embedding_size: 128, hidden_size: 256, dropout: 0.1, slack: 4 }
+    }
+}
+
+/// Embedding → LSTM, left to right → a softmax layer at every slot:
+/// `p(y_t | x_≤t) = softmax(W_o h_t + b_o)`.
+#[derive(Module, Debug)]
+pub struct Lstm {
+    pub embedding: Embedding,
+    pub cell: Cell,
+    pub output: Linear,
+    pub dropout: Dropout,
+    pub slack: usize,
+}
+
+impl Lstm {
+    /// Logits of every slot, `[batch, slots, target_vocab]`.
+    pub fn slot_logits(&self, inputs: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Tensor<3> {
+        let [batch, _] = inputs.dims();
+        let embedded = self.dropout.forward(self.embedding.forward(inputs)); // [batch, slots, emb]
+        let initial = self.cell.zero_state(batch, &embedded.device());
+        let (states, _) = self.cell.run(embedded, mask.float(), initial, false); // [batch, slots, hidden]
+        self.output.forward(self.dropout.forward(states))
+    }
+}
+
+impl Seq2Seq for Lstm {
+    type Config = LstmConfig;
+
+    fn init(config: &LstmConfig, dims: ModelDims, device: &Device) -> Self {
+        Lstm {
+            embedding: EmbeddingConfig::new(dims.source_vocab, config.embedding_size).init(device),
+            cell: Cell::new(config.cell, config.embedding_size, config.hidden_size, device),
+            output: LinearConfig::new(config.hidden_size, dims.target_vocab).init(device),
+            dropout: DropoutConfig::new(config.dropout).init(),
+            slack: config.slack,
+        }
+    }
+
+    fn forward(&self, batch: &Batch, _teacher_forcing: &[bool]) -> Tensor<3> {
+        let (inputs, mask) = slot_inputs(batch, &training_slots(batch));
+        align_to_targets(batch, self.slot_logits(inputs, mask))
+    }
+
+    fn generate(&self, batch: &Batch, _max_len: usize) -> Generation {
+        let slots = inference_slots(batch, self.slack);
+        let (inputs, mask) = slot_inputs(batch, &slots);
+        read_slots(self.slot_logits(inputs, mask), &slots)
+    }
+}

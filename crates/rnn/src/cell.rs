@@ -1,0 +1,57 @@
+use burn::module::Module;
+use burn::nn::{Linear, LinearConfig};
+use burn::tensor::activation::tanh;
+use burn::tensor::{Device, Tensor};
+
+/// Elman's simple recurrent cell:
+///
+/// ```text
+/// h_t = tanh(x_t W_x + b + h_{t−1} W_h)
+/// ```
+#[derive(Module, Debug)]
+pub struct ElmanCell {
+    /// `W_x` and `b`: `[d_input, hidden]`.
+    pub input_to_hidden: Linear,
+    /// `W_h`: `[hidden, hidden]`, no bias.
+    pub hidden_to_hidden: Linear,
+    pub hidden_size: usize,
+}
+
+impl ElmanCell {
+    pub fn new(d_input: usize, hidden: usize, device: &Device) -> Self {
+        Self {
+            input_to_hidden: LinearConfig::new(d_input, hidden).init(device),
+            hidden_to_hidden: LinearConfig::new(hidden, hidden).with_bias(false).init(device),
+            hidden_size: hidden,
+        }
+    }
+
+    /// `x W_x + b` for inputs of any rank.
+    pub fn project_inputs<const D: usize>(&self, inputs: Tensor<D>) -> Tensor<D> {
+        self.input_to_hidden.forward(inputs)
+    }
+
+    /// One step from a projected input `[batch, hidden]`.
+    pub fn step(&self, projected: Tensor<2>, hidden: Tensor<2>) -> Tensor<2> {
+        tanh(projected + self.hidden_to_hidden.forward(hidden))
+    }
+
+    /// Runs over a padded sequence, left to right (or right to left with `reverse`).
+    /// `inputs`: `[batch, len, d_input]`; `mask`: `[batch, len]`, 1 at real positions — at the
+    /// others the state is carried through unchanged, so padding never reaches it.
+    /// Returns the hidden state of every position, `[batch, len, hidden]`.
+    pub fn run(&self, inputs: Tensor<3>, mask: Tensor<2>, reverse: bool) -> Tensor<3> {
+        let [batch, len, _] = inputs.dims();
+        let projected = self.project_inputs(inputs); // [batch, len, hidden]
+        let mut hidden = Tensor::zeros([batch, self.hidden_size], &projected.device());
+        let mut states = vec![None; len];
+        let order: Vec<usize> = if reverse { (0..len).rev().collect() } else { (0..len).collect() };
+        for t in order {
+            let new = self.step(projected.clone().narrow(1, t, 1).squeeze_dim(1), hidden.clone());
+            let keep_new = mask.clone().narrow(1, t, 1); // [batch, 1]
+            hidden = hidden.clone() + (new - hidden) * keep_new;
+            states[t] = Some(hidden.clone());
+        }
+        Tensor::stack(states.into_iter().map(|s| s.expect("every position visited")).collect(), 1)
+    }
+}

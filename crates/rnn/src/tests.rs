@@ -1,0 +1,88 @@
+//! The Elman cell against burn's `Rnn` with the same weights, its gradient against finite
+//! differences, and padding that never reaches the state.
+
+use burn::module::{Module, Param};
+use burn::nn::{Linear, RnnConfig as BurnRnnConfig};
+use burn::tensor::{Device, Distribution, Tensor, TensorData};
+use seq2seq_data::{Batch, EncodedPair};
+use seq2seq_train::{ModelDims, Seq2Seq};
+
+use crate::{ElmanCell, Rnn, RnnConfig};
+
+fn values(t: Tensor<3>) -> Vec<f32> {
+    t.into_data().try_to_vec::<f32>().unwrap()
+}
+
+fn max_difference(a: Tensor<3>, b: Tensor<3>) -> f32 {
+    values(a).iter().zip(values(b)).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+}
+
+#[test]
+fn elman_cell_matches_burn_rnn_both_directions() {
+    let device = Device::flex();
+    device.seed(1);
+    for reverse in [false, true] {
+        let reference = BurnRnnConfig::new(4, 5, true).with_reverse(reverse).init(&device);
+        let gate = &reference.gate;
+        let cell = ElmanCell {
+            input_to_hidden: Linear {
+                weight: Param::from_tensor(gate.input_transform.weight.val()),
+                bias: Some(Param::from_tensor(
+                    gate.input_transform.bias.as_ref().unwrap().val() + gate.hidden_transform.bias.as_ref().unwrap().val(),
+                )),
+            },
+            hidden_to_hidden: Linear { weight: Param::from_tensor(gate.hidden_transform.weight.val()), bias: None },
+            hidden_size: 5,
+        };
+        let x = Tensor::<3>::random([3, 6, 4], Distribution::Normal(0.0, 1.0), &device);
+        let (expected, _) = reference.forward(x.clone(), None);
+        let outputs = cell.run(x, Tensor::ones([3, 6], &device), reverse);
+        assert!(max_difference(outputs, expected) < 1e-5);
+    }
+}
+
+#[test]
+fn elman_gradient_matches_finite_differences() {
+    let plain = Device::flex();
+    let device = plain.clone().autodiff();
+    device.seed(2);
+    let cell = ElmanCell::new(3, 4, &device);
+    let x = Tensor::<3>::random([2, 5, 3], Distribution::Normal(0.0, 1.0), &device);
+    let w = Tensor::<3>::random([2, 5, 4], Distribution::Normal(0.0, 1.0), &device);
+    let loss = |cell: &ElmanCell, x: &Tensor<3>, w: &Tensor<3>| {
+        (cell.run(x.clone(), Tensor::ones([2, 5], &x.device()), false) * w.clone()).sum()
+    };
+    let grads = loss(&cell, &x, &w).backward();
+    let analytic = cell.hidden_to_hidden.weight.val().grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap();
+    let plain_cell = cell.valid();
+    let base = plain_cell.hidden_to_hidden.weight.val().into_data().try_to_vec::<f32>().unwrap();
+    let (x, w) = (x.inner(), w.inner());
+    let eps = 1e-2;
+    for index in [0, 6, 15] {
+        let at = |delta: f32| {
+            let mut v = base.clone();
+            v[index] += delta;
+            let mut c = plain_cell.clone();
+            c.hidden_to_hidden.weight = Param::from_tensor(Tensor::from_data(TensorData::new(v, [4, 4]), &plain));
+            loss(&c, &x, &w).into_scalar::<f32>()
+        };
+        let numeric = (at(eps) - at(-eps)) / (2.0 * eps);
+        let error = (numeric - analytic[index]).abs() / numeric.abs().max(analytic[index].abs()).max(1e-2);
+        assert!(error < 2e-2, "W_h[{index}]: numeric {numeric}, autodiff {}", analytic[index]);
+    }
+}
+
+#[test]
+fn padded_and_unpadded_sentences_give_the_same_outputs() {
+    let device = Device::flex();
+    device.seed(3);
+    let model = Rnn::init(&RnnConfig { hidden_size: 8, embedding_size: 4, ..Default::default() }, ModelDims { source_vocab: 20, target_vocab: 12 }, &device).valid();
+    let short = EncodedPair { index: 0, source: vec![5, 6, 7], target: vec![8, 9] };
+    let long = EncodedPair { index: 1, source: vec![5, 6, 7, 8, 9, 10, 11, 12], target: vec![8, 9, 10, 11] };
+    let alone = model.forward(&Batch::new(&[&short], &device), &[]);
+    let together = model.forward(&Batch::new(&[&short, &long], &device), &[]);
+    let steps = alone.dims()[1];
+    let together_short = together.narrow(0, 0, 1).narrow(1, 0, steps);
+    assert!(max_difference(alone, together_short) < 1e-6);
+    assert_eq!(model.generate(&Batch::new(&[&short], &device), 10).tokens[0], model.generate(&Batch::new(&[&short, &long], &device), 10).tokens[0]);
+}
