@@ -141,3 +141,22 @@ fn bad_input_gets_clear_errors() {
     fails_with(&["train", "--quick", "--out", run.to_str().unwrap()], &["already holds a run"]);
     assert!(run.join("model.bpk").exists());
 }
+
+#[test]
+fn every_position_wise_architecture_trains_and_translates() {
+    for (arch, task, sentence) in [
+        ("ann", "toy-fi", "tourists visit finland"),
+        ("rnn", "copy", "1 2 3"),
+        ("lstm", "reverse", "1 2 3"),
+        ("birnn", "toy-fi", "do tourists visit finland ?"),
+    ] {
+        let dir = scratch(&format!("{arch}-{task}"));
+        let out = workbench(&["train", "--arch", arch, "--task", task, "--quick", "--out", dir.to_str().unwrap()]);
+        assert!(out.status.success(), "{arch} on {task}: {}", text(&out));
+        let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("test.json")).unwrap()).unwrap();
+        assert_eq!(report["arch"], arch);
+        assert!(!report["by_length"].as_array().unwrap().is_empty());
+        let out = workbench(&["translate", "--run", dir.to_str().unwrap(), sentence]);
+        assert!(out.status.success(), "{arch}: {}", text(&out));
+    }
+}

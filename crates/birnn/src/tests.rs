@@ -18,9 +18,9 @@ fn max_difference(a: Tensor<3>, b: Tensor<3>) -> f32 {
     values(a).iter().zip(values(b)).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
 }
 
-/// burn's four gate controllers, stacked `[i, f, g, o]` into one cell.
+/// burn's four gate controllers, stacked `[i, f, o, g]` into one cell.
 fn copy_lstm(lstm: &Lstm, hidden: usize) -> Cell {
-    let gates: [&GateController; 4] = [&lstm.input_gate, lstm.forget_gate.as_ref().unwrap(), &lstm.cell_gate, &lstm.output_gate];
+    let gates: [&GateController; 4] = [&lstm.input_gate, lstm.forget_gate.as_ref().unwrap(), &lstm.output_gate, &lstm.cell_gate];
     let cat2 = |f: &dyn Fn(&GateController) -> Tensor<2>| Tensor::cat(gates.iter().map(|g| f(g)).collect(), 1);
     let bias = Tensor::cat(
         gates

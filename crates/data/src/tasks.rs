@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::toy_fi::{DEMO_SOURCE, DEMO_TARGET, ToyFiGrammar};
+use crate::toy_fi::{self, DEMO_SOURCE, DEMO_TARGET, ToyFiGrammar};
 use crate::{DataError, Example, TokenizerKind, tsv};
 
 /// What to translate.
@@ -173,10 +173,10 @@ impl Splits {
             Task::Tsv(path) => tsv::load_splits(path, config, seed),
             Task::ToyFi => {
                 let grammar = ToyFiGrammar::default();
-                generate(config, seed, Some((DEMO_SOURCE, DEMO_TARGET)), |rng| grammar.sample(rng))
+                generate(config, seed, Some(toy_fi::demo_example()), |rng| grammar.sample(rng))
             }
             Task::Copy | Task::Reverse | Task::Sort => {
-                let demo = task.demo();
+                let demo = task.demo().map(|(source, _)| digits_example(&task, source.split(' ').map(|d| d.parse().expect("digit")).collect()));
                 generate(config, seed, demo, |rng| digits(rng, &task, config.min_len, config.max_len))
             }
         }
@@ -188,13 +188,12 @@ impl Splits {
 fn generate(
     config: &DataConfig,
     seed: u64,
-    demo: Option<(&str, &str)>,
+    demo: Option<Example>,
     mut sample: impl FnMut(&mut ChaCha8Rng) -> Example,
 ) -> Result<Splits, DataError> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let wanted = config.train_size + config.valid_size + config.test_size;
     let mut seen: HashSet<String> = HashSet::new();
-    let mut demo_example = None;
     let mut pool = Vec::with_capacity(wanted);
     let max_attempts = wanted * 200 + 10_000;
     let mut attempts = 0;
@@ -217,34 +216,27 @@ fn generate(
         if len < config.min_len || len > config.max_len || !seen.insert(example.source.clone()) {
             continue;
         }
-        if demo.is_some_and(|(source, _)| source == example.source) {
-            demo_example = Some(example);
+        if demo.as_ref().is_some_and(|d| d.source == example.source) {
             continue;
         }
         pool.push(example);
     }
     let mut test: Vec<Example> = pool.drain(..config.test_size).collect();
     let valid: Vec<Example> = pool.drain(..config.valid_size).collect();
-    if let Some((source, target)) = demo {
-        let demo_len = source.split_whitespace().count();
-        if (config.min_len..=config.max_len).contains(&demo_len) {
-            let example = demo_example.unwrap_or_else(|| Example {
-                source: source.into(),
-                target: target.into(),
-                tags: vec![],
-                alignment: vec![],
-            });
-            test.pop();
-            test.insert(0, example);
-        }
+    if let Some(demo) = demo.filter(|d| (config.min_len..=config.max_len).contains(&d.source_len())) {
+        test.pop();
+        test.insert(0, demo);
     }
     Ok(Splits { train: pool, valid, test })
 }
 
 fn digits(rng: &mut ChaCha8Rng, task: &Task, min_len: usize, max_len: usize) -> Example {
     let len = rng.random_range(min_len..=max_len);
-    let source: Vec<u8> = (0..len).map(|_| rng.random_range(0..10)).collect();
-    let mut order: Vec<usize> = (0..len).collect();
+    digits_example(task, (0..len).map(|_| rng.random_range(0..10)).collect())
+}
+
+fn digits_example(task: &Task, source: Vec<u8>) -> Example {
+    let mut order: Vec<usize> = (0..source.len()).collect();
     match task {
         Task::Reverse => order.reverse(),
         Task::Sort => order.sort_by_key(|&i| source[i]),

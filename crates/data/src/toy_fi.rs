@@ -26,6 +26,18 @@ pub const DEMO_SOURCE: &str = "tourists visit finland to watch northern lights";
 /// Its translation.
 pub const DEMO_TARGET: &str = "turistit vierailevat suomessa katsomassa revontulia";
 
+/// The demo pair, rendered by the grammar (so it carries its tags and alignment).
+pub fn demo_example() -> Example {
+    let purpose = PURPOSES.iter().position(|p| p.0 == "watch").expect("watch");
+    let lights = THINGS.iter().position(|t| t.en == ["northern", "lights"]).expect("northern lights");
+    let predicate = VerbPhrase { verb: 0, complement: Complement::Place(0), purpose: Some((purpose, Some(lights))) };
+    let subject = NounPhrase { noun: 0, plural: true, article: false, adjectives: vec![], relative: None };
+    let mut pair = Pair::default();
+    pair.tag("lexical");
+    render_clause(&mut pair, &Clause { subject, predicate, mood: Mood::Statement });
+    pair.into_example()
+}
+
 /// Phenomenon tags, in the order reports show them.
 pub const TAGS: [&str; 7] = [
     "lexical",
@@ -496,6 +508,13 @@ mod tests {
         assert_eq!((e.source.as_str(), e.target.as_str()), (DEMO_SOURCE, DEMO_TARGET));
         assert_eq!(e.alignment, vec![vec![0], vec![1], vec![2], vec![3, 4], vec![5, 6]]);
         assert!(e.tags.contains(&"multiword".to_string()));
+    }
+
+    #[test]
+    fn the_demo_example_is_rendered_with_its_tags() {
+        let demo = demo_example();
+        assert_eq!((demo.source.as_str(), demo.target.as_str()), (DEMO_SOURCE, DEMO_TARGET));
+        assert_eq!(demo.tags, ["lexical", "multiword"]);
     }
 
     #[test]

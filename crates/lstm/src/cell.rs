@@ -48,15 +48,16 @@ pub enum CellKind {
     Gru,
 }
 
-/// Long short-term memory (Hochreiter & Schmidhuber 1997), gates stacked as `[i, f, g, o]`:
+/// Long short-term memory (Hochreiter & Schmidhuber 1997), gates stacked as `[i, f, o, g]` (the
+/// three sigmoid gates first, so one sigmoid covers them):
 ///
 /// ```text
 /// i = σ(x W_xi + h W_hi + b_i)      input gate
 /// f = σ(x W_xf + h W_hf + b_f)      forget gate
 /// g = tanh(x W_xg + h W_hg + b_g)   candidate memory
 /// o = σ(x W_xo + h W_ho + b_o)      output gate
-/// c' = f ⊙ c + i ⊙ g
-/// h' = o ⊙ tanh(c')
+/// c' = f ⊙ c + i ⊙ g                memory: keep some, write some
+/// h' = o ⊙ tanh(c')                 expose some
 /// ```
 #[derive(Module, Debug)]
 pub struct LstmCell {
@@ -136,8 +137,10 @@ impl Cell {
             Cell::Rnn(cell) => State { hidden: cell.step(projected, state.hidden.clone()), memory: None },
             Cell::Lstm(cell) => {
                 let gates = projected + cell.hidden_to_gates.forward(state.hidden.clone());
-                let [i, f, g, o]: [Tensor<2>; 4] = gates.chunk(4, 1).try_into().expect("four gates");
-                let (i, f, g, o) = (sigmoid(i), sigmoid(f), tanh(g), sigmoid(o));
+                let h = cell.hidden_size;
+                let sigmoid_gates = sigmoid(gates.clone().narrow(1, 0, 3 * h)); // [batch, 3·hidden]
+                let [i, f, o]: [Tensor<2>; 3] = sigmoid_gates.chunk(3, 1).try_into().expect("three gates");
+                let g = tanh(gates.narrow(1, 3 * h, h));
                 let memory = state.memory.clone().expect("an LSTM state has a memory cell");
                 let memory = f * memory + i * g;
                 State { hidden: o * tanh(memory.clone()), memory: Some(memory) }
@@ -166,13 +169,15 @@ impl Cell {
         if len == 0 {
             return (Tensor::zeros([batch, 0, self.hidden_size()], &projected.device()), initial);
         }
+        // Positions every sentence reaches need no masking (most of them, with length bucketing).
+        let shortest = mask.clone().sum_dim(1).try_into_vec_as::<f32>().expect("lengths").into_iter().fold(f32::MAX, f32::min);
         let mut state = initial;
         let mut outputs = vec![None; len];
         let order: Vec<usize> = if reverse { (0..len).rev().collect() } else { (0..len).collect() };
         for t in order {
             let x_t: Tensor<2> = projected.clone().narrow(1, t, 1).squeeze_dim(1);
             let new = self.step(x_t, &state);
-            state = state.masked_update(new, mask.clone().narrow(1, t, 1));
+            state = if (t as f32) < shortest { new } else { state.masked_update(new, mask.clone().narrow(1, t, 1)) };
             outputs[t] = Some(state.hidden.clone());
         }
         let outputs = Tensor::stack(outputs.into_iter().map(|o| o.expect("every position visited")).collect(), 1);

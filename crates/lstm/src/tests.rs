@@ -34,7 +34,7 @@ fn lstm_cell_matches_burn_lstm() {
     device.seed(3);
     let (d_in, hidden) = (4, 6);
     let reference = LstmConfig::new(d_in, hidden, true).init(&device);
-    let gates = [&reference.input_gate, reference.forget_gate.as_ref().unwrap(), &reference.cell_gate, &reference.output_gate];
+    let gates = [&reference.input_gate, reference.forget_gate.as_ref().unwrap(), &reference.output_gate, &reference.cell_gate];
     let parts: Vec<_> = gates.iter().map(|g| parts(g)).collect();
     let cell = Cell::Lstm(LstmCell {
         input_to_gates: linear(

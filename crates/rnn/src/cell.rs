@@ -44,12 +44,18 @@ impl ElmanCell {
         let [batch, len, _] = inputs.dims();
         let projected = self.project_inputs(inputs); // [batch, len, hidden]
         let mut hidden = Tensor::zeros([batch, self.hidden_size], &projected.device());
+        // Positions every sentence reaches need no masking.
+        let shortest = mask.clone().sum_dim(1).try_into_vec_as::<f32>().expect("lengths").into_iter().fold(f32::MAX, f32::min);
         let mut states = vec![None; len];
         let order: Vec<usize> = if reverse { (0..len).rev().collect() } else { (0..len).collect() };
         for t in order {
             let new = self.step(projected.clone().narrow(1, t, 1).squeeze_dim(1), hidden.clone());
-            let keep_new = mask.clone().narrow(1, t, 1); // [batch, 1]
-            hidden = hidden.clone() + (new - hidden) * keep_new;
+            hidden = if (t as f32) < shortest {
+                new
+            } else {
+                let keep_new = mask.clone().narrow(1, t, 1); // [batch, 1]
+                hidden.clone() + (new - hidden) * keep_new
+            };
             states[t] = Some(hidden.clone());
         }
         Tensor::stack(states.into_iter().map(|s| s.expect("every position visited")).collect(), 1)
