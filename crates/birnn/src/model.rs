@@ -23,7 +23,7 @@ pub struct BiRnnConfig {
 
 impl Default for BiRnnConfig {
     fn default() -> Self {
-        Self { cell: CellKind::Lstm, embedding_size: 128, hidden_size: 256, dropout: 0.1, slack: 4 }
+        Self { cell: CellKind::Lstm, embedding_size: 128, hidden_size: 128, dropout: 0.1, slack: 4 }
     }
 }
 

@@ -41,7 +41,7 @@ pub struct EncDecConfig {
 
 impl Default for EncDecConfig {
     fn default() -> Self {
-        Self { cell: CellKind::Lstm, embedding_size: 128, hidden_size: 256, layers: 1, dropout: 0.1, feed_context: true }
+        Self { cell: CellKind::Lstm, embedding_size: 128, hidden_size: 128, layers: 1, dropout: 0.1, feed_context: true }
     }
 }
 

@@ -21,7 +21,7 @@ pub struct RnnConfig {
 
 impl Default for RnnConfig {
     fn default() -> Self {
-        Self { embedding_size: 128, hidden_size: 256, dropout: 0.1, slack: 4 }
+        Self { embedding_size: 128, hidden_size: 128, dropout: 0.1, slack: 4 }
     }
 }
 

@@ -88,7 +88,7 @@ pub struct TrainingConfig {
 impl Default for TrainingConfig {
     fn default() -> Self {
         Self {
-            epochs: 12,
+            epochs: 10,
             learning_rate: 0.002,
             lr_schedule: LrSchedule::Constant,
             warmup_steps: 0,
