@@ -55,13 +55,27 @@ fn list_names_architectures_and_tasks() {
 #[test]
 fn quick_training_writes_a_complete_run_directory() {
     let dir = quick_run();
-    for file in ["config.toml", "metrics.csv", "test.json", "test.src.txt", "test.ref.txt", "test.hyp.txt", "vocab.src.txt", "vocab.tgt.txt", "model.bpk", "checkpoint.json"] {
+    for file in [
+        "config.toml",
+        "metrics.csv",
+        "test.json",
+        "test.src.txt",
+        "test.ref.txt",
+        "test.hyp.txt",
+        "vocab.src.txt",
+        "vocab.tgt.txt",
+        "model.bpk",
+        "checkpoint.json",
+    ] {
         assert!(dir.join(file).exists(), "missing {file}");
     }
     let metrics = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
-    assert!(metrics.starts_with("epoch,split,loss,perplexity,token_accuracy,exact_match,bleu,chrf,elapsed_seconds,tokens_per_second"));
+    assert!(metrics.starts_with(
+        "epoch,split,loss,perplexity,token_accuracy,exact_match,bleu,chrf,elapsed_seconds,tokens_per_second"
+    ));
     assert_eq!(metrics.lines().filter(|l| l.contains(",valid,")).count(), 2);
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("test.json")).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("test.json")).unwrap()).unwrap();
     assert!(report["overall"]["bleu"].is_number());
     assert!(!report["by_length"].as_array().unwrap().is_empty());
     assert!(!report["by_phenomenon"].as_array().unwrap().is_empty());
@@ -75,7 +89,13 @@ fn quick_training_writes_a_complete_run_directory() {
 #[test]
 fn translate_uses_the_checkpoint() {
     let dir = quick_run();
-    let out = workbench(&["translate", "--run", dir.to_str().unwrap(), "tourists visit finland", "do tourists visit finland ?"]);
+    let out = workbench(&[
+        "translate",
+        "--run",
+        dir.to_str().unwrap(),
+        "tourists visit finland",
+        "do tourists visit finland ?",
+    ]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
 }
@@ -117,7 +137,10 @@ fn bad_input_gets_clear_errors() {
     fails_with(&["train", "--config", &d("model.toml"), "--quick", "--out", &d("x")], &["[model]", "hiden_size"]);
 
     std::fs::write(d("notab.tsv"), "Hello.\tHei.\nNo tab\n").unwrap();
-    fails_with(&["train", "--task", &format!("tsv:{}", d("notab.tsv")), "--quick", "--out", &d("x")], &["notab.tsv:2", "tab"]);
+    fails_with(
+        &["train", "--task", &format!("tsv:{}", d("notab.tsv")), "--quick", "--out", &d("x")],
+        &["notab.tsv:2", "tab"],
+    );
 
     fails_with(&["translate", "--run", &d("nowhere"), "hello"], &["not a run directory"]);
 
@@ -153,7 +176,8 @@ fn every_position_wise_architecture_trains_and_translates() {
         let dir = scratch(&format!("{arch}-{task}"));
         let out = workbench(&["train", "--arch", arch, "--task", task, "--quick", "--out", dir.to_str().unwrap()]);
         assert!(out.status.success(), "{arch} on {task}: {}", text(&out));
-        let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("test.json")).unwrap()).unwrap();
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("test.json")).unwrap()).unwrap();
         assert_eq!(report["arch"], arch);
         assert!(!report["by_length"].as_array().unwrap().is_empty());
         let out = workbench(&["translate", "--run", dir.to_str().unwrap(), sentence]);

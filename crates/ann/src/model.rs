@@ -3,7 +3,7 @@ use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, Linea
 use burn::tensor::activation::relu;
 use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_data::Batch;
-use seq2seq_train::positionwise::{align_to_targets, inference_slots, read_slots, slot_inputs, training_slots};
+use seq2seq_train::positionwise::{self, SlotModel};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
@@ -48,13 +48,18 @@ impl Ann {
         let shifted = (0..=2 * self.window).map(|k| padded.clone().narrow(1, k, slots)).collect();
         Tensor::cat(shifted, 2)
     }
+}
 
-    /// Logits of every slot, `[batch, slots, target_vocab]`.
-    pub fn slot_logits(&self, inputs: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Tensor<3> {
+impl SlotModel for Ann {
+    fn slot_logits(&self, inputs: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Tensor<3> {
         let embedded = self.embedding.forward(inputs); // [batch, slots, emb]
         let z = self.dropout.forward(self.windows(embedded, mask.float()));
         let h = relu(self.hidden.forward(z)); // [batch, slots, hidden]
         self.output.forward(self.dropout.forward(h))
+    }
+
+    fn slack(&self) -> usize {
+        self.slack
     }
 }
 
@@ -74,13 +79,10 @@ impl Seq2Seq for Ann {
     }
 
     fn forward(&self, batch: &Batch, _teacher_forcing: &[bool]) -> Tensor<3> {
-        let (inputs, mask) = slot_inputs(batch, &training_slots(batch));
-        align_to_targets(batch, self.slot_logits(inputs, mask))
+        positionwise::forward(self, batch)
     }
 
     fn generate(&self, batch: &Batch, _max_len: usize) -> Generation {
-        let slots = inference_slots(batch, self.slack);
-        let (inputs, mask) = slot_inputs(batch, &slots);
-        read_slots(self.slot_logits(inputs, mask), &slots)
+        positionwise::generate(self, batch)
     }
 }

@@ -4,19 +4,27 @@ use burn::module::Module;
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
 use seq2seq_train::{ModelDims, Seq2Seq};
 
+use seq2seq_train::positionwise::SlotModel;
+
 use crate::{Ann, AnnConfig};
 
 fn model(window: usize) -> Ann {
     let device = Device::flex();
     device.seed(1);
-    Ann::init(&AnnConfig { window, embedding_size: 3, hidden_size: 8, ..Default::default() }, ModelDims { source_vocab: 20, target_vocab: 7 }, &device).valid()
+    Ann::init(
+        &AnnConfig { window, embedding_size: 3, hidden_size: 8, ..Default::default() },
+        ModelDims { source_vocab: 20, target_vocab: 7 },
+        &device,
+    )
+    .valid()
 }
 
 fn logits(ann: &Ann, ids: &[i64], real: usize) -> Vec<Vec<f32>> {
     let device = Device::flex();
     let n = ids.len();
     let inputs = Tensor::<2, Int>::from_data(TensorData::new(ids.to_vec(), [1, n]), &device);
-    let mask = Tensor::<2, Bool>::from_data(TensorData::new((0..n).map(|t| t < real).collect::<Vec<_>>(), [1, n]), &device);
+    let mask =
+        Tensor::<2, Bool>::from_data(TensorData::new((0..n).map(|t| t < real).collect::<Vec<_>>(), [1, n]), &device);
     let values = ann.slot_logits(inputs, mask).into_data().try_to_vec::<f32>().unwrap();
     values.chunks(7).map(<[f32]>::to_vec).collect()
 }

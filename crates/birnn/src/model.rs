@@ -3,7 +3,7 @@ use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, Linea
 use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_data::Batch;
 use seq2seq_lstm::{Cell, CellKind};
-use seq2seq_train::positionwise::{align_to_targets, inference_slots, read_slots, slot_inputs, training_slots};
+use seq2seq_train::positionwise::{self, SlotModel};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
@@ -45,16 +45,22 @@ impl BiRnn {
     pub fn states(&self, embedded: Tensor<3>, mask: Tensor<2>) -> Tensor<3> {
         let [batch, _, _] = embedded.dims();
         let device = embedded.device();
-        let (forward, _) = self.forward_cell.run(embedded.clone(), mask.clone(), self.forward_cell.zero_state(batch, &device), false);
+        let (forward, _) =
+            self.forward_cell.run(embedded.clone(), mask.clone(), self.forward_cell.zero_state(batch, &device), false);
         let (backward, _) = self.backward_cell.run(embedded, mask, self.backward_cell.zero_state(batch, &device), true);
         Tensor::cat(vec![forward, backward], 2)
     }
+}
 
-    /// Logits of every slot, `[batch, slots, target_vocab]`.
-    pub fn slot_logits(&self, inputs: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Tensor<3> {
+impl SlotModel for BiRnn {
+    fn slot_logits(&self, inputs: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Tensor<3> {
         let embedded = self.dropout.forward(self.embedding.forward(inputs)); // [batch, slots, emb]
         let states = self.states(embedded, mask.float()); // [batch, slots, 2·hidden]
         self.output.forward(self.dropout.forward(states))
+    }
+
+    fn slack(&self) -> usize {
+        self.slack
     }
 }
 
@@ -74,13 +80,10 @@ impl Seq2Seq for BiRnn {
     }
 
     fn forward(&self, batch: &Batch, _teacher_forcing: &[bool]) -> Tensor<3> {
-        let (inputs, mask) = slot_inputs(batch, &training_slots(batch));
-        align_to_targets(batch, self.slot_logits(inputs, mask))
+        positionwise::forward(self, batch)
     }
 
     fn generate(&self, batch: &Batch, _max_len: usize) -> Generation {
-        let slots = inference_slots(batch, self.slack);
-        let (inputs, mask) = slot_inputs(batch, &slots);
-        read_slots(self.slot_logits(inputs, mask), &slots)
+        positionwise::generate(self, batch)
     }
 }

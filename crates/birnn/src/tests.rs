@@ -20,7 +20,8 @@ fn max_difference(a: Tensor<3>, b: Tensor<3>) -> f32 {
 
 /// burn's four gate controllers, stacked `[i, f, o, g]` into one cell.
 fn copy_lstm(lstm: &Lstm, hidden: usize) -> Cell {
-    let gates: [&GateController; 4] = [&lstm.input_gate, lstm.forget_gate.as_ref().unwrap(), &lstm.output_gate, &lstm.cell_gate];
+    let gates: [&GateController; 4] =
+        [&lstm.input_gate, lstm.forget_gate.as_ref().unwrap(), &lstm.output_gate, &lstm.cell_gate];
     let cat2 = |f: &dyn Fn(&GateController) -> Tensor<2>| Tensor::cat(gates.iter().map(|g| f(g)).collect(), 1);
     let bias = Tensor::cat(
         gates
@@ -30,7 +31,10 @@ fn copy_lstm(lstm: &Lstm, hidden: usize) -> Cell {
         0,
     );
     Cell::Lstm(LstmCell {
-        input_to_gates: Linear { weight: Param::from_tensor(cat2(&|g| g.input_transform.weight.val())), bias: Some(Param::from_tensor(bias)) },
+        input_to_gates: Linear {
+            weight: Param::from_tensor(cat2(&|g| g.input_transform.weight.val())),
+            bias: Some(Param::from_tensor(bias)),
+        },
         hidden_to_gates: Linear { weight: Param::from_tensor(cat2(&|g| g.hidden_transform.weight.val())), bias: None },
         hidden_size: hidden,
     })
@@ -41,7 +45,11 @@ fn both_directions_match_burn_bilstm() {
     let device = Device::flex();
     device.seed(1);
     let reference = BiLstmConfig::new(4, 3, true).init(&device);
-    let mut model = BiRnn::init(&BiRnnConfig { hidden_size: 3, embedding_size: 4, ..Default::default() }, ModelDims { source_vocab: 10, target_vocab: 10 }, &device);
+    let mut model = BiRnn::init(
+        &BiRnnConfig { hidden_size: 3, embedding_size: 4, ..Default::default() },
+        ModelDims { source_vocab: 10, target_vocab: 10 },
+        &device,
+    );
     model.forward_cell = copy_lstm(&reference.forward, 3);
     model.backward_cell = copy_lstm(&reference.reverse, 3);
     let x = Tensor::<3>::random([2, 6, 4], Distribution::Normal(0.0, 1.0), &device);
@@ -54,7 +62,12 @@ fn both_directions_match_burn_bilstm() {
 fn padding_is_masked_out_of_both_directions() {
     let device = Device::flex();
     device.seed(2);
-    let model = BiRnn::init(&BiRnnConfig { hidden_size: 8, embedding_size: 4, ..Default::default() }, ModelDims { source_vocab: 20, target_vocab: 12 }, &device).valid();
+    let model = BiRnn::init(
+        &BiRnnConfig { hidden_size: 8, embedding_size: 4, ..Default::default() },
+        ModelDims { source_vocab: 20, target_vocab: 12 },
+        &device,
+    )
+    .valid();
     let short = EncodedPair { index: 0, source: vec![5, 6, 7], target: vec![8, 9] };
     let long = EncodedPair { index: 1, source: vec![5, 6, 7, 8, 9, 10, 11, 12], target: vec![8, 9, 10, 11] };
     let alone = model.forward(&Batch::new(&[&short], &device), &[]);

@@ -52,7 +52,9 @@ impl Codec {
 
     /// Saves the vocabularies (and trained subword tokenizers) into a run directory.
     pub fn save(&self, dir: &Path) -> Result<(), DataError> {
-        for (tokenizer, file) in [(&self.source_tokenizer, SOURCE_TOKENIZER_FILE), (&self.target_tokenizer, TARGET_TOKENIZER_FILE)] {
+        for (tokenizer, file) in
+            [(&self.source_tokenizer, SOURCE_TOKENIZER_FILE), (&self.target_tokenizer, TARGET_TOKENIZER_FILE)]
+        {
             if let Tokenizer::Subword(subword) = tokenizer {
                 subword.save(&dir.join(file))?;
             }
@@ -97,8 +99,10 @@ impl Prepared {
         let texts = |side: fn(&Example) -> &String| splits.train.iter().map(side).cloned().collect::<Vec<_>>();
         let source_tokenizer = Tokenizer::build(kind, &texts(|e| &e.source), config.subword_vocab_size)?;
         let target_tokenizer = Tokenizer::build(kind, &texts(|e| &e.target), config.subword_vocab_size)?;
-        let source_tokens: Vec<Vec<String>> = splits.train.iter().map(|e| source_tokenizer.tokenize(&e.source)).collect();
-        let target_tokens: Vec<Vec<String>> = splits.train.iter().map(|e| target_tokenizer.tokenize(&e.target)).collect();
+        let source_tokens: Vec<Vec<String>> =
+            splits.train.iter().map(|e| source_tokenizer.tokenize(&e.source)).collect();
+        let target_tokens: Vec<Vec<String>> =
+            splits.train.iter().map(|e| target_tokenizer.tokenize(&e.target)).collect();
         let codec = Codec {
             source_tokenizer,
             target_tokenizer,

@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use tokenizers::decoders::wordpiece::WordPiece as WordPieceDecoder;
+use tokenizers::models::TrainerWrapper;
 use tokenizers::models::bpe::{BPE, BpeTrainerBuilder};
 use tokenizers::models::wordpiece::{WordPiece, WordPieceTrainerBuilder};
-use tokenizers::models::TrainerWrapper;
 use tokenizers::pre_tokenizers::metaspace::{Metaspace, PrependScheme};
 use tokenizers::pre_tokenizers::whitespace::Whitespace;
 use tokenizers::{AddedToken, Decoder, Tokenizer as HfTokenizer};
@@ -39,15 +39,19 @@ impl Subword {
                 let mut inner = HfTokenizer::new(model);
                 let metaspace = Metaspace::new('▁', PrependScheme::Always, true);
                 inner.with_pre_tokenizer(Some(metaspace.clone())).with_decoder(Some(metaspace));
-                let trainer = BpeTrainerBuilder::new().show_progress(false).vocab_size(vocab_size).special_tokens(unk).build();
+                let trainer =
+                    BpeTrainerBuilder::new().show_progress(false).vocab_size(vocab_size).special_tokens(unk).build();
                 (inner, TrainerWrapper::from(trainer))
             }
             TokenizerKind::WordPiece => {
                 let model = WordPiece::builder().unk_token(UNK.into()).build().map_err(subword_error)?;
                 let mut inner = HfTokenizer::new(model);
                 inner.with_pre_tokenizer(Some(Whitespace {})).with_decoder(Some(WordPieceDecoder::default()));
-                let trainer =
-                    WordPieceTrainerBuilder::new().show_progress(false).vocab_size(vocab_size).special_tokens(unk).build();
+                let trainer = WordPieceTrainerBuilder::new()
+                    .show_progress(false)
+                    .vocab_size(vocab_size)
+                    .special_tokens(unk)
+                    .build();
                 (inner, TrainerWrapper::from(trainer))
             }
             other => return Err(DataError::Subword(format!("`{other}` is not a subword tokenizer"))),
@@ -91,7 +95,8 @@ mod tests {
     use super::*;
 
     fn corpus() -> Vec<String> {
-        let words = ["talo", "talossa", "taloon", "talosta", "kissa", "kissalla", "koira", "koiralla", "suomessa", "suomeen"];
+        let words =
+            ["talo", "talossa", "taloon", "talosta", "kissa", "kissalla", "koira", "koiralla", "suomessa", "suomeen"];
         (0..300).map(|i| format!("{} {} {}", words[i % 10], words[(i * 3 + 1) % 10], words[(i * 7 + 2) % 10])).collect()
     }
 

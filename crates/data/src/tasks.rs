@@ -176,7 +176,9 @@ impl Splits {
                 generate(config, seed, Some(toy_fi::demo_example()), |rng| grammar.sample(rng))
             }
             Task::Copy | Task::Reverse | Task::Sort => {
-                let demo = task.demo().map(|(source, _)| digits_example(&task, source.split(' ').map(|d| d.parse().expect("digit")).collect()));
+                let demo = task.demo().map(|(source, _)| {
+                    digits_example(&task, source.split(' ').map(|d| d.parse().expect("digit")).collect())
+                });
                 generate(config, seed, demo, |rng| digits(rng, &task, config.min_len, config.max_len))
             }
         }
@@ -256,13 +258,7 @@ mod tests {
     use super::*;
 
     fn small(task: &str) -> DataConfig {
-        DataConfig {
-            task: task.into(),
-            train_size: 300,
-            valid_size: 50,
-            test_size: 50,
-            ..DataConfig::default()
-        }
+        DataConfig { task: task.into(), train_size: 300, valid_size: 50, test_size: 50, ..DataConfig::default() }
     }
 
     #[test]

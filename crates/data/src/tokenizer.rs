@@ -88,11 +88,7 @@ impl Tokenizer {
             Tokenizer::Word => text.split_whitespace().flat_map(split_punctuation).collect(),
             Tokenizer::Char => {
                 let words: Vec<&str> = text.split_whitespace().collect();
-                words
-                    .join(" ")
-                    .chars()
-                    .map(|c| if c == ' ' { SPACE.to_string() } else { c.to_string() })
-                    .collect()
+                words.join(" ").chars().map(|c| if c == ' ' { SPACE.to_string() } else { c.to_string() }).collect()
             }
             Tokenizer::Subword(s) => s.tokenize(text),
         }

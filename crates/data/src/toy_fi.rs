@@ -39,15 +39,7 @@ pub fn demo_example() -> Example {
 }
 
 /// Phenomenon tags, in the order reports show them.
-pub const TAGS: [&str; 7] = [
-    "lexical",
-    "agreement",
-    "locative",
-    "multiword",
-    "negation",
-    "question",
-    "chaining",
-];
+pub const TAGS: [&str; 7] = ["lexical", "agreement", "locative", "multiword", "negation", "question", "chaining"];
 
 struct Noun {
     en: [&'static str; 2],
@@ -312,12 +304,7 @@ impl Pair {
     fn into_example(self) -> Example {
         let tags = TAGS.iter().filter(|t| self.tags.contains(t)).map(|t| t.to_string()).collect();
         let (words, alignment): (Vec<String>, Vec<Vec<usize>>) = self.target.into_iter().unzip();
-        Example {
-            source: self.source.join(" "),
-            target: words.join(" "),
-            tags,
-            alignment,
-        }
+        Example { source: self.source.join(" "), target: words.join(" "), tags, alignment }
     }
 }
 
@@ -337,11 +324,7 @@ struct RenderedVerbPhrase {
 
 fn english_subject(pair: &mut Pair, np: &NounPhrase) -> RenderedSubject {
     let the = if np.article { pair.en(&["the"]) } else { vec![] };
-    let adjectives = np
-        .adjectives
-        .iter()
-        .map(|&a| (a, pair.en(&[ADJECTIVES[a].0])[0]))
-        .collect();
+    let adjectives = np.adjectives.iter().map(|&a| (a, pair.en(&[ADJECTIVES[a].0])[0])).collect();
     let noun = pair.en(&[NOUNS[np.noun].en[np.plural as usize]])[0];
     let _ = the; // Finnish has no articles: `the` aligns to nothing.
     let relative = np.relative.as_ref().map(|vp| {
@@ -483,13 +466,20 @@ mod tests {
             Frame::Partitive | Frame::Elative => Complement::Thing(index(THINGS, |t| t.en.join(" ") == complement)),
             _ => Complement::Place(index(PLACES, |p| p.en.join(" ") == complement)),
         };
-        let purpose = purpose.map(|(p, object)| {
-            (index(PURPOSES, |x| x.0 == p), object.map(|o| index(THINGS, |t| t.en.join(" ") == o)))
-        });
+        let purpose = purpose
+            .map(|(p, object)| (index(PURPOSES, |x| x.0 == p), object.map(|o| index(THINGS, |t| t.en.join(" ") == o))));
         VerbPhrase { verb, complement, purpose }
     }
 
-    fn clause(noun: &str, plural: bool, article: bool, adjectives: &[&str], relative: Option<VerbPhrase>, predicate: VerbPhrase, mood: Mood) -> Example {
+    fn clause(
+        noun: &str,
+        plural: bool,
+        article: bool,
+        adjectives: &[&str],
+        relative: Option<VerbPhrase>,
+        predicate: VerbPhrase,
+        mood: Mood,
+    ) -> Example {
         let subject = NounPhrase {
             noun: index(NOUNS, |n| n.en[0] == noun),
             plural,
@@ -504,7 +494,15 @@ mod tests {
 
     #[test]
     fn the_demo_sentence_is_in_the_language() {
-        let e = clause("tourist", true, false, &[], None, vp("visit", "finland", Some(("watch", Some("northern lights")))), Mood::Statement);
+        let e = clause(
+            "tourist",
+            true,
+            false,
+            &[],
+            None,
+            vp("visit", "finland", Some(("watch", Some("northern lights")))),
+            Mood::Statement,
+        );
         assert_eq!((e.source.as_str(), e.target.as_str()), (DEMO_SOURCE, DEMO_TARGET));
         assert_eq!(e.alignment, vec![vec![0], vec![1], vec![2], vec![3, 4], vec![5, 6]]);
         assert!(e.tags.contains(&"multiword".to_string()));
@@ -528,10 +526,26 @@ mod tests {
 
     #[test]
     fn subject_verb_agreement_reaches_across_a_relative_clause() {
-        let e = clause("tourist", true, true, &[], Some(vp("love", "snow", None)), vp("visit", "finland", None), Mood::Statement);
+        let e = clause(
+            "tourist",
+            true,
+            true,
+            &[],
+            Some(vp("love", "snow", None)),
+            vp("visit", "finland", None),
+            Mood::Statement,
+        );
         assert_eq!(e.source, "the tourists who love snow visit finland");
         assert_eq!(e.target, "turistit , jotka rakastavat lunta , vierailevat suomessa");
-        let e = clause("tourist", false, true, &[], Some(vp("love", "snow", None)), vp("visit", "finland", None), Mood::Statement);
+        let e = clause(
+            "tourist",
+            false,
+            true,
+            &[],
+            Some(vp("love", "snow", None)),
+            vp("visit", "finland", None),
+            Mood::Statement,
+        );
         assert_eq!(e.source, "the tourist who loves snow visits finland");
         assert_eq!(e.target, "turisti , joka rakastaa lunta , vierailee suomessa");
         assert!(e.tags.contains(&"agreement".to_string()));
@@ -558,15 +572,24 @@ mod tests {
     #[test]
     fn negation_agrees_in_number() {
         let e = clause("tourist", true, false, &[], None, vp("visit", "finland", None), Mood::Negation);
-        assert_eq!((e.source.as_str(), e.target.as_str()), ("tourists do not visit finland", "turistit eivät vieraile suomessa"));
+        assert_eq!(
+            (e.source.as_str(), e.target.as_str()),
+            ("tourists do not visit finland", "turistit eivät vieraile suomessa")
+        );
         let e = clause("friend", false, true, &[], None, vp("like", "the sea", None), Mood::Negation);
-        assert_eq!((e.source.as_str(), e.target.as_str()), ("the friend does not like the sea", "ystävä ei pidä merestä"));
+        assert_eq!(
+            (e.source.as_str(), e.target.as_str()),
+            ("the friend does not like the sea", "ystävä ei pidä merestä")
+        );
     }
 
     #[test]
     fn questions_put_the_verb_first_with_vowel_harmony() {
         let e = clause("tourist", true, false, &[], None, vp("visit", "finland", None), Mood::Question);
-        assert_eq!((e.source.as_str(), e.target.as_str()), ("do tourists visit finland ?", "vierailevatko turistit suomessa ?"));
+        assert_eq!(
+            (e.source.as_str(), e.target.as_str()),
+            ("do tourists visit finland ?", "vierailevatko turistit suomessa ?")
+        );
         assert_eq!(e.alignment[0], vec![0, 2], "the first target word translates `do … visit`");
         let e = clause("friend", false, true, &[], None, vp("like", "coffee", None), Mood::Question);
         assert_eq!(e.target, "pitääkö ystävä kahvista ?");

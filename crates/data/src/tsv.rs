@@ -26,10 +26,8 @@ pub fn read_pairs(path: &Path, lowercase: bool) -> Result<Vec<(String, String)>,
         }
         let mut fields = line.split('\t');
         let source = fields.next().unwrap_or_default().trim();
-        let target = fields
-            .next()
-            .ok_or_else(|| line_error("expected `source<TAB>target`, found no tab".into()))?
-            .trim();
+        let target =
+            fields.next().ok_or_else(|| line_error("expected `source<TAB>target`, found no tab".into()))?.trim();
         if source.is_empty() {
             return Err(line_error("the source side is empty".into()));
         }

@@ -96,7 +96,11 @@ impl Vocab {
         if vocab.index.len() != vocab.tokens.len() {
             let dup = vocab.tokens.iter().enumerate().find(|(i, t)| vocab.index[*t] != *i);
             let (line, token) = dup.map(|(i, t)| (i + 1, t.clone())).unwrap_or_default();
-            return Err(DataError::Line { path: path.to_path_buf(), line, message: format!("duplicate token `{token}`") });
+            return Err(DataError::Line {
+                path: path.to_path_buf(),
+                line,
+                message: format!("duplicate token `{token}`"),
+            });
         }
         Ok(vocab)
     }

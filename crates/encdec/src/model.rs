@@ -41,7 +41,14 @@ pub struct EncDecConfig {
 
 impl Default for EncDecConfig {
     fn default() -> Self {
-        Self { cell: CellKind::Lstm, embedding_size: 128, hidden_size: 128, layers: 1, dropout: 0.1, feed_context: true }
+        Self {
+            cell: CellKind::Lstm,
+            embedding_size: 128,
+            hidden_size: 128,
+            layers: 1,
+            dropout: 0.1,
+            feed_context: true,
+        }
     }
 }
 
@@ -110,7 +117,9 @@ impl Seq2Seq for EncoderDecoder {
             source_embedding: EmbeddingConfig::new(dims.source_vocab, e).init(device),
             target_embedding: EmbeddingConfig::new(dims.target_vocab, e).init(device),
             encoder: (0..layers).map(|l| Cell::new(config.cell, if l == 0 { e } else { h }, h, device)).collect(),
-            decoder: (0..layers).map(|l| Cell::new(config.cell, if l == 0 { decoder_input } else { h }, h, device)).collect(),
+            decoder: (0..layers)
+                .map(|l| Cell::new(config.cell, if l == 0 { decoder_input } else { h }, h, device))
+                .collect(),
             output: LinearConfig::new(h, dims.target_vocab).init(device),
             dropout: DropoutConfig::new(config.dropout).init(),
             feed_context: config.feed_context,
@@ -151,7 +160,8 @@ impl Seq2Seq for EncoderDecoder {
         let (context, mut states) = self.encode(batch);
         let batch_size = batch.size();
         let device = context.device();
-        let mut previous = Tensor::<1, Int>::from_data(TensorData::new(vec![SOS as i64; batch_size], [batch_size]), &device);
+        let mut previous =
+            Tensor::<1, Int>::from_data(TensorData::new(vec![SOS as i64; batch_size], [batch_size]), &device);
         let mut tokens: Vec<Vec<usize>> = vec![Vec::new(); batch_size];
         let mut finished = vec![false; batch_size];
         for _ in 0..max_len {

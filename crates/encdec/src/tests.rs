@@ -21,7 +21,8 @@ fn untrained_loss_starts_near_ln_vocabulary_size() {
     let device = Device::flex();
     device.seed(7);
     let vocab = 50;
-    let model = EncoderDecoder::init(&EncDecConfig::default(), ModelDims { source_vocab: 30, target_vocab: vocab }, &device);
+    let model =
+        EncoderDecoder::init(&EncDecConfig::default(), ModelDims { source_vocab: 30, target_vocab: vocab }, &device);
     let batch = toy_batch(&device);
     let logits = model.forward(&batch, &[true; 6]);
     assert_eq!(logits.dims(), [2, 6, vocab]);

@@ -170,7 +170,8 @@ impl Cell {
             return (Tensor::zeros([batch, 0, self.hidden_size()], &projected.device()), initial);
         }
         // Positions every sentence reaches need no masking (most of them, with length bucketing).
-        let shortest = mask.clone().sum_dim(1).try_into_vec_as::<f32>().expect("lengths").into_iter().fold(f32::MAX, f32::min);
+        let shortest =
+            mask.clone().sum_dim(1).try_into_vec_as::<f32>().expect("lengths").into_iter().fold(f32::MAX, f32::min);
         let mut state = initial;
         let mut outputs = vec![None; len];
         let order: Vec<usize> = if reverse { (0..len).rev().collect() } else { (0..len).collect() };

@@ -2,7 +2,7 @@ use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_data::Batch;
-use seq2seq_train::positionwise::{align_to_targets, inference_slots, read_slots, slot_inputs, training_slots};
+use seq2seq_train::positionwise::{self, SlotModel};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
@@ -38,14 +38,17 @@ pub struct Lstm {
     pub slack: usize,
 }
 
-impl Lstm {
-    /// Logits of every slot, `[batch, slots, target_vocab]`.
-    pub fn slot_logits(&self, inputs: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Tensor<3> {
+impl SlotModel for Lstm {
+    fn slot_logits(&self, inputs: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Tensor<3> {
         let [batch, _] = inputs.dims();
         let embedded = self.dropout.forward(self.embedding.forward(inputs)); // [batch, slots, emb]
         let initial = self.cell.zero_state(batch, &embedded.device());
         let (states, _) = self.cell.run(embedded, mask.float(), initial, false); // [batch, slots, hidden]
         self.output.forward(self.dropout.forward(states))
+    }
+
+    fn slack(&self) -> usize {
+        self.slack
     }
 }
 
@@ -63,13 +66,10 @@ impl Seq2Seq for Lstm {
     }
 
     fn forward(&self, batch: &Batch, _teacher_forcing: &[bool]) -> Tensor<3> {
-        let (inputs, mask) = slot_inputs(batch, &training_slots(batch));
-        align_to_targets(batch, self.slot_logits(inputs, mask))
+        positionwise::forward(self, batch)
     }
 
     fn generate(&self, batch: &Batch, _max_len: usize) -> Generation {
-        let slots = inference_slots(batch, self.slack);
-        let (inputs, mask) = slot_inputs(batch, &slots);
-        read_slots(self.slot_logits(inputs, mask), &slots)
+        positionwise::generate(self, batch)
     }
 }

@@ -34,7 +34,8 @@ fn lstm_cell_matches_burn_lstm() {
     device.seed(3);
     let (d_in, hidden) = (4, 6);
     let reference = LstmConfig::new(d_in, hidden, true).init(&device);
-    let gates = [&reference.input_gate, reference.forget_gate.as_ref().unwrap(), &reference.output_gate, &reference.cell_gate];
+    let gates =
+        [&reference.input_gate, reference.forget_gate.as_ref().unwrap(), &reference.output_gate, &reference.cell_gate];
     let parts: Vec<_> = gates.iter().map(|g| parts(g)).collect();
     let cell = Cell::Lstm(LstmCell {
         input_to_gates: linear(
@@ -87,8 +88,16 @@ fn with_input_weight(cell: &Cell, weight: Tensor<2>) -> Cell {
     let swap = |l: &Linear| linear(weight.clone(), l.bias.as_ref().map(|b| b.val()));
     match cell {
         Cell::Rnn(_) => unreachable!("Elman's cell is checked in seq2seq-rnn"),
-        Cell::Lstm(c) => Cell::Lstm(LstmCell { input_to_gates: swap(&c.input_to_gates), hidden_to_gates: c.hidden_to_gates.clone(), hidden_size: c.hidden_size }),
-        Cell::Gru(c) => Cell::Gru(GruCell { input_to_gates: swap(&c.input_to_gates), hidden_to_gates: c.hidden_to_gates.clone(), hidden_size: c.hidden_size }),
+        Cell::Lstm(c) => Cell::Lstm(LstmCell {
+            input_to_gates: swap(&c.input_to_gates),
+            hidden_to_gates: c.hidden_to_gates.clone(),
+            hidden_size: c.hidden_size,
+        }),
+        Cell::Gru(c) => Cell::Gru(GruCell {
+            input_to_gates: swap(&c.input_to_gates),
+            hidden_to_gates: c.hidden_to_gates.clone(),
+            hidden_size: c.hidden_size,
+        }),
     }
 }
 
@@ -122,7 +131,8 @@ fn cell_gradients_match_finite_differences() {
             let loss_at = |delta: f32| {
                 let mut values = base.clone();
                 values[index] += delta;
-                let perturbed = with_input_weight(&plain_cell, Tensor::from_data(TensorData::new(values, shape), &plain));
+                let perturbed =
+                    with_input_weight(&plain_cell, Tensor::from_data(TensorData::new(values, shape), &plain));
                 cell_loss(&perturbed, &x, &w).into_scalar::<f32>()
             };
             let numeric = (loss_at(eps) - loss_at(-eps)) / (2.0 * eps);
@@ -147,4 +157,3 @@ fn padding_never_reaches_the_state() {
         assert_close(padded_state.hidden.unsqueeze_dim(0), unpadded_state.hidden.unsqueeze_dim(0), 1e-6);
     }
 }
-

@@ -45,7 +45,8 @@ impl ElmanCell {
         let projected = self.project_inputs(inputs); // [batch, len, hidden]
         let mut hidden = Tensor::zeros([batch, self.hidden_size], &projected.device());
         // Positions every sentence reaches need no masking.
-        let shortest = mask.clone().sum_dim(1).try_into_vec_as::<f32>().expect("lengths").into_iter().fold(f32::MAX, f32::min);
+        let shortest =
+            mask.clone().sum_dim(1).try_into_vec_as::<f32>().expect("lengths").into_iter().fold(f32::MAX, f32::min);
         let mut states = vec![None; len];
         let order: Vec<usize> = if reverse { (0..len).rev().collect() } else { (0..len).collect() };
         for t in order {

@@ -2,7 +2,7 @@ use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_data::Batch;
-use seq2seq_train::positionwise::{align_to_targets, inference_slots, read_slots, slot_inputs, training_slots};
+use seq2seq_train::positionwise::{self, SlotModel};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
@@ -36,12 +36,15 @@ pub struct Rnn {
     pub slack: usize,
 }
 
-impl Rnn {
-    /// Logits of every slot, `[batch, slots, target_vocab]`.
-    pub fn slot_logits(&self, inputs: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Tensor<3> {
+impl SlotModel for Rnn {
+    fn slot_logits(&self, inputs: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Tensor<3> {
         let embedded = self.dropout.forward(self.embedding.forward(inputs)); // [batch, slots, emb]
         let states = self.cell.run(embedded, mask.float(), false); // [batch, slots, hidden]
         self.output.forward(self.dropout.forward(states))
+    }
+
+    fn slack(&self) -> usize {
+        self.slack
     }
 }
 
@@ -59,13 +62,10 @@ impl Seq2Seq for Rnn {
     }
 
     fn forward(&self, batch: &Batch, _teacher_forcing: &[bool]) -> Tensor<3> {
-        let (inputs, mask) = slot_inputs(batch, &training_slots(batch));
-        align_to_targets(batch, self.slot_logits(inputs, mask))
+        positionwise::forward(self, batch)
     }
 
     fn generate(&self, batch: &Batch, _max_len: usize) -> Generation {
-        let slots = inference_slots(batch, self.slack);
-        let (inputs, mask) = slot_inputs(batch, &slots);
-        read_slots(self.slot_logits(inputs, mask), &slots)
+        positionwise::generate(self, batch)
     }
 }

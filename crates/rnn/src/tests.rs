@@ -28,7 +28,8 @@ fn elman_cell_matches_burn_rnn_both_directions() {
             input_to_hidden: Linear {
                 weight: Param::from_tensor(gate.input_transform.weight.val()),
                 bias: Some(Param::from_tensor(
-                    gate.input_transform.bias.as_ref().unwrap().val() + gate.hidden_transform.bias.as_ref().unwrap().val(),
+                    gate.input_transform.bias.as_ref().unwrap().val()
+                        + gate.hidden_transform.bias.as_ref().unwrap().val(),
                 )),
             },
             hidden_to_hidden: Linear { weight: Param::from_tensor(gate.hidden_transform.weight.val()), bias: None },
@@ -76,7 +77,12 @@ fn elman_gradient_matches_finite_differences() {
 fn padded_and_unpadded_sentences_give_the_same_outputs() {
     let device = Device::flex();
     device.seed(3);
-    let model = Rnn::init(&RnnConfig { hidden_size: 8, embedding_size: 4, ..Default::default() }, ModelDims { source_vocab: 20, target_vocab: 12 }, &device).valid();
+    let model = Rnn::init(
+        &RnnConfig { hidden_size: 8, embedding_size: 4, ..Default::default() },
+        ModelDims { source_vocab: 20, target_vocab: 12 },
+        &device,
+    )
+    .valid();
     let short = EncodedPair { index: 0, source: vec![5, 6, 7], target: vec![8, 9] };
     let long = EncodedPair { index: 1, source: vec![5, 6, 7, 8, 9, 10, 11, 12], target: vec![8, 9, 10, 11] };
     let alone = model.forward(&Batch::new(&[&short], &device), &[]);
@@ -84,5 +90,8 @@ fn padded_and_unpadded_sentences_give_the_same_outputs() {
     let steps = alone.dims()[1];
     let together_short = together.narrow(0, 0, 1).narrow(1, 0, steps);
     assert!(max_difference(alone, together_short) < 1e-6);
-    assert_eq!(model.generate(&Batch::new(&[&short], &device), 10).tokens[0], model.generate(&Batch::new(&[&short, &long], &device), 10).tokens[0]);
+    assert_eq!(
+        model.generate(&Batch::new(&[&short], &device), 10).tokens[0],
+        model.generate(&Batch::new(&[&short, &long], &device), 10).tokens[0]
+    );
 }

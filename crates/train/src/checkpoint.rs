@@ -47,7 +47,8 @@ pub fn save<M: Module>(model: &M, dir: &Path, arch: &str, epoch: usize, valid_lo
 /// Reads the header of the checkpoint in `dir`.
 pub fn read_meta(dir: &Path) -> Result<CheckpointMeta, TrainError> {
     let meta_path = dir.join(META_FILE);
-    let missing = |path: PathBuf| TrainError::Checkpoint { path, message: "missing: has this run finished an epoch?".into() };
+    let missing =
+        |path: PathBuf| TrainError::Checkpoint { path, message: "missing: has this run finished an epoch?".into() };
     if !meta_path.exists() {
         return Err(missing(meta_path));
     }

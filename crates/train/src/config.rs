@@ -274,7 +274,8 @@ mod tests {
 
     #[test]
     fn schedules() {
-        let mut t = TrainingConfig { epochs: 5, teacher_forcing: 1.0, teacher_forcing_final: 0.5, ..Default::default() };
+        let mut t =
+            TrainingConfig { epochs: 5, teacher_forcing: 1.0, teacher_forcing_final: 0.5, ..Default::default() };
         assert_eq!(t.teacher_forcing_at(1), 1.0);
         assert_eq!(t.teacher_forcing_at(5), 0.5);
         t.warmup_steps = 10;

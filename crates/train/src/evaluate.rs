@@ -175,7 +175,11 @@ pub fn breakdown(
         }
     }
     let mut tags: Vec<&str> = Vec::new();
-    for tag in seq2seq_data::toy_fi::TAGS.iter().copied().chain(examples.iter().flat_map(|e| e.tags.iter().map(String::as_str))) {
+    for tag in seq2seq_data::toy_fi::TAGS
+        .iter()
+        .copied()
+        .chain(examples.iter().flat_map(|e| e.tags.iter().map(String::as_str)))
+    {
         if !tags.contains(&tag) && examples.iter().any(|e| e.tags.iter().any(|t| t == tag)) {
             tags.push(tag);
         }
@@ -183,11 +187,13 @@ pub fn breakdown(
     let by_phenomenon = tags
         .iter()
         .map(|tag| {
-            let members: Vec<usize> = (0..examples.len()).filter(|&i| examples[i].tags.iter().any(|t| t == tag)).collect();
+            let members: Vec<usize> =
+                (0..examples.len()).filter(|&i| examples[i].tags.iter().any(|t| t == tag)).collect();
             group_scores(tag.to_string(), &members, evaluation)
         })
         .collect();
-    let short: Vec<bool> = (0..examples.len()).filter(|&i| examples[i].source_len() < 15).map(|i| evaluation.correct[i]).collect();
+    let short: Vec<bool> =
+        (0..examples.len()).filter(|&i| examples[i].source_len() < 15).map(|i| evaluation.correct[i]).collect();
     let sample = |i: usize| Sample {
         source: examples[i].source.clone(),
         reference: evaluation.references[i].clone(),

@@ -50,7 +50,8 @@ pub fn corpus_bleu(hypotheses: &[String], references: &[String]) -> f64 {
             let hyp_grams = ngrams(&h, n);
             let ref_grams = ngrams(&r, n);
             totals[n - 1] += h.len().saturating_sub(n - 1);
-            matches[n - 1] += hyp_grams.iter().map(|(g, &c)| c.min(ref_grams.get(g).copied().unwrap_or(0))).sum::<usize>();
+            matches[n - 1] +=
+                hyp_grams.iter().map(|(g, &c)| c.min(ref_grams.get(g).copied().unwrap_or(0))).sum::<usize>();
         }
     }
     if hyp_len == 0 {
@@ -160,7 +161,10 @@ mod tests {
 
     #[test]
     fn tokenize_13a_splits_punctuation_but_not_decimals() {
-        assert_eq!(tokenize_13a("Hello, world! 3.14 x-ray 5-6"), strings(&["Hello", ",", "world", "!", "3.14", "x-ray", "5", "-", "6"]));
+        assert_eq!(
+            tokenize_13a("Hello, world! 3.14 x-ray 5-6"),
+            strings(&["Hello", ",", "world", "!", "3.14", "x-ray", "5", "-", "6"])
+        );
     }
 
     const SACREBLEU_BLEU: f64 = 47.096753609533096;

@@ -31,7 +31,13 @@ pub fn slot_inputs(batch: &Batch, slots: &[usize]) -> (Tensor<2, Int>, Tensor<2,
     let mut mask = Vec::with_capacity(n * width);
     for (source, &count) in batch.source_ids.iter().zip(slots) {
         for t in 0..width {
-            let id = if t < source.len() { source[t] } else if t < count { BLANK } else { PAD };
+            let id = if t < source.len() {
+                source[t]
+            } else if t < count {
+                BLANK
+            } else {
+                PAD
+            };
             ids.push(id as i64);
             mask.push(t < count);
         }
@@ -43,11 +49,30 @@ pub fn slot_inputs(batch: &Batch, slots: &[usize]) -> (Tensor<2, Int>, Tensor<2,
     )
 }
 
-/// Teacher-forced logits aligned with `batch.target_output`, from a position-wise model's
-/// logits over training slots `[batch, slots, vocab]`.
-pub fn align_to_targets(batch: &Batch, logits: Tensor<3>) -> Tensor<3> {
+/// A model that emits one output per slot. Its [`Seq2Seq`](crate::Seq2Seq) methods are
+/// [`forward`] and [`generate`] below.
+pub trait SlotModel {
+    /// Logits of every slot, `[batch, slots, target_vocab]`, from slot inputs `[batch, slots]`
+    /// and their mask (true at real slots).
+    fn slot_logits(&self, inputs: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Tensor<3>;
+
+    /// Output slots beyond the source length when translating.
+    fn slack(&self) -> usize;
+}
+
+/// Teacher-forced logits aligned with `batch.target_output`: the slots' logits, cut to the
+/// target length (slots beyond it only exist because the source is longer).
+pub fn forward<M: SlotModel>(model: &M, batch: &Batch) -> Tensor<3> {
+    let (inputs, mask) = slot_inputs(batch, &training_slots(batch));
     let steps = batch.target_output.dims()[1];
-    logits.narrow(1, 0, steps)
+    model.slot_logits(inputs, mask).narrow(1, 0, steps)
+}
+
+/// Translation: `source length + slack` slots, read up to the first `<eos>`.
+pub fn generate<M: SlotModel>(model: &M, batch: &Batch) -> Generation {
+    let slots = inference_slots(batch, model.slack());
+    let (inputs, mask) = slot_inputs(batch, &slots);
+    read_slots(model.slot_logits(inputs, mask), &slots)
 }
 
 /// Reads each sentence's slots left to right up to the first `<eos>` or `<pad>`.

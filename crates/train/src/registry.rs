@@ -56,7 +56,10 @@ impl Architecture {
 pub fn run_config(dir: &Path) -> Result<RunConfig, TrainError> {
     let path = dir.join(CONFIG_FILE);
     if !path.exists() {
-        return Err(TrainError::Run { path: dir.to_path_buf(), message: format!("no {CONFIG_FILE}: not a run directory") });
+        return Err(TrainError::Run {
+            path: dir.to_path_buf(),
+            message: format!("no {CONFIG_FILE}: not a run directory"),
+        });
     }
     RunConfig::from_file(&path)
 }

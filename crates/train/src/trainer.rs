@@ -91,7 +91,8 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, T
         Ok(toml::Value::Table(table)) => table,
         _ => return Err(TrainError::Input("the [model] section must be a table".into())),
     };
-    write_atomic(&out.join(CONFIG_FILE), resolved.to_toml().as_bytes()).map_err(|e| TrainError::io(out.join(CONFIG_FILE), e))?;
+    write_atomic(&out.join(CONFIG_FILE), resolved.to_toml().as_bytes())
+        .map_err(|e| TrainError::io(out.join(CONFIG_FILE), e))?;
 
     let data = Prepared::build(&config.data, config.seed)?;
     data.codec.save(out)?;
@@ -125,7 +126,9 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, T
         let (mut loss_sum, mut tokens, mut correct) = (0.0, 0usize, 0usize);
         let mut learning_rate = training.learning_rate;
         progress.start_epoch(epoch);
-        for (b, indices) in batcher.batches(&data.train, Some(config.seed.wrapping_add(epoch as u64))).iter().enumerate() {
+        for (b, indices) in
+            batcher.batches(&data.train, Some(config.seed.wrapping_add(epoch as u64))).iter().enumerate()
+        {
             step += 1;
             learning_rate = training.learning_rate_at(step, total_steps);
             let items: Vec<_> = indices.iter().map(|&i| &data.train[i]).collect();
@@ -167,8 +170,24 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, T
 
         // Validation on the no-gradient, no-dropout copy.
         let eval_model = model.valid();
-        let valid = evaluate(&eval_model, &data.valid, &data.splits.valid, &data.codec, &batcher, &device, training.max_output_len);
-        let train_gen = evaluate(&eval_model, &train_sample, &data.splits.train, &data.codec, &batcher, &device, training.max_output_len);
+        let valid = evaluate(
+            &eval_model,
+            &data.valid,
+            &data.splits.valid,
+            &data.codec,
+            &batcher,
+            &device,
+            training.max_output_len,
+        );
+        let train_gen = evaluate(
+            &eval_model,
+            &train_sample,
+            &data.splits.train,
+            &data.codec,
+            &batcher,
+            &device,
+            training.max_output_len,
+        );
         let train_loss = loss_sum / tokens.max(1) as f64;
         let train_scores = Scores {
             sentences: data.train.len(),

@@ -187,7 +187,8 @@ fn run(cli: Cli) -> Result<()> {
             print_report(&result);
             if let Some(path) = report {
                 let json = serde_json::to_vec_pretty(&result)?;
-                seq2seq_data::fsutil::write_atomic(&path, &json).with_context(|| format!("writing {}", path.display()))?;
+                seq2seq_data::fsutil::write_atomic(&path, &json)
+                    .with_context(|| format!("writing {}", path.display()))?;
             }
             Ok(())
         }
@@ -218,7 +219,15 @@ fn print_report(report: &TestReport) {
     let o = &report.overall;
     println!(
         "{} on {}: exact match {:.1}%  BLEU {:.2}  chrF {:.2}  token accuracy {:.1}%  perplexity {:.3}  ({} sentences, {} parameters)",
-        report.arch, report.task, o.exact_match, o.bleu, o.chrf, o.token_accuracy, o.perplexity, o.sentences, report.parameters
+        report.arch,
+        report.task,
+        o.exact_match,
+        o.bleu,
+        o.chrf,
+        o.token_accuracy,
+        o.perplexity,
+        o.sentences,
+        report.parameters
     );
     println!("exact match by source length:");
     for g in &report.by_length {
@@ -231,6 +240,11 @@ fn print_report(report: &TestReport) {
         }
     }
     if let Some(demo) = &report.demo {
-        println!("demo: {}\n   → {}  ({})", demo.source, demo.hypothesis, if demo.correct { "correct" } else { "wrong" });
+        println!(
+            "demo: {}\n   → {}  ({})",
+            demo.source,
+            demo.hypothesis,
+            if demo.correct { "correct" } else { "wrong" }
+        );
     }
 }
