@@ -184,3 +184,27 @@ fn every_position_wise_architecture_trains_and_translates() {
         assert!(out.status.success(), "{arch}: {}", text(&out));
     }
 }
+
+#[test]
+fn attention_models_train_and_report_alignment_accuracy() {
+    for (arch, extra) in [("bahdanau", None), ("luong", Some("dot"))] {
+        let dir = scratch(arch);
+        let mut args = vec!["train", "--arch", arch, "--quick", "--out", dir.to_str().unwrap()];
+        if let Some(score) = extra {
+            args.extend(["--score", score]);
+        }
+        let out = workbench(&args);
+        assert!(out.status.success(), "{arch}: {}", text(&out));
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("test.json")).unwrap()).unwrap();
+        let alignment = report["alignment_accuracy"].as_f64().expect("attention is scored against the gold alignment");
+        assert!((0.0..=100.0).contains(&alignment));
+        let config = std::fs::read_to_string(dir.join("config.toml")).unwrap();
+        if let Some(score) = extra {
+            assert!(config.contains(&format!("score = \"{score}\"")), "{config}");
+        }
+        let out = workbench(&["translate", "--run", dir.to_str().unwrap(), "tourists visit finland"]);
+        assert!(out.status.success(), "{arch}: {}", text(&out));
+    }
+    fails_with(&["train", "--arch", "encdec", "--score", "dot", "--quick"], &["--score", "luong"]);
+}

@@ -12,9 +12,9 @@
 
 use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig};
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor};
 use seq2seq_data::Batch;
-use seq2seq_data::vocab::{EOS, SOS};
+use seq2seq_train::decode::greedy;
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
@@ -158,32 +158,10 @@ impl Seq2Seq for EncoderDecoder {
 
     fn generate(&self, batch: &Batch, max_len: usize) -> Generation {
         let (context, mut states) = self.encode(batch);
-        let batch_size = batch.size();
-        let device = context.device();
-        let mut previous =
-            Tensor::<1, Int>::from_data(TensorData::new(vec![SOS as i64; batch_size], [batch_size]), &device);
-        let mut tokens: Vec<Vec<usize>> = vec![Vec::new(); batch_size];
-        let mut finished = vec![false; batch_size];
-        for _ in 0..max_len {
+        greedy(batch, max_len, |previous| {
             let input = self.step_input(self.embed_tokens(previous), &context);
             let top = self.decoder_step(self.decoder[0].project_inputs(input), &mut states);
-            let predicted: Tensor<1, Int> = self.output.forward(top).argmax(1).reshape([batch_size]);
-            let ids: Vec<i64> = predicted.clone().try_into_vec_as::<i64>().expect("int ids");
-            for (k, &id) in ids.iter().enumerate() {
-                if finished[k] {
-                    continue;
-                }
-                if id as usize == EOS {
-                    finished[k] = true;
-                } else {
-                    tokens[k].push(id as usize);
-                }
-            }
-            if finished.iter().all(|&f| f) {
-                break;
-            }
-            previous = predicted;
-        }
-        Generation { tokens, attention: None }
+            (self.output.forward(top), None)
+        })
     }
 }

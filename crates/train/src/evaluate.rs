@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use burn::tensor::Device;
-use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example};
+use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example, TokenizerKind};
 use serde::{Deserialize, Serialize};
 
 use crate::loss::{masked_cross_entropy, token_accuracy};
@@ -31,6 +31,9 @@ pub struct Evaluation {
     pub references: Vec<String>,
     /// Whether each hypothesis equals its reference token for token.
     pub correct: Vec<bool>,
+    /// Share of correctly generated target tokens whose strongest attention falls inside their
+    /// gold source span, in percent; `None` without attention, gold alignments or word tokens.
+    pub alignment_accuracy: Option<f64>,
     /// Target tokens scored (teacher-forced), for tokens/second.
     pub tokens: usize,
     pub seconds: f64,
@@ -88,6 +91,9 @@ pub fn evaluate<M: Seq2Seq>(
     let hypotheses: Vec<String> = generations.iter().map(|g| codec.decode_target(&g.tokens[0])).collect();
     let references: Vec<String> = pairs.iter().map(|p| codec.normalize_target(&examples[p.index].target)).collect();
     let correct: Vec<bool> = generations.iter().zip(pairs).map(|(g, p)| g.tokens[0] == p.target).collect();
+    let word_level =
+        codec.source_tokenizer.kind() == TokenizerKind::Word && codec.target_tokenizer.kind() == TokenizerKind::Word;
+    let alignment_accuracy = word_level.then(|| alignment_accuracy(&generations, pairs, examples)).flatten();
     let loss = loss_sum / tokens.max(1) as f64;
     let scores = Scores {
         sentences: pairs.len(),
@@ -98,7 +104,36 @@ pub fn evaluate<M: Seq2Seq>(
         bleu: corpus_bleu(&hypotheses, &references),
         chrf: corpus_chrf(&hypotheses, &references),
     };
-    Evaluation { scores, hypotheses, references, correct, tokens, seconds: start.elapsed().as_secs_f64() }
+    Evaluation {
+        scores,
+        hypotheses,
+        references,
+        correct,
+        alignment_accuracy,
+        tokens,
+        seconds: start.elapsed().as_secs_f64(),
+    }
+}
+
+/// Attention judged against the gold alignment: for every generated token that matches the
+/// reference token at its position and has a gold source span, is the source position with the
+/// largest weight inside that span?
+pub fn alignment_accuracy(generations: &[Generation], pairs: &[EncodedPair], examples: &[Example]) -> Option<f64> {
+    let (mut hits, mut total) = (0usize, 0usize);
+    for (generation, pair) in generations.iter().zip(pairs) {
+        let (Some(attention), gold) = (&generation.attention, &examples[pair.index].alignment) else { continue };
+        let (tokens, rows) = (&generation.tokens[0], &attention[0]);
+        for (j, (&token, row)) in tokens.iter().zip(rows).enumerate() {
+            let Some(span) = gold.get(j).filter(|span| !span.is_empty()) else { continue };
+            if pair.target.get(j) != Some(&token) {
+                continue;
+            }
+            let strongest = row.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(s, _)| s);
+            total += 1;
+            hits += usize::from(strongest.is_some_and(|s| span.contains(&s)));
+        }
+    }
+    (total > 0).then(|| 100.0 * hits as f64 / total as f64)
 }
 
 fn percent(flags: &[bool]) -> f64 {
@@ -141,6 +176,8 @@ pub struct TestReport {
     pub overall: Scores,
     /// Exact match on sentences shorter than 15 source words.
     pub exact_match_under_15: f64,
+    /// Attention against the gold alignment (see [`alignment_accuracy`]), for attention models.
+    pub alignment_accuracy: Option<f64>,
     /// Source-length buckets of [`BUCKET_WIDTH`] words: `1-4`, `5-9`, …
     pub by_length: Vec<GroupScores>,
     /// One entry per phenomenon tag present in the test set.
@@ -203,4 +240,26 @@ pub fn breakdown(
     let demo = demo_source.and_then(|d| examples.iter().position(|e| e.source == d)).map(sample);
     let samples = (0..examples.len().min(20)).map(sample).collect();
     (by_length, by_phenomenon, percent(&short), demo, samples)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alignment_accuracy_counts_the_strongest_weight_inside_the_gold_span() {
+        let example = Example {
+            source: "a b c".into(),
+            target: "x y z".into(),
+            tags: vec![],
+            alignment: vec![vec![0], vec![1, 2], vec![2]],
+        };
+        let pair = EncodedPair { index: 0, source: vec![5, 6, 7], target: vec![10, 11, 12] };
+        let rows = vec![vec![0.7, 0.2, 0.1], vec![0.6, 0.3, 0.1], vec![0.1, 0.1, 0.8], vec![0.3, 0.3, 0.4]];
+        // Token 0 hits (0 ∈ {0}); token 1 misses (0 ∉ {1, 2}); token 2 is wrong (13 ≠ 12): not counted.
+        let generation = Generation { tokens: vec![vec![10, 11, 13]], attention: Some(vec![rows]) };
+        assert_eq!(alignment_accuracy(&[generation.clone()], &[pair.clone()], &[example.clone()]), Some(50.0));
+        let no_attention = Generation { attention: None, ..generation };
+        assert_eq!(alignment_accuracy(&[no_attention], &[pair], &[example]), None);
+    }
 }

@@ -4,6 +4,7 @@
 
 pub mod checkpoint;
 mod config;
+pub mod decode;
 mod error;
 pub mod evaluate;
 pub mod loss;

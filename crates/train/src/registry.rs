@@ -142,6 +142,7 @@ impl<M: Seq2Seq> Translator for Loaded<M> {
             train_seconds: 0.0,
             overall: evaluation.scores,
             exact_match_under_15,
+            alignment_accuracy: evaluation.alignment_accuracy,
             by_length,
             by_phenomenon,
             demo,

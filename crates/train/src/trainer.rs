@@ -10,7 +10,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use seq2seq_data::fsutil::write_atomic;
 use seq2seq_data::{Batch, Batcher, Prepared};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::evaluate::{Scores, TestReport, breakdown, evaluate};
 use crate::loss::{masked_cross_entropy, token_accuracy};
@@ -70,13 +70,11 @@ pub struct RunSummary {
     pub report: TestReport,
 }
 
-/// Builds the model of `config` on `device` with its `[model]` section parsed.
+/// The architecture's own settings: `config`'s `[model]` section, defaults filled in.
 pub fn model_config<M: Seq2Seq>(config: &RunConfig) -> Result<M::Config, TrainError> {
     M::Config::deserialize(toml::Value::Table(config.model.clone()))
         .map_err(|e| TrainError::Config { file: "[model] section".into(), message: format!("{e}") })
 }
-
-use serde::Deserialize;
 
 /// Trains a `M` as `config` says, writing everything into `out`.
 pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, TrainError> {
@@ -276,6 +274,7 @@ fn test_report<M: Seq2Seq>(
         train_seconds,
         overall: evaluation.scores.clone(),
         exact_match_under_15,
+        alignment_accuracy: evaluation.alignment_accuracy,
         by_length,
         by_phenomenon,
         demo,

@@ -60,6 +60,9 @@ enum Command {
         /// CPU backend; overrides `backend`.
         #[arg(long, value_enum)]
         backend: Option<BackendArg>,
+        /// Luong's score function; sets `model.score`.
+        #[arg(long, value_parser = ["dot", "general", "concat"])]
+        score: Option<String>,
         /// A seconds-long smoke run: a small data set and two epochs.
         #[arg(long)]
         quick: bool,
@@ -121,7 +124,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Train { arch, task, config, out, epochs, seed, backend, quick, overwrite } => {
+        Command::Train { arch, task, config, out, epochs, seed, backend, score, quick, overwrite } => {
             let mut run_config = match &config {
                 Some(path) => RunConfig::from_file(path)?,
                 None => RunConfig::default(),
@@ -140,6 +143,12 @@ fn run(cli: Cli) -> Result<()> {
             }
             if let Some(backend) = backend {
                 run_config.backend = backend.into();
+            }
+            if let Some(score) = score {
+                if run_config.arch != "luong" {
+                    bail!("--score is Luong's score function; it needs --arch luong, not `{}`", run_config.arch);
+                }
+                run_config.model.insert("score".into(), toml::Value::String(score));
             }
             if quick {
                 run_config.make_quick();

@@ -13,6 +13,14 @@ pub fn architectures() -> Vec<Architecture> {
             "encdec",
             "RNN encoder-decoder: one fixed-length context vector (Sutskever / Cho 2014)",
         ),
+        Architecture::of::<seq2seq_attention::Bahdanau>(
+            "bahdanau",
+            "encoder-decoder with additive attention over a bidirectional encoder (Bahdanau 2014)",
+        ),
+        Architecture::of::<seq2seq_attention::Luong>(
+            "luong",
+            "encoder-decoder with global attention: dot, general or concat score (Luong 2015)",
+        ),
     ]
 }
 
@@ -52,7 +60,9 @@ mod tests {
         assert_eq!(model_config::<seq2seq_birnn::BiRnn>(&example("birnn")).unwrap(), Default::default());
         let encdec = model_config::<seq2seq_encdec::EncoderDecoder>(&example("encdec")).unwrap();
         assert_eq!(encdec, seq2seq_encdec::EncDecConfig::default());
-        assert_eq!(super::architectures().len(), 5);
+        assert_eq!(model_config::<seq2seq_attention::Bahdanau>(&example("bahdanau")).unwrap(), Default::default());
+        assert_eq!(model_config::<seq2seq_attention::Luong>(&example("luong")).unwrap(), Default::default());
+        assert_eq!(super::architectures().len(), 7);
     }
 
     #[test]

@@ -1,0 +1,161 @@
+//! Bahdanau, Cho & Bengio (2014), "Neural Machine Translation by Jointly Learning to Align and
+//! Translate":
+//!
+//! ```text
+//! annotations:  h_j = [→h_j ; ←h_j]                      bidirectional encoder
+//! initial:      s_0 = tanh(W_s ←h_1)
+//! scores:       e_ij = vᵀ tanh(W s_{i−1} + U h_j)         from the previous decoder state
+//! weights:      α_ij = softmax_j(e_ij)
+//! context:      c_i = Σ_j α_ij h_j
+//! decoder:      s_i = RNN([emb(y_{i−1}) ; c_i], s_{i−1})
+//! output:       p(y_i) = softmax(W_o [s_i ; c_i ; emb(y_{i−1})] + b_o)
+//! ```
+
+use burn::module::Module;
+use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig};
+use burn::tensor::activation::tanh;
+use burn::tensor::{Bool, Device, Int, Tensor};
+use seq2seq_data::Batch;
+use seq2seq_lstm::{Cell, CellKind, State};
+use seq2seq_train::decode::greedy;
+use seq2seq_train::{Generation, ModelDims, Seq2Seq};
+use serde::{Deserialize, Serialize};
+
+use crate::attention::{AdditiveScore, context, masked_softmax};
+
+/// The `[model]` section of `--arch bahdanau`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BahdanauConfig {
+    /// `lstm`, `gru` or `rnn`, for the encoder's two directions and the decoder.
+    pub cell: CellKind,
+    pub embedding_size: usize,
+    /// Hidden size of each encoder direction and of the decoder.
+    pub hidden_size: usize,
+    /// Size of the alignment model's hidden layer (`W`, `U`, `v`).
+    pub attention_size: usize,
+    pub dropout: f64,
+}
+
+impl Default for BahdanauConfig {
+    fn default() -> Self {
+        Self { cell: CellKind::Lstm, embedding_size: 128, hidden_size: 128, attention_size: 128, dropout: 0.1 }
+    }
+}
+
+#[derive(Module, Debug)]
+pub struct Bahdanau {
+    pub source_embedding: Embedding,
+    pub target_embedding: Embedding,
+    pub encoder_forward: Cell,
+    pub encoder_backward: Cell,
+    /// `W_s`: the decoder's initial state from the backward encoder's final state.
+    pub init: Linear,
+    pub alignment: AdditiveScore,
+    pub decoder: Cell,
+    pub output: Linear,
+    pub dropout: Dropout,
+}
+
+/// What the decoder reads at every step.
+struct Encoded {
+    /// `h_j`, `[batch, src_len, 2·hidden]`.
+    annotations: Tensor<3>,
+    /// `U h_j`, `[batch, src_len, attention]`.
+    keys: Tensor<3>,
+    mask: Tensor<2, Bool>,
+}
+
+impl Bahdanau {
+    fn encode(&self, batch: &Batch) -> (Encoded, State) {
+        let embedded = self.dropout.forward(self.source_embedding.forward(batch.source.clone()));
+        let mask = batch.source_mask.clone();
+        let n = batch.size();
+        let device = embedded.device();
+        let (forward, _) = self.encoder_forward.run(
+            embedded.clone(),
+            mask.clone().float(),
+            self.encoder_forward.zero_state(n, &device),
+            false,
+        );
+        let (backward, first) = self.encoder_backward.run(
+            embedded,
+            mask.clone().float(),
+            self.encoder_backward.zero_state(n, &device),
+            true,
+        );
+        let annotations = Tensor::cat(vec![forward, backward], 2); // [batch, src_len, 2·hidden]
+        let mut initial = self.decoder.zero_state(n, &device);
+        initial.hidden = tanh(self.init.forward(first.hidden)); // s_0 = tanh(W_s ←h_1)
+        let keys = self.alignment.keys(annotations.clone());
+        (Encoded { annotations, keys, mask }, initial)
+    }
+
+    /// One decoder step from `emb(y_{i−1})`: returns the new state, the output layer's input
+    /// `[s_i ; c_i ; emb(y_{i−1})]` and the weights `α_i` `[batch, src_len]`.
+    fn step(&self, encoded: &Encoded, embedded: Tensor<2>, state: &State) -> (State, Tensor<2>, Tensor<2>) {
+        let scores = self.alignment.scores(state.hidden.clone(), encoded.keys.clone()); // from s_{i−1}
+        let weights = masked_softmax(scores, encoded.mask.clone());
+        let context = context(weights.clone(), encoded.annotations.clone()); // [batch, 2·hidden]
+        let input = Tensor::cat(vec![embedded.clone(), context.clone()], 1);
+        let state = self.decoder.step(self.decoder.project_inputs(input), state);
+        let features = Tensor::cat(vec![state.hidden.clone(), context, embedded], 1);
+        (state, features, weights)
+    }
+
+    fn embed(&self, tokens: Tensor<1, Int>) -> Tensor<2> {
+        let [n] = tokens.dims();
+        let embedded: Tensor<3> = self.target_embedding.forward(tokens.unsqueeze_dim(1));
+        let [_, _, size] = embedded.dims();
+        embedded.reshape([n, size])
+    }
+}
+
+impl Seq2Seq for Bahdanau {
+    type Config = BahdanauConfig;
+
+    fn init(config: &BahdanauConfig, dims: ModelDims, device: &Device) -> Self {
+        let (e, h) = (config.embedding_size, config.hidden_size);
+        Bahdanau {
+            source_embedding: EmbeddingConfig::new(dims.source_vocab, e).init(device),
+            target_embedding: EmbeddingConfig::new(dims.target_vocab, e).init(device),
+            encoder_forward: Cell::new(config.cell, e, h, device),
+            encoder_backward: Cell::new(config.cell, e, h, device),
+            init: LinearConfig::new(h, h).init(device),
+            alignment: AdditiveScore::new(h, 2 * h, config.attention_size, device),
+            decoder: Cell::new(config.cell, e + 2 * h, h, device),
+            output: LinearConfig::new(h + 2 * h + e, dims.target_vocab).init(device),
+            dropout: DropoutConfig::new(config.dropout).init(),
+        }
+    }
+
+    fn forward(&self, batch: &Batch, teacher_forcing: &[bool]) -> Tensor<3> {
+        let (encoded, mut state) = self.encode(batch);
+        let [n, steps] = batch.target_input.dims();
+        let gold = self.dropout.forward(self.target_embedding.forward(batch.target_input.clone())); // [batch, tgt_len, emb]
+        let mut features: Vec<Tensor<2>> = Vec::with_capacity(steps);
+        for t in 0..steps {
+            let embedded = match features.last() {
+                Some(previous) if !teacher_forcing.get(t).copied().unwrap_or(true) => {
+                    // Scheduled sampling: feed the model's own previous prediction.
+                    let predicted: Tensor<1, Int> = self.output.forward(previous.clone()).argmax(1).reshape([n]);
+                    self.dropout.forward(self.embed(predicted))
+                }
+                _ => gold.clone().narrow(1, t, 1).squeeze_dim(1),
+            };
+            let (next, step_features, _) = self.step(&encoded, embedded, &state);
+            state = next;
+            features.push(step_features);
+        }
+        self.output.forward(self.dropout.forward(Tensor::stack(features, 1))) // [batch, tgt_len, vocab]
+    }
+
+    fn generate(&self, batch: &Batch, max_len: usize) -> Generation {
+        let (encoded, mut state) = self.encode(batch);
+        greedy(batch, max_len, |previous| {
+            let (next, features, weights) = self.step(&encoded, self.embed(previous), &state);
+            state = next;
+            (self.output.forward(features), Some(weights))
+        })
+    }
+}

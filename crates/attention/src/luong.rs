@@ -1,0 +1,165 @@
+//! Luong, Pham & Manning (2015), "Effective Approaches to Attention-based Neural Machine
+//! Translation", global attention:
+//!
+//! ```text
+//! encoder:      h̄_s = RNN(emb(x_s), h̄_{s−1})
+//! decoder:      h_t = RNN([emb(y_{t−1}) ; h̃_{t−1}], h_{t−1})    (h̃_{t−1} only with input feeding)
+//! scores:       score(h_t, h̄_s) = h_tᵀ h̄_s | h_tᵀ W_a h̄_s | v_aᵀ tanh(W_a [h_t ; h̄_s])
+//! weights:      a_t(s) = softmax_s(score(h_t, h̄_s))            from the current decoder state
+//! context:      c_t = Σ_s a_t(s) h̄_s
+//! attentional:  h̃_t = tanh(W_c [c_t ; h_t])
+//! output:       p(y_t) = softmax(W_s h̃_t)
+//! ```
+
+use burn::module::Module;
+use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig};
+use burn::tensor::activation::tanh;
+use burn::tensor::{Bool, Device, Int, Tensor};
+use seq2seq_data::Batch;
+use seq2seq_lstm::{Cell, CellKind, State};
+use seq2seq_train::decode::greedy;
+use seq2seq_train::{Generation, ModelDims, Seq2Seq};
+use serde::{Deserialize, Serialize};
+
+use crate::attention::{Score, ScoreKind, context, masked_softmax};
+
+/// The `[model]` section of `--arch luong`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LuongConfig {
+    /// `lstm`, `gru` or `rnn`.
+    pub cell: CellKind,
+    /// `dot`, `general` or `concat`.
+    pub score: ScoreKind,
+    pub embedding_size: usize,
+    pub hidden_size: usize,
+    /// Feed `h̃_{t−1}` into the next decoder step, so it knows what it attended to.
+    pub input_feeding: bool,
+    pub dropout: f64,
+}
+
+impl Default for LuongConfig {
+    fn default() -> Self {
+        Self {
+            cell: CellKind::Lstm,
+            score: ScoreKind::General,
+            embedding_size: 128,
+            hidden_size: 128,
+            input_feeding: true,
+            dropout: 0.1,
+        }
+    }
+}
+
+#[derive(Module, Debug)]
+pub struct Luong {
+    pub source_embedding: Embedding,
+    pub target_embedding: Embedding,
+    pub encoder: Cell,
+    pub decoder: Cell,
+    pub score: Score,
+    /// `W_c`: `[2·hidden, hidden]`.
+    pub combine: Linear,
+    /// `W_s`: `[hidden, target_vocab]`.
+    pub output: Linear,
+    pub dropout: Dropout,
+    pub input_feeding: bool,
+}
+
+struct Encoded {
+    /// `h̄_s`, `[batch, src_len, hidden]`.
+    states: Tensor<3>,
+    /// What the score compares with, `[batch, src_len, ·]`.
+    keys: Tensor<3>,
+    mask: Tensor<2, Bool>,
+}
+
+/// The decoder's recurrent state and `h̃_{t−1}`.
+struct DecoderState {
+    recurrent: State,
+    attentional: Tensor<2>,
+}
+
+impl Luong {
+    fn encode(&self, batch: &Batch) -> (Encoded, DecoderState) {
+        let embedded = self.dropout.forward(self.source_embedding.forward(batch.source.clone()));
+        let n = batch.size();
+        let device = embedded.device();
+        let mask = batch.source_mask.clone();
+        let (states, last) =
+            self.encoder.run(embedded, mask.clone().float(), self.encoder.zero_state(n, &device), false);
+        let keys = self.score.keys(states.clone());
+        let attentional = Tensor::zeros([n, self.encoder.hidden_size()], &device);
+        (Encoded { states, keys, mask }, DecoderState { recurrent: last, attentional })
+    }
+
+    /// One decoder step from `emb(y_{t−1})`: returns the new state (holding `h̃_t`, the output
+    /// layer's input) and the weights `a_t` `[batch, src_len]`.
+    fn step(&self, encoded: &Encoded, embedded: Tensor<2>, state: &DecoderState) -> (DecoderState, Tensor<2>) {
+        let input =
+            if self.input_feeding { Tensor::cat(vec![embedded, state.attentional.clone()], 1) } else { embedded };
+        let recurrent = self.decoder.step(self.decoder.project_inputs(input), &state.recurrent);
+        let h_t = recurrent.hidden.clone();
+        let weights = masked_softmax(self.score.scores(h_t.clone(), encoded.keys.clone()), encoded.mask.clone());
+        let context = context(weights.clone(), encoded.states.clone()); // [batch, hidden]
+        let attentional = tanh(self.combine.forward(Tensor::cat(vec![context, h_t], 1))); // h̃_t
+        (DecoderState { recurrent, attentional }, weights)
+    }
+
+    fn embed(&self, tokens: Tensor<1, Int>) -> Tensor<2> {
+        let [n] = tokens.dims();
+        let embedded: Tensor<3> = self.target_embedding.forward(tokens.unsqueeze_dim(1));
+        let [_, _, size] = embedded.dims();
+        embedded.reshape([n, size])
+    }
+}
+
+impl Seq2Seq for Luong {
+    type Config = LuongConfig;
+
+    fn init(config: &LuongConfig, dims: ModelDims, device: &Device) -> Self {
+        let (e, h) = (config.embedding_size, config.hidden_size);
+        let decoder_input = if config.input_feeding { e + h } else { e };
+        Luong {
+            source_embedding: EmbeddingConfig::new(dims.source_vocab, e).init(device),
+            target_embedding: EmbeddingConfig::new(dims.target_vocab, e).init(device),
+            encoder: Cell::new(config.cell, e, h, device),
+            decoder: Cell::new(config.cell, decoder_input, h, device),
+            score: Score::new(config.score, h, device),
+            combine: LinearConfig::new(2 * h, h).with_bias(false).init(device),
+            output: LinearConfig::new(h, dims.target_vocab).init(device),
+            dropout: DropoutConfig::new(config.dropout).init(),
+            input_feeding: config.input_feeding,
+        }
+    }
+
+    fn forward(&self, batch: &Batch, teacher_forcing: &[bool]) -> Tensor<3> {
+        let (encoded, mut state) = self.encode(batch);
+        let [n, steps] = batch.target_input.dims();
+        let gold = self.dropout.forward(self.target_embedding.forward(batch.target_input.clone()));
+        let mut attentional: Vec<Tensor<2>> = Vec::with_capacity(steps);
+        for t in 0..steps {
+            let embedded = match attentional.last() {
+                Some(previous) if !teacher_forcing.get(t).copied().unwrap_or(true) => {
+                    let predicted: Tensor<1, Int> = self.output.forward(previous.clone()).argmax(1).reshape([n]);
+                    self.dropout.forward(self.embed(predicted))
+                }
+                _ => gold.clone().narrow(1, t, 1).squeeze_dim(1),
+            };
+            let (next, _) = self.step(&encoded, embedded, &state);
+            attentional.push(next.attentional.clone());
+            state = next;
+        }
+        self.output.forward(self.dropout.forward(Tensor::stack(attentional, 1))) // [batch, tgt_len, vocab]
+    }
+
+    fn generate(&self, batch: &Batch, max_len: usize) -> Generation {
+        let (encoded, mut state) = self.encode(batch);
+        greedy(batch, max_len, |previous| {
+            let (next, weights) = self.step(&encoded, self.embed(previous), &state);
+            let logits = self.output.forward(next.attentional.clone());
+            state = next;
+            (logits, Some(weights))
+        })
+    }
+}
