@@ -77,3 +77,24 @@ fn padding_is_masked_out_of_both_directions() {
     let generate = |pairs: &[&EncodedPair]| model.generate(&Batch::new(pairs, &device), 10).tokens[0].clone();
     assert_eq!(generate(&[&short]), generate(&[&short, &long]));
 }
+
+/// A bidirectional model reads the blanks after the source too: training must lay the slots
+/// out as translation does, or the backward direction sees a different sentence.
+#[test]
+fn training_and_translation_see_the_same_slots() {
+    use seq2seq_train::positionwise::{self, SlotModel, inference_slots, slot_inputs};
+    let device = Device::flex();
+    device.seed(3);
+    let model = BiRnn::init(
+        &BiRnnConfig { hidden_size: 8, embedding_size: 4, ..Default::default() },
+        ModelDims { source_vocab: 20, target_vocab: 12 },
+        &device,
+    )
+    .valid();
+    let pair = EncodedPair { index: 0, source: vec![5, 6, 7, 8, 9], target: vec![8, 9] };
+    let batch = Batch::new(&[&pair], &device);
+    let trained = positionwise::forward(&model, &batch); // [1, 3, vocab]
+    let (inputs, mask) = slot_inputs(&batch, &inference_slots(&batch, model.slack()));
+    let translated = model.slot_logits(inputs, mask).narrow(1, 0, 3);
+    assert!(max_difference(trained, translated) < 1e-6);
+}

@@ -1,8 +1,9 @@
 //! Helpers for the position-wise models (ANN, RNN, LSTM, BiRNN), which have no decoder: they
 //! emit one output per input position. The source is padded with `<blank>` slots up to the
-//! output length — the longer of source and target (with its `<eos>`) while training, the source
-//! length plus a slack when translating — and the model predicts the target token, `<eos>` or
-//! `<pad>` at each slot. This is how such networks tag sequences, and exactly why they cannot
+//! output length — the source length plus a slack, or the target length (with its `<eos>`) when
+//! that is longer while training — and the model predicts the target token or `<eos>` at each
+//! slot. Training and translation thus see the same layout (a bidirectional model reads the
+//! blanks after the source too). This is how such networks tag sequences, and exactly why they cannot
 //! change length freely or reorder words: output `t` must be decided from what the network has
 //! read by position `t`.
 
@@ -12,9 +13,9 @@ use seq2seq_data::vocab::{BLANK, EOS, PAD};
 
 use crate::Generation;
 
-/// Slots per sentence while training: `max(source length, target length + <eos>)`.
-pub fn training_slots(batch: &Batch) -> Vec<usize> {
-    batch.source_lengths.iter().zip(&batch.target_lengths).map(|(&s, &t)| s.max(t)).collect()
+/// Slots per sentence while training: `max(source length + slack, target length + <eos>)`.
+pub fn training_slots(batch: &Batch, slack: usize) -> Vec<usize> {
+    batch.source_lengths.iter().zip(&batch.target_lengths).map(|(&s, &t)| (s + slack).max(t)).collect()
 }
 
 /// Slots per sentence when translating: the source length plus `slack`.
@@ -63,7 +64,7 @@ pub trait SlotModel {
 /// Teacher-forced logits aligned with `batch.target_output`: the slots' logits, cut to the
 /// target length (slots beyond it only exist because the source is longer).
 pub fn forward<M: SlotModel>(model: &M, batch: &Batch) -> Tensor<3> {
-    let (inputs, mask) = slot_inputs(batch, &training_slots(batch));
+    let (inputs, mask) = slot_inputs(batch, &training_slots(batch, model.slack()));
     let steps = batch.target_output.dims()[1];
     model.slot_logits(inputs, mask).narrow(1, 0, steps)
 }
