@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::loss::{masked_cross_entropy, token_accuracy};
 use crate::metrics::{corpus_bleu, corpus_chrf};
-use crate::{Generation, Seq2Seq};
+use crate::{Generation, RunConfig, Seq2Seq};
 
 /// Scores of a model on a set of pairs.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -194,12 +194,19 @@ fn group_scores(name: String, members: &[usize], evaluation: &Evaluation) -> Gro
     GroupScores { group: name, sentences: members.len(), exact_match: percent(&flags), bleu: corpus_bleu(&hyps, &refs) }
 }
 
-/// Breaks an evaluation of `examples` (all of them, in order) down by length and phenomenon.
-pub fn breakdown(
-    examples: &[Example],
-    evaluation: &Evaluation,
-    demo_source: Option<&str>,
-) -> (Vec<GroupScores>, Vec<GroupScores>, f64, Option<Sample>, Vec<Sample>) {
+/// Who was evaluated: the run-level fields of a [`TestReport`].
+pub struct RunFacts<'a> {
+    pub config: &'a RunConfig,
+    pub parameters: usize,
+    pub epochs_trained: usize,
+    pub best_epoch: usize,
+    pub train_seconds: f64,
+}
+
+/// The report of an evaluation of `examples` (all of them, in order), broken down by length and
+/// phenomenon.
+pub fn test_report(facts: RunFacts<'_>, examples: &[Example], evaluation: Evaluation) -> TestReport {
+    let demo_source = facts.config.data.task().ok().and_then(|t| t.demo()).map(|(source, _)| source);
     let max_len = examples.iter().map(Example::source_len).max().unwrap_or(0);
     let mut by_length = Vec::new();
     for start in (0..=max_len).step_by(BUCKET_WIDTH) {
@@ -208,7 +215,7 @@ pub fn breakdown(
             .collect();
         if !members.is_empty() {
             let name = format!("{}-{}", start.max(1), start + BUCKET_WIDTH - 1);
-            by_length.push(group_scores(name, &members, evaluation));
+            by_length.push(group_scores(name, &members, &evaluation));
         }
     }
     let mut tags: Vec<&str> = Vec::new();
@@ -226,7 +233,7 @@ pub fn breakdown(
         .map(|tag| {
             let members: Vec<usize> =
                 (0..examples.len()).filter(|&i| examples[i].tags.iter().any(|t| t == tag)).collect();
-            group_scores(tag.to_string(), &members, evaluation)
+            group_scores(tag.to_string(), &members, &evaluation)
         })
         .collect();
     let short: Vec<bool> =
@@ -239,7 +246,21 @@ pub fn breakdown(
     };
     let demo = demo_source.and_then(|d| examples.iter().position(|e| e.source == d)).map(sample);
     let samples = (0..examples.len().min(20)).map(sample).collect();
-    (by_length, by_phenomenon, percent(&short), demo, samples)
+    TestReport {
+        arch: facts.config.arch.clone(),
+        task: facts.config.data.task.clone(),
+        parameters: facts.parameters,
+        epochs_trained: facts.epochs_trained,
+        best_epoch: facts.best_epoch,
+        train_seconds: facts.train_seconds,
+        exact_match_under_15: percent(&short),
+        alignment_accuracy: evaluation.alignment_accuracy,
+        by_length,
+        by_phenomenon,
+        demo,
+        samples,
+        overall: evaluation.scores,
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::path::Path;
 use burn::tensor::Device;
 use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example};
 
-use crate::evaluate::{TestReport, breakdown, evaluate};
+use crate::evaluate::{RunFacts, TestReport, evaluate, test_report};
 use crate::trainer::{CONFIG_FILE, RunSummary, model_config, train};
 use crate::{Backend, ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint};
 
@@ -131,22 +131,13 @@ impl<M: Seq2Seq> Translator for Loaded<M> {
             &self.device,
             self.config.training.max_output_len,
         );
-        let demo = self.config.data.task().ok().and_then(|t| t.demo()).map(|(s, _)| s);
-        let (by_length, by_phenomenon, exact_match_under_15, demo, samples) = breakdown(examples, &evaluation, demo);
-        Ok(TestReport {
-            arch: self.config.arch.clone(),
-            task: self.config.data.task.clone(),
+        let facts = RunFacts {
+            config: &self.config,
             parameters: self.parameters,
             epochs_trained: self.meta.epoch,
             best_epoch: self.meta.epoch,
             train_seconds: 0.0,
-            overall: evaluation.scores,
-            exact_match_under_15,
-            alignment_accuracy: evaluation.alignment_accuracy,
-            by_length,
-            by_phenomenon,
-            demo,
-            samples,
-        })
+        };
+        Ok(test_report(facts, examples, evaluation))
     }
 }

@@ -12,7 +12,7 @@ use seq2seq_data::fsutil::write_atomic;
 use seq2seq_data::{Batch, Batcher, Prepared};
 use serde::{Deserialize, Serialize};
 
-use crate::evaluate::{Scores, TestReport, breakdown, evaluate};
+use crate::evaluate::{RunFacts, Scores, TestReport, evaluate, test_report as report_of};
 use crate::loss::{masked_cross_entropy, token_accuracy};
 use crate::optim::clip_global_norm;
 use crate::progress::Progress;
@@ -262,30 +262,15 @@ fn test_report<M: Seq2Seq>(
     let batcher = Batcher { batch_size: config.data.batch_size, bucketing: true };
     let test = &data.splits.test;
     let evaluation = evaluate(model, &data.test, test, &data.codec, &batcher, &device, config.training.max_output_len);
-    let task = config.data.task()?;
-    let (by_length, by_phenomenon, exact_match_under_15, demo, samples) =
-        breakdown(test, &evaluation, task.demo().map(|(source, _)| source));
-    let report = TestReport {
-        arch: config.arch.clone(),
-        task: config.data.task.clone(),
-        parameters,
-        epochs_trained,
-        best_epoch,
-        train_seconds,
-        overall: evaluation.scores.clone(),
-        exact_match_under_15,
-        alignment_accuracy: evaluation.alignment_accuracy,
-        by_length,
-        by_phenomenon,
-        demo,
-        samples,
-    };
+    let (references, hypotheses) = (evaluation.references.clone(), evaluation.hypotheses.clone());
+    let facts = RunFacts { config, parameters, epochs_trained, best_epoch, train_seconds };
+    let report = report_of(facts, test, evaluation);
     write_report(out, &report)?;
     let lines = |xs: &mut dyn Iterator<Item = &str>| xs.map(|s| format!("{s}\n")).collect::<String>();
     for (name, text) in [
         ("test.src.txt", lines(&mut test.iter().map(|e| e.source.as_str()))),
-        ("test.ref.txt", lines(&mut evaluation.references.iter().map(String::as_str))),
-        ("test.hyp.txt", lines(&mut evaluation.hypotheses.iter().map(String::as_str))),
+        ("test.ref.txt", lines(&mut references.iter().map(String::as_str))),
+        ("test.hyp.txt", lines(&mut hypotheses.iter().map(String::as_str))),
     ] {
         let path = out.join(name);
         write_atomic(&path, text.as_bytes()).map_err(|e| TrainError::io(&path, e))?;
