@@ -203,8 +203,12 @@ fn attention_models_train_and_report_alignment_accuracy() {
         if let Some(score) = extra {
             assert!(config.contains(&format!("score = \"{score}\"")), "{config}");
         }
-        let out = workbench(&["translate", "--run", dir.to_str().unwrap(), "tourists visit finland"]);
+        let png = dir.join("heatmap.png");
+        let out = workbench(&["translate", "--run", dir.to_str().unwrap(), "--attention", png.to_str().unwrap(), "tourists visit finland"]);
         assert!(out.status.success(), "{arch}: {}", text(&out));
+        assert_eq!(&std::fs::read(&png).unwrap()[1..4], b"PNG");
     }
     fails_with(&["train", "--arch", "encdec", "--score", "dot", "--quick"], &["--score", "luong"]);
+    let encdec = quick_run().to_str().unwrap();
+    fails_with(&["translate", "--run", encdec, "--attention", "/tmp/x.png", "tourists visit finland"], &["no attention weights"]);
 }

@@ -78,6 +78,9 @@ enum Command {
         /// CPU backend [default: the run's].
         #[arg(long, value_enum)]
         backend: Option<BackendArg>,
+        /// Write the attention heatmap of the (one) sentence here: FILE.png or FILE.svg.
+        #[arg(long, value_name = "FILE")]
+        attention: Option<PathBuf>,
         /// Source sentences.
         #[arg(required = true)]
         sentences: Vec<String>,
@@ -170,10 +173,27 @@ fn run(cli: Cli) -> Result<()> {
             println!("run directory: {}", summary.dir.display());
             Ok(())
         }
-        Command::Translate { run, backend, sentences } => {
+        Command::Translate { run, backend, attention, sentences } => {
+            if attention.is_some() && sentences.len() != 1 {
+                bail!("--attention draws one sentence's heatmap: give exactly one sentence, not {}", sentences.len());
+            }
             let translator = open(&run, backend)?;
-            for translation in translator.translate(&sentences)? {
+            let translations = translator.translate(&sentences)?;
+            for translation in &translations {
                 println!("{}", translation.text);
+            }
+            if let Some(path) = attention {
+                let t = &translations[0];
+                let Some(weights) = &t.attention else {
+                    bail!("the `{}` model has no attention weights to draw (bahdanau and luong have)", translator.config().arch);
+                };
+                let mut generated = t.tokens.clone();
+                if weights.len() > generated.len() {
+                    generated.push("<eos>".into());
+                }
+                let title = format!("{} attention: {}", translator.config().arch, sentences[0]);
+                seq2seq_plot::attention_heatmap(&path, &title, &t.source_tokens, &generated, weights)?;
+                eprintln!("attention heatmap: {}", path.display());
             }
             Ok(())
         }
