@@ -101,6 +101,30 @@ fn translate_uses_the_checkpoint() {
 }
 
 #[test]
+fn beam_search_translates_and_evaluates() {
+    let dir = quick_run().to_str().unwrap();
+    let greedy = workbench(&["translate", "--run", dir, "tourists visit finland", "do tourists visit finland ?"]);
+    let width_one =
+        workbench(&["translate", "--run", dir, "--beam", "1", "tourists visit finland", "do tourists visit finland ?"]);
+    assert!(width_one.status.success(), "{}", text(&width_one));
+    assert_eq!(greedy.stdout, width_one.stdout, "beam width 1 translates as greedy search does");
+    let wide =
+        workbench(&["translate", "--run", dir, "--beam", "4", "--length-penalty", "0.6", "tourists visit finland"]);
+    assert!(wide.status.success(), "{}", text(&wide));
+    let report = scratch("beam").join("beam.json");
+    let out = workbench(&["eval", "--run", dir, "--beam", "3", "--report", report.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(report["decoding"], "beam 3, length penalty 0");
+    let test: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(quick_run().join("test.json")).unwrap()).unwrap();
+    assert_eq!(test["decoding"], "greedy");
+    fails_with(&["translate", "--run", dir, "--beam", "0", "x"], &["--beam", "0"]);
+    fails_with(&["translate", "--run", dir, "--length-penalty", "0.6", "x"], &["needs --beam"]);
+    fails_with(&["translate", "--run", dir, "--beam", "2", "--length-penalty=-1", "x"], &["≥ 0"]);
+}
+
+#[test]
 fn the_same_seed_gives_the_same_metrics() {
     let first = quick_run();
     let second = scratch("again");
@@ -182,6 +206,7 @@ fn every_position_wise_architecture_trains_and_translates() {
         assert!(!report["by_length"].as_array().unwrap().is_empty());
         let out = workbench(&["translate", "--run", dir.to_str().unwrap(), sentence]);
         assert!(out.status.success(), "{arch}: {}", text(&out));
+        fails_with(&["translate", "--run", dir.to_str().unwrap(), "--beam", "2", sentence], &["no decoder"]);
     }
 }
 
@@ -204,11 +229,21 @@ fn attention_models_train_and_report_alignment_accuracy() {
             assert!(config.contains(&format!("score = \"{score}\"")), "{config}");
         }
         let png = dir.join("heatmap.png");
-        let out = workbench(&["translate", "--run", dir.to_str().unwrap(), "--attention", png.to_str().unwrap(), "tourists visit finland"]);
+        let out = workbench(&[
+            "translate",
+            "--run",
+            dir.to_str().unwrap(),
+            "--attention",
+            png.to_str().unwrap(),
+            "tourists visit finland",
+        ]);
         assert!(out.status.success(), "{arch}: {}", text(&out));
         assert_eq!(&std::fs::read(&png).unwrap()[1..4], b"PNG");
     }
     fails_with(&["train", "--arch", "encdec", "--score", "dot", "--quick"], &["--score", "luong"]);
     let encdec = quick_run().to_str().unwrap();
-    fails_with(&["translate", "--run", encdec, "--attention", "/tmp/x.png", "tourists visit finland"], &["no attention weights"]);
+    fails_with(
+        &["translate", "--run", encdec, "--attention", "/tmp/x.png", "tourists visit finland"],
+        &["no attention weights"],
+    );
 }

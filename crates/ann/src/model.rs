@@ -3,6 +3,7 @@ use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, Linea
 use burn::tensor::activation::relu;
 use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_data::Batch;
+use seq2seq_train::decode::Search;
 use seq2seq_train::positionwise::{self, SlotModel};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
@@ -82,7 +83,10 @@ impl Seq2Seq for Ann {
         positionwise::forward(self, batch)
     }
 
-    fn generate(&self, batch: &Batch, _max_len: usize) -> Generation {
+    /// No decoder: every slot is read at once.
+    const AUTOREGRESSIVE: bool = false;
+
+    fn generate(&self, batch: &Batch, _search: &Search) -> Generation {
         positionwise::generate(self, batch)
     }
 }

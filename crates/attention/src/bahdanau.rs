@@ -17,7 +17,7 @@ use burn::tensor::activation::tanh;
 use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_data::Batch;
 use seq2seq_lstm::{Cell, CellKind, State};
-use seq2seq_train::decode::greedy;
+use seq2seq_train::decode::{Decoder, Search, StepOutput, decode, embed_step, select_mask};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
@@ -66,6 +66,16 @@ struct Encoded {
     mask: Tensor<2, Bool>,
 }
 
+impl Encoded {
+    fn select(&self, rows: Tensor<1, Int>) -> Encoded {
+        Encoded {
+            annotations: self.annotations.clone().select(0, rows.clone()),
+            keys: self.keys.clone().select(0, rows.clone()),
+            mask: select_mask(self.mask.clone(), rows),
+        }
+    }
+}
+
 impl Bahdanau {
     fn encode(&self, batch: &Batch) -> (Encoded, State) {
         let embedded = self.dropout.forward(self.source_embedding.forward(batch.source.clone()));
@@ -102,12 +112,26 @@ impl Bahdanau {
         let features = Tensor::cat(vec![state.hidden.clone(), context, embedded], 1);
         (state, features, weights)
     }
+}
 
-    fn embed(&self, tokens: Tensor<1, Int>) -> Tensor<2> {
-        let [n] = tokens.dims();
-        let embedded: Tensor<3> = self.target_embedding.forward(tokens.unsqueeze_dim(1));
-        let [_, _, size] = embedded.dims();
-        embedded.reshape([n, size])
+/// The decoder while generating, one row per hypothesis.
+struct Decoding<'a> {
+    model: &'a Bahdanau,
+    encoded: Encoded,
+    state: State,
+}
+
+impl Decoder for Decoding<'_> {
+    fn step(&mut self, previous: Tensor<1, Int>) -> StepOutput {
+        let embedded = embed_step(&self.model.target_embedding, previous);
+        let (state, features, weights) = self.model.step(&self.encoded, embedded, &self.state);
+        self.state = state;
+        (self.model.output.forward(features), Some(weights))
+    }
+
+    fn select_rows(&mut self, rows: Tensor<1, Int>) {
+        self.encoded = self.encoded.select(rows.clone());
+        self.state = self.state.clone().select(rows);
     }
 }
 
@@ -139,7 +163,7 @@ impl Seq2Seq for Bahdanau {
                 Some(previous) if !teacher_forcing.get(t).copied().unwrap_or(true) => {
                     // Scheduled sampling: feed the model's own previous prediction.
                     let predicted: Tensor<1, Int> = self.output.forward(previous.clone()).argmax(1).reshape([n]);
-                    self.dropout.forward(self.embed(predicted))
+                    self.dropout.forward(embed_step(&self.target_embedding, predicted))
                 }
                 _ => gold.clone().narrow(1, t, 1).squeeze_dim(1),
             };
@@ -150,12 +174,8 @@ impl Seq2Seq for Bahdanau {
         self.output.forward(self.dropout.forward(Tensor::stack(features, 1))) // [batch, tgt_len, vocab]
     }
 
-    fn generate(&self, batch: &Batch, max_len: usize) -> Generation {
-        let (encoded, mut state) = self.encode(batch);
-        greedy(batch, max_len, |previous| {
-            let (next, features, weights) = self.step(&encoded, self.embed(previous), &state);
-            state = next;
-            (self.output.forward(features), Some(weights))
-        })
+    fn generate(&self, batch: &Batch, search: &Search) -> Generation {
+        let (encoded, state) = self.encode(batch);
+        decode(batch, search, &mut Decoding { model: self, encoded, state })
     }
 }

@@ -17,7 +17,7 @@ use burn::tensor::activation::tanh;
 use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_data::Batch;
 use seq2seq_lstm::{Cell, CellKind, State};
-use seq2seq_train::decode::greedy;
+use seq2seq_train::decode::{Decoder, Search, StepOutput, decode, embed_step, select_mask};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
@@ -105,12 +105,34 @@ impl Luong {
         let attentional = tanh(self.combine.forward(Tensor::cat(vec![context, h_t], 1))); // h̃_t
         (DecoderState { recurrent, attentional }, weights)
     }
+}
 
-    fn embed(&self, tokens: Tensor<1, Int>) -> Tensor<2> {
-        let [n] = tokens.dims();
-        let embedded: Tensor<3> = self.target_embedding.forward(tokens.unsqueeze_dim(1));
-        let [_, _, size] = embedded.dims();
-        embedded.reshape([n, size])
+/// The decoder while generating, one row per hypothesis.
+struct Decoding<'a> {
+    model: &'a Luong,
+    encoded: Encoded,
+    state: DecoderState,
+}
+
+impl Decoder for Decoding<'_> {
+    fn step(&mut self, previous: Tensor<1, Int>) -> StepOutput {
+        let embedded = embed_step(&self.model.target_embedding, previous);
+        let (state, weights) = self.model.step(&self.encoded, embedded, &self.state);
+        let logits = self.model.output.forward(state.attentional.clone());
+        self.state = state;
+        (logits, Some(weights))
+    }
+
+    fn select_rows(&mut self, rows: Tensor<1, Int>) {
+        self.encoded = Encoded {
+            states: self.encoded.states.clone().select(0, rows.clone()),
+            keys: self.encoded.keys.clone().select(0, rows.clone()),
+            mask: select_mask(self.encoded.mask.clone(), rows.clone()),
+        };
+        self.state = DecoderState {
+            recurrent: self.state.recurrent.clone().select(rows.clone()),
+            attentional: self.state.attentional.clone().select(0, rows),
+        };
     }
 }
 
@@ -142,7 +164,7 @@ impl Seq2Seq for Luong {
             let embedded = match attentional.last() {
                 Some(previous) if !teacher_forcing.get(t).copied().unwrap_or(true) => {
                     let predicted: Tensor<1, Int> = self.output.forward(previous.clone()).argmax(1).reshape([n]);
-                    self.dropout.forward(self.embed(predicted))
+                    self.dropout.forward(embed_step(&self.target_embedding, predicted))
                 }
                 _ => gold.clone().narrow(1, t, 1).squeeze_dim(1),
             };
@@ -153,13 +175,8 @@ impl Seq2Seq for Luong {
         self.output.forward(self.dropout.forward(Tensor::stack(attentional, 1))) // [batch, tgt_len, vocab]
     }
 
-    fn generate(&self, batch: &Batch, max_len: usize) -> Generation {
-        let (encoded, mut state) = self.encode(batch);
-        greedy(batch, max_len, |previous| {
-            let (next, weights) = self.step(&encoded, self.embed(previous), &state);
-            let logits = self.output.forward(next.attentional.clone());
-            state = next;
-            (logits, Some(weights))
-        })
+    fn generate(&self, batch: &Batch, search: &Search) -> Generation {
+        let (encoded, state) = self.encode(batch);
+        decode(batch, search, &mut Decoding { model: self, encoded, state })
     }
 }

@@ -5,6 +5,7 @@ use burn::module::Param;
 use burn::nn::Linear;
 use burn::tensor::{Bool, Device, Tensor, TensorData};
 use seq2seq_data::{Batch, EncodedPair};
+use seq2seq_train::decode::Search;
 use seq2seq_train::loss::masked_cross_entropy;
 use seq2seq_train::{ModelDims, Seq2Seq};
 
@@ -113,7 +114,7 @@ fn check_model<M: Seq2Seq>(config: &M::Config) {
     assert!((loss - ln_v).abs() < 0.1 * ln_v, "loss {loss}, ln V {ln_v}");
 
     // One row of weights per generated token (the <eos> step included), over the real source.
-    let generation = model.generate(&both, 6);
+    let generation = model.generate(&both, &Search::greedy(6));
     let attention = generation.attention.expect("attention weights");
     for (k, pair) in [&short, &long].iter().enumerate() {
         let rows = &attention[k];
@@ -124,10 +125,30 @@ fn check_model<M: Seq2Seq>(config: &M::Config) {
         }
     }
     // Padding in the batch changes nothing.
-    let alone = model.generate(&batch(&[&short]), 6);
+    let alone = model.generate(&batch(&[&short]), &Search::greedy(6));
     assert_eq!(alone.tokens[0], generation.tokens[0]);
     let (a, b) = (&alone.attention.unwrap()[0], &attention[0]);
     assert!(a.iter().flatten().zip(b.iter().flatten()).all(|(x, y)| (x - y).abs() < 1e-5));
+
+    // Beam search of width 1 finds the greedy translation, with the same weights.
+    let width_one = model.generate(&both, &Search::beam(6, 1, 0.0));
+    assert_eq!(width_one.tokens, generation.tokens);
+    let beam_attention = width_one.attention.expect("beam search keeps the weights");
+    assert!(
+        beam_attention
+            .iter()
+            .flatten()
+            .flatten()
+            .zip(attention.iter().flatten().flatten())
+            .all(|(x, y)| (x - y).abs() < 1e-5)
+    );
+    // A wider beam keeps one row per generated token too, and padding changes nothing.
+    let wide = model.generate(&both, &Search::beam(6, 3, 0.6));
+    let wide_alone = model.generate(&batch(&[&short]), &Search::beam(6, 3, 0.6));
+    assert_eq!(wide.tokens[0], wide_alone.tokens[0]);
+    for (k, rows) in wide.attention.expect("weights").iter().enumerate() {
+        assert_eq!(rows.len(), (wide.tokens[k].len() + 1).min(6));
+    }
 }
 
 #[test]

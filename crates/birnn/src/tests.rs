@@ -6,6 +6,7 @@ use burn::nn::{BiLstmConfig, GateController, Linear, Lstm};
 use burn::tensor::{Device, Distribution, Tensor};
 use seq2seq_data::{Batch, EncodedPair};
 use seq2seq_lstm::{Cell, LstmCell};
+use seq2seq_train::decode::Search;
 use seq2seq_train::{ModelDims, Seq2Seq};
 
 use crate::{BiRnn, BiRnnConfig};
@@ -74,7 +75,8 @@ fn padding_is_masked_out_of_both_directions() {
     let together = model.forward(&Batch::new(&[&short, &long], &device), &[]);
     let steps = alone.dims()[1];
     assert!(max_difference(alone, together.narrow(0, 0, 1).narrow(1, 0, steps)) < 1e-6);
-    let generate = |pairs: &[&EncodedPair]| model.generate(&Batch::new(pairs, &device), 10).tokens[0].clone();
+    let generate =
+        |pairs: &[&EncodedPair]| model.generate(&Batch::new(pairs, &device), &Search::greedy(10)).tokens[0].clone();
     assert_eq!(generate(&[&short]), generate(&[&short, &long]));
 }
 

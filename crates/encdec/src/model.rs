@@ -14,7 +14,7 @@ use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::tensor::{Device, Int, Tensor};
 use seq2seq_data::Batch;
-use seq2seq_train::decode::greedy;
+use seq2seq_train::decode::{Decoder, Search, StepOutput, decode, embed_step};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
@@ -97,12 +97,28 @@ impl EncoderDecoder {
         }
         states[states.len() - 1].hidden.clone()
     }
+}
 
-    fn embed_tokens(&self, tokens: Tensor<1, Int>) -> Tensor<2> {
-        let [batch] = tokens.dims();
-        let embedded: Tensor<3> = self.target_embedding.forward(tokens.unsqueeze_dim(1)); // [batch, 1, emb]
-        let [_, _, size] = embedded.dims();
-        embedded.reshape([batch, size])
+/// The decoder while generating: `c` and every layer's state, one row per hypothesis.
+struct Decoding<'a> {
+    model: &'a EncoderDecoder,
+    context: Tensor<2>,
+    states: Vec<State>,
+}
+
+impl Decoder for Decoding<'_> {
+    fn step(&mut self, previous: Tensor<1, Int>) -> StepOutput {
+        let model = self.model;
+        let input = model.step_input(embed_step(&model.target_embedding, previous), &self.context);
+        let top = model.decoder_step(model.decoder[0].project_inputs(input), &mut self.states);
+        (model.output.forward(top), None)
+    }
+
+    fn select_rows(&mut self, rows: Tensor<1, Int>) {
+        self.context = self.context.clone().select(0, rows.clone());
+        for state in &mut self.states {
+            *state = state.clone().select(rows.clone());
+        }
     }
 }
 
@@ -147,7 +163,7 @@ impl Seq2Seq for EncoderDecoder {
                 // Scheduled sampling: feed the model's own previous prediction.
                 let previous = tops.last().cloned().expect("t > 0");
                 let predicted: Tensor<1, Int> = self.output.forward(previous).argmax(1).reshape([batch_size]);
-                let embedded = self.dropout.forward(self.embed_tokens(predicted));
+                let embedded = self.dropout.forward(embed_step(&self.target_embedding, predicted));
                 self.decoder[0].project_inputs(self.step_input(embedded, &context))
             };
             tops.push(self.decoder_step(projected, &mut states));
@@ -156,12 +172,8 @@ impl Seq2Seq for EncoderDecoder {
         self.output.forward(tops) // [batch, tgt_len, target_vocab]
     }
 
-    fn generate(&self, batch: &Batch, max_len: usize) -> Generation {
-        let (context, mut states) = self.encode(batch);
-        greedy(batch, max_len, |previous| {
-            let input = self.step_input(self.embed_tokens(previous), &context);
-            let top = self.decoder_step(self.decoder[0].project_inputs(input), &mut states);
-            (self.output.forward(top), None)
-        })
+    fn generate(&self, batch: &Batch, search: &Search) -> Generation {
+        let (context, states) = self.encode(batch);
+        decode(batch, search, &mut Decoding { model: self, context, states })
     }
 }

@@ -3,6 +3,7 @@
 
 use burn::tensor::Device;
 use seq2seq_data::{Batch, EncodedPair};
+use seq2seq_train::decode::Search;
 use seq2seq_train::loss::masked_cross_entropy;
 use seq2seq_train::{ModelDims, Seq2Seq};
 
@@ -40,7 +41,13 @@ fn source_padding_does_not_change_a_translation() {
     let model = burn::module::Module::valid(&model);
     let short = EncodedPair { index: 0, source: vec![6, 7], target: vec![] };
     let long = EncodedPair { index: 1, source: vec![5, 6, 7, 8, 9, 10, 11], target: vec![] };
-    let alone = model.generate(&Batch::new(&[&short], &device), 8);
-    let padded = model.generate(&Batch::new(&[&short, &long], &device), 8);
+    let alone = model.generate(&Batch::new(&[&short], &device), &Search::greedy(8));
+    let padded = model.generate(&Batch::new(&[&short, &long], &device), &Search::greedy(8));
     assert_eq!(alone.tokens[0], padded.tokens[0]);
+    // Beam search: width 1 is greedy; a wider beam ignores padding too.
+    assert_eq!(model.generate(&Batch::new(&[&short, &long], &device), &Search::beam(8, 1, 0.0)), padded);
+    let wide = |pairs: &[&EncodedPair]| {
+        model.generate(&Batch::new(pairs, &device), &Search::beam(8, 4, 1.0)).tokens[0].clone()
+    };
+    assert_eq!(wide(&[&short]), wide(&[&short, &long]));
 }

@@ -9,7 +9,7 @@
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::{sigmoid, tanh};
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Int, Tensor};
 use seq2seq_rnn::ElmanCell;
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +23,11 @@ pub struct State {
 }
 
 impl State {
+    /// Keeps rows `rows` `[new_rows]` of the state, in that order (beam search copies hypotheses).
+    pub fn select(self, rows: Tensor<1, Int>) -> State {
+        State { hidden: self.hidden.select(0, rows.clone()), memory: self.memory.map(|m| m.select(0, rows)) }
+    }
+
     /// Keeps the old state where `keep_new` is 0: `s = s_old + m ⊙ (s_new − s_old)`, `m`: `[batch, 1]`.
     /// Padded positions thus never change a sentence's state.
     pub fn masked_update(self, new: State, keep_new: Tensor<2>) -> State {

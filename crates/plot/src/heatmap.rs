@@ -101,8 +101,17 @@ pub fn attention_heatmap(
     let tmp = temporary_path(path);
     let layout = Layout { left, top, grid_w, grid_h };
     let drawn = match format {
-        Format::Png => draw(BitMapBackend::new(&tmp, (width, height)).into_drawing_area(), &layout, title, source, generated, weights),
-        Format::Svg => draw(SVGBackend::new(&tmp, (width, height)).into_drawing_area(), &layout, title, source, generated, weights),
+        Format::Png => draw(
+            BitMapBackend::new(&tmp, (width, height)).into_drawing_area(),
+            &layout,
+            title,
+            source,
+            generated,
+            weights,
+        ),
+        Format::Svg => {
+            draw(SVGBackend::new(&tmp, (width, height)).into_drawing_area(), &layout, title, source, generated, weights)
+        }
     };
     let fail = |message: String| PlotError::Draw { path: path.to_path_buf(), message };
     drawn.map_err(|e| {

@@ -1,4 +1,4 @@
-//! Evaluation: teacher-forced loss and token accuracy, greedy generation scored by exact match,
+//! Evaluation: teacher-forced loss and token accuracy, generation (greedy or beam search) scored by exact match,
 //! BLEU and chrF, and the test report broken down by phenomenon and source length.
 
 use std::time::Instant;
@@ -7,6 +7,7 @@ use burn::tensor::Device;
 use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example, TokenizerKind};
 use serde::{Deserialize, Serialize};
 
+use crate::decode::Search;
 use crate::loss::{masked_cross_entropy, token_accuracy};
 use crate::metrics::{corpus_bleu, corpus_chrf};
 use crate::{Generation, RunConfig, Seq2Seq};
@@ -45,14 +46,14 @@ pub fn generate_all<M: Seq2Seq>(
     pairs: &[EncodedPair],
     batcher: &Batcher,
     device: &Device,
-    max_output_len: usize,
+    search: &Search,
 ) -> Vec<Generation> {
     let mut out: Vec<Option<Generation>> = vec![None; pairs.len()];
     for indices in batcher.batches(pairs, None) {
         let items: Vec<&EncodedPair> = indices.iter().map(|&i| &pairs[i]).collect();
         let batch = Batch::new(&items, device);
         let longest = batch.source_lengths.iter().max().copied().unwrap_or(1);
-        let generation = model.generate(&batch, max_output_len.min(2 * longest + 10));
+        let generation = model.generate(&batch, &search.capped(2 * longest + 10));
         for (k, &i) in indices.iter().enumerate() {
             out[i] = Some(Generation {
                 tokens: vec![generation.tokens[k].clone()],
@@ -71,7 +72,7 @@ pub fn evaluate<M: Seq2Seq>(
     codec: &Codec,
     batcher: &Batcher,
     device: &Device,
-    max_output_len: usize,
+    search: &Search,
 ) -> Evaluation {
     let start = Instant::now();
     let (mut loss_sum, mut tokens, mut correct_tokens) = (0.0, 0usize, 0usize);
@@ -87,7 +88,7 @@ pub fn evaluate<M: Seq2Seq>(
         correct_tokens += c;
         tokens += n;
     }
-    let generations = generate_all(model, pairs, batcher, device, max_output_len);
+    let generations = generate_all(model, pairs, batcher, device, search);
     let hypotheses: Vec<String> = generations.iter().map(|g| codec.decode_target(&g.tokens[0])).collect();
     let references: Vec<String> = pairs.iter().map(|p| codec.normalize_target(&examples[p.index].target)).collect();
     let correct: Vec<bool> = generations.iter().zip(pairs).map(|(g, p)| g.tokens[0] == p.target).collect();
@@ -173,6 +174,9 @@ pub struct TestReport {
     pub epochs_trained: usize,
     pub best_epoch: usize,
     pub train_seconds: f64,
+    /// How the translations were searched: `greedy` or `beam N, length penalty α`.
+    #[serde(default)]
+    pub decoding: String,
     pub overall: Scores,
     /// Exact match on sentences shorter than 15 source words.
     pub exact_match_under_15: f64,
@@ -201,6 +205,7 @@ pub struct RunFacts<'a> {
     pub epochs_trained: usize,
     pub best_epoch: usize,
     pub train_seconds: f64,
+    pub search: &'a Search,
 }
 
 /// The report of an evaluation of `examples` (all of them, in order), broken down by length and
@@ -253,6 +258,7 @@ pub fn test_report(facts: RunFacts<'_>, examples: &[Example], evaluation: Evalua
         epochs_trained: facts.epochs_trained,
         best_epoch: facts.best_epoch,
         train_seconds: facts.train_seconds,
+        decoding: facts.search.to_string(),
         exact_match_under_15: percent(&short),
         alignment_accuracy: evaluation.alignment_accuracy,
         by_length,

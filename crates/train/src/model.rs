@@ -8,6 +8,8 @@ use seq2seq_data::Batch;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::decode::Search;
+
 /// Sizes a model is built for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ModelDims {
@@ -41,7 +43,12 @@ pub trait Seq2Seq: Module + Clone + Debug + Send + Sync + 'static {
     /// token (else the model's own prediction); models without a decoder ignore it.
     fn forward(&self, batch: &Batch, teacher_forcing: &[bool]) -> Tensor<3>;
 
-    /// Greedy autoregressive generation of at most `max_len` tokens per sentence; only the
-    /// source side of `batch` is read.
-    fn generate(&self, batch: &Batch, max_len: usize) -> Generation;
+    /// Whether the model generates token by token (has a decoder that [`Search`] can search
+    /// over). Position-wise models emit all outputs at once and ignore the beam width.
+    const AUTOREGRESSIVE: bool = true;
+
+    /// Generation of at most `search.max_len` tokens per sentence, greedy or by beam search;
+    /// only the source side of `batch` is read. Decoder models call
+    /// [`decode`](crate::decode::decode) with their [`Decoder`](crate::decode::Decoder).
+    fn generate(&self, batch: &Batch, search: &Search) -> Generation;
 }

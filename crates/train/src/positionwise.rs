@@ -69,7 +69,8 @@ pub fn forward<M: SlotModel>(model: &M, batch: &Batch) -> Tensor<3> {
     model.slot_logits(inputs, mask).narrow(1, 0, steps)
 }
 
-/// Translation: `source length + slack` slots, read up to the first `<eos>`.
+/// Translation: `source length + slack` slots, read up to the first `<eos>` (there is nothing
+/// to search over: every slot's output is its argmax).
 pub fn generate<M: SlotModel>(model: &M, batch: &Batch) -> Generation {
     let slots = inference_slots(batch, model.slack());
     let (inputs, mask) = slot_inputs(batch, &slots);

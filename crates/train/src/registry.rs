@@ -7,6 +7,7 @@ use std::path::Path;
 use burn::tensor::Device;
 use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example};
 
+use crate::decode::Search;
 use crate::evaluate::{RunFacts, TestReport, evaluate, test_report};
 use crate::trainer::{CONFIG_FILE, RunSummary, model_config, train};
 use crate::{Backend, ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint};
@@ -14,10 +15,13 @@ use crate::{Backend, ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint};
 /// A trained model, loaded from its run directory.
 pub trait Translator {
     fn config(&self) -> &RunConfig;
-    /// Greedy translations of `sentences`, with attention weights when the model has them.
-    fn translate(&self, sentences: &[String]) -> Result<Vec<Translation>, TrainError>;
+    /// Whether the model has a decoder to beam-search (see [`Seq2Seq::AUTOREGRESSIVE`]).
+    fn autoregressive(&self) -> bool;
+    /// Translations of `sentences`, with attention weights when the model has them. Each is
+    /// at most `search.max_len` tokens long, and at most twice its source plus ten.
+    fn translate(&self, sentences: &[String], search: &Search) -> Result<Vec<Translation>, TrainError>;
     /// Scores the model on `examples` (as `test.json` does for the test split).
-    fn evaluate(&self, examples: &[Example]) -> Result<TestReport, TrainError>;
+    fn evaluate(&self, examples: &[Example], search: &Search) -> Result<TestReport, TrainError>;
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -93,7 +97,11 @@ impl<M: Seq2Seq> Translator for Loaded<M> {
         &self.config
     }
 
-    fn translate(&self, sentences: &[String]) -> Result<Vec<Translation>, TrainError> {
+    fn autoregressive(&self) -> bool {
+        M::AUTOREGRESSIVE
+    }
+
+    fn translate(&self, sentences: &[String], search: &Search) -> Result<Vec<Translation>, TrainError> {
         let mut out = Vec::new();
         for (n, sentence) in sentences.iter().enumerate() {
             let source_tokens = self.codec.source_tokenizer.tokenize(sentence);
@@ -102,8 +110,7 @@ impl<M: Seq2Seq> Translator for Loaded<M> {
             }
             let pair = EncodedPair { index: 0, source: self.codec.source_vocab.encode(&source_tokens), target: vec![] };
             let batch = Batch::new(&[&pair], &self.device);
-            let max_len = self.config.training.max_output_len.min(2 * pair.source.len() + 10);
-            let generation = self.model.generate(&batch, max_len);
+            let generation = self.model.generate(&batch, &search.capped(2 * pair.source.len() + 10));
             let ids = &generation.tokens[0];
             let tokens = self.codec.target_vocab.decode(ids);
             out.push(Translation {
@@ -116,27 +123,20 @@ impl<M: Seq2Seq> Translator for Loaded<M> {
         Ok(out)
     }
 
-    fn evaluate(&self, examples: &[Example]) -> Result<TestReport, TrainError> {
+    fn evaluate(&self, examples: &[Example], search: &Search) -> Result<TestReport, TrainError> {
         if examples.is_empty() {
             return Err(TrainError::Input("nothing to evaluate: no sentence pairs".into()));
         }
         let pairs = self.codec.encode(examples);
         let batcher = Batcher { batch_size: self.config.data.batch_size, bucketing: true };
-        let evaluation = evaluate(
-            &self.model,
-            &pairs,
-            examples,
-            &self.codec,
-            &batcher,
-            &self.device,
-            self.config.training.max_output_len,
-        );
+        let evaluation = evaluate(&self.model, &pairs, examples, &self.codec, &batcher, &self.device, search);
         let facts = RunFacts {
             config: &self.config,
             parameters: self.parameters,
             epochs_trained: self.meta.epoch,
             best_epoch: self.meta.epoch,
             train_seconds: 0.0,
+            search,
         };
         Ok(test_report(facts, examples, evaluation))
     }

@@ -12,6 +12,7 @@ use seq2seq_data::fsutil::write_atomic;
 use seq2seq_data::{Batch, Batcher, Prepared};
 use serde::{Deserialize, Serialize};
 
+use crate::decode::Search;
 use crate::evaluate::{RunFacts, Scores, TestReport, evaluate, test_report as report_of};
 use crate::loss::{masked_cross_entropy, token_accuracy};
 use crate::optim::clip_global_norm;
@@ -175,7 +176,7 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, T
             &data.codec,
             &batcher,
             &device,
-            training.max_output_len,
+            &Search::greedy(training.max_output_len),
         );
         let train_gen = evaluate(
             &eval_model,
@@ -184,7 +185,7 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, T
             &data.codec,
             &batcher,
             &device,
-            training.max_output_len,
+            &Search::greedy(training.max_output_len),
         );
         let train_loss = loss_sum / tokens.max(1) as f64;
         let train_scores = Scores {
@@ -261,9 +262,10 @@ fn test_report<M: Seq2Seq>(
     let device = config.backend.device();
     let batcher = Batcher { batch_size: config.data.batch_size, bucketing: true };
     let test = &data.splits.test;
-    let evaluation = evaluate(model, &data.test, test, &data.codec, &batcher, &device, config.training.max_output_len);
+    let search = Search::greedy(config.training.max_output_len);
+    let evaluation = evaluate(model, &data.test, test, &data.codec, &batcher, &device, &search);
     let (references, hypotheses) = (evaluation.references.clone(), evaluation.hypotheses.clone());
-    let facts = RunFacts { config, parameters, epochs_trained, best_epoch, train_seconds };
+    let facts = RunFacts { config, parameters, epochs_trained, best_epoch, train_seconds, search: &search };
     let report = report_of(facts, test, evaluation);
     write_report(out, &report)?;
     let lines = |xs: &mut dyn Iterator<Item = &str>| xs.map(|s| format!("{s}\n")).collect::<String>();

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use seq2seq_data::{DataConfig, Example, Splits, Task};
+use seq2seq_train::decode::Search;
 use seq2seq_train::registry::run_config;
 use seq2seq_train::{Backend, RunConfig, TestReport};
 
@@ -70,11 +71,13 @@ enum Command {
         #[arg(long)]
         overwrite: bool,
     },
-    /// Translate sentences with a trained run (greedy decoding).
+    /// Translate sentences with a trained run (greedy decoding or beam search).
     Translate {
         /// Run directory written by `workbench train`.
         #[arg(long)]
         run: PathBuf,
+        #[command(flatten)]
+        search: SearchArgs,
         /// CPU backend [default: the run's].
         #[arg(long, value_enum)]
         backend: Option<BackendArg>,
@@ -100,7 +103,47 @@ enum Command {
         report: Option<PathBuf>,
         #[arg(long, value_enum)]
         backend: Option<BackendArg>,
+        #[command(flatten)]
+        search: SearchArgs,
     },
+}
+
+#[derive(Args, Debug)]
+struct SearchArgs {
+    /// Beam search with this many hypotheses per sentence (models with a decoder only)
+    /// [default: greedy search].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=64))]
+    beam: Option<u32>,
+    /// Length penalty α of beam search: scores are divided by ((5 + length) / 6)^α; 0 ranks by
+    /// probability alone, larger values favour longer translations.
+    #[arg(long, default_value_t = 0.0, value_parser = non_negative)]
+    length_penalty: f32,
+}
+
+impl SearchArgs {
+    fn search(&self, translator: &dyn seq2seq_train::Translator) -> Result<Search> {
+        let max_len = translator.config().training.max_output_len;
+        let Some(width) = self.beam else {
+            if self.length_penalty != 0.0 {
+                bail!("--length-penalty ranks beam search's hypotheses: it needs --beam N");
+            }
+            return Ok(Search::greedy(max_len));
+        };
+        if !translator.autoregressive() {
+            bail!(
+                "--beam {width}: the `{}` model emits one output per position and has no decoder to search",
+                translator.config().arch
+            );
+        }
+        Ok(Search::beam(max_len, width as usize, self.length_penalty))
+    }
+}
+
+fn non_negative(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
+        _ => Err(format!("expected a number ≥ 0, got `{text}`")),
+    }
 }
 
 fn main() -> ExitCode {
@@ -173,19 +216,22 @@ fn run(cli: Cli) -> Result<()> {
             println!("run directory: {}", summary.dir.display());
             Ok(())
         }
-        Command::Translate { run, backend, attention, sentences } => {
+        Command::Translate { run, search, backend, attention, sentences } => {
             if attention.is_some() && sentences.len() != 1 {
                 bail!("--attention draws one sentence's heatmap: give exactly one sentence, not {}", sentences.len());
             }
             let translator = open(&run, backend)?;
-            let translations = translator.translate(&sentences)?;
+            let translations = translator.translate(&sentences, &search.search(translator.as_ref())?)?;
             for translation in &translations {
                 println!("{}", translation.text);
             }
             if let Some(path) = attention {
                 let t = &translations[0];
                 let Some(weights) = &t.attention else {
-                    bail!("the `{}` model has no attention weights to draw (bahdanau and luong have)", translator.config().arch);
+                    bail!(
+                        "the `{}` model has no attention weights to draw (bahdanau and luong have)",
+                        translator.config().arch
+                    );
                 };
                 let mut generated = t.tokens.clone();
                 if weights.len() > generated.len() {
@@ -197,8 +243,9 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Eval { run, task, data, report, backend } => {
+        Command::Eval { run, task, data, report, backend, search } => {
             let translator = open(&run, backend)?;
+            let search = search.search(translator.as_ref())?;
             let examples: Vec<Example> = match (&task, &data) {
                 (_, Some(path)) => seq2seq_data::tsv::read_pairs(path, translator.config().data.lowercase)?
                     .into_iter()
@@ -212,7 +259,7 @@ fn run(cli: Cli) -> Result<()> {
                     Splits::build(&config, translator.config().seed)?.test
                 }
             };
-            let result = translator.evaluate(&examples)?;
+            let result = translator.evaluate(&examples, &search)?;
             print_report(&result);
             if let Some(path) = report {
                 let json = serde_json::to_vec_pretty(&result)?;
