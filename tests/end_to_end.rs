@@ -101,6 +101,33 @@ fn translate_uses_the_checkpoint() {
 }
 
 #[test]
+fn the_transformer_trains_translates_and_draws_every_head() {
+    let dir = scratch("transformer");
+    let out = workbench(&["train", "--arch", "transformer", "--quick", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("test.json")).unwrap()).unwrap();
+    assert_eq!(report["arch"], "transformer");
+    // Scored against the gold alignment (null while a two-epoch model gets no word right).
+    assert!(report.as_object().unwrap().contains_key("alignment_accuracy"));
+    let png = dir.join("demo.png");
+    let out = workbench(&[
+        "translate",
+        "--run",
+        dir.to_str().unwrap(),
+        "--beam",
+        "3",
+        "--attention",
+        png.to_str().unwrap(),
+        "tourists visit finland",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    for name in ["demo.png", "demo-encoder-self.png", "demo-decoder-self.png", "demo-cross.png"] {
+        assert_eq!(&std::fs::read(dir.join(name)).unwrap()[1..4], b"PNG", "{name}");
+    }
+}
+
+#[test]
 fn beam_search_translates_and_evaluates() {
     let dir = quick_run().to_str().unwrap();
     let greedy = workbench(&["translate", "--run", dir, "tourists visit finland", "do tourists visit finland ?"]);

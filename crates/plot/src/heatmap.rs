@@ -10,6 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::{FONT, Format, PlotError, format_of, register_fonts, temporary_path};
 
 const CELL: i32 = 34;
+const SMALL_CELL: i32 = 24;
 const CHAR: i32 = 9;
 
 /// White → deep blue as the weight goes 0 → 1.
@@ -19,54 +20,141 @@ fn colour(weight: f32) -> RGBColor {
     RGBColor(mix(255.0, 8.0), mix(255.0, 48.0), mix(255.0, 107.0))
 }
 
+/// One heatmap: one row per query token, one column per key token.
+#[derive(Clone, Copy, Debug)]
+pub struct Panel<'a> {
+    /// Drawn above the panel (may be empty).
+    pub title: &'a str,
+    pub rows: &'a [String],
+    pub columns: &'a [String],
+    pub weights: &'a [Vec<f32>],
+}
+
+impl Panel<'_> {
+    fn check(&self) -> Result<(), PlotError> {
+        if self.weights.is_empty() || self.columns.is_empty() {
+            return Err(PlotError::Input(format!("{}: no attention weights to draw", self.title)));
+        }
+        if self.weights.len() != self.rows.len() || self.weights.iter().any(|row| row.len() != self.columns.len()) {
+            return Err(PlotError::Input(format!(
+                "{}attention of {} rows for {} row labels and {} column labels",
+                if self.title.is_empty() { String::new() } else { format!("{}: ", self.title) },
+                self.weights.len(),
+                self.rows.len(),
+                self.columns.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn longest(tokens: &[String]) -> i32 {
+    tokens.iter().map(|t| t.chars().count()).max().unwrap_or(1) as i32
+}
+
+/// Where a panel's pieces go, relative to its top-left corner.
+#[derive(Clone, Copy)]
 struct Layout {
+    cell: i32,
+    /// Room for row labels, and for rotated column labels (plus the panel title).
     left: i32,
     top: i32,
-    grid_w: i32,
-    grid_h: i32,
+    /// The size of one panel, labels included.
+    width: i32,
+    height: i32,
+}
+
+impl Layout {
+    fn of(panels: &[Panel<'_>], cell: i32) -> Layout {
+        let max = |f: &dyn Fn(&Panel<'_>) -> i32| panels.iter().map(f).max().unwrap_or(1);
+        let left = 20 + CHAR * max(&|p| longest(p.rows));
+        let titled = panels.iter().any(|p| !p.title.is_empty());
+        let top = if titled { 28 } else { 0 } + 14 + CHAR * max(&|p| longest(p.columns));
+        let width = left + cell * max(&|p| p.columns.len() as i32) + 20;
+        let height = top + cell * max(&|p| p.rows.len() as i32) + 16;
+        Layout { cell, left, top, width, height }
+    }
 }
 
 fn draw<DB: DrawingBackend>(
     area: DrawingArea<DB, Shift>,
-    layout: &Layout,
     title: &str,
-    source: &[String],
-    generated: &[String],
-    weights: &[Vec<f32>],
+    panels: &[Panel<'_>],
+    per_row: usize,
+    layout: Layout,
 ) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    let Layout { left, top, grid_w, grid_h } = *layout;
     area.fill(&WHITE).map_err(err)?;
     let title_style = TextStyle::from((FONT, 18).into_font()).color(&BLACK);
     area.draw(&Text::new(title.to_string(), (10, 10), title_style)).map_err(err)?;
     let label = TextStyle::from((FONT, 14).into_font()).color(&BLACK);
-    for (j, token) in source.iter().enumerate() {
-        let x = left + CELL * j as i32 + CELL / 2;
-        let style = label.clone().transform(FontTransform::Rotate270).pos(Pos::new(HPos::Left, VPos::Center));
-        area.draw(&Text::new(token.clone(), (x, top - 6), style)).map_err(err)?;
-    }
-    for (i, token) in generated.iter().enumerate() {
-        let y = top + CELL * i as i32 + CELL / 2;
-        let style = label.clone().pos(Pos::new(HPos::Right, VPos::Center));
-        area.draw(&Text::new(token.clone(), (left - 6, y), style)).map_err(err)?;
-        for (j, &w) in weights[i].iter().enumerate() {
-            let (x0, y0) = (left + CELL * j as i32, top + CELL * i as i32);
-            area.draw(&Rectangle::new([(x0, y0), (x0 + CELL, y0 + CELL)], colour(w).filled())).map_err(err)?;
-            area.draw(&Rectangle::new([(x0, y0), (x0 + CELL, y0 + CELL)], RGBColor(220, 220, 220))).map_err(err)?;
+    let subtitle = TextStyle::from((FONT, 15).into_font()).color(&BLACK);
+    let Layout { cell, left, top, width, height } = layout;
+    for (k, panel) in panels.iter().enumerate() {
+        let (x, y) = (10 + width * (k % per_row) as i32, 40 + height * (k / per_row) as i32);
+        area.draw(&Text::new(panel.title.to_string(), (x + left, y), subtitle.clone())).map_err(err)?;
+        let (left, top) = (x + left, y + top);
+        for (j, token) in panel.columns.iter().enumerate() {
+            let cx = left + cell * j as i32 + cell / 2;
+            let style = label.clone().transform(FontTransform::Rotate270).pos(Pos::new(HPos::Left, VPos::Center));
+            area.draw(&Text::new(token.clone(), (cx, top - 6), style)).map_err(err)?;
+        }
+        for (i, token) in panel.rows.iter().enumerate() {
+            let cy = top + cell * i as i32 + cell / 2;
+            let style = label.clone().pos(Pos::new(HPos::Right, VPos::Center));
+            area.draw(&Text::new(token.clone(), (left - 6, cy), style)).map_err(err)?;
+            for (j, &w) in panel.weights[i].iter().enumerate() {
+                let (x0, y0) = (left + cell * j as i32, top + cell * i as i32);
+                area.draw(&Rectangle::new([(x0, y0), (x0 + cell, y0 + cell)], colour(w).filled())).map_err(err)?;
+                area.draw(&Rectangle::new([(x0, y0), (x0 + cell, y0 + cell)], RGBColor(220, 220, 220))).map_err(err)?;
+            }
         }
     }
-    // Colour scale: 1 at the top, 0 at the bottom.
-    let (bar_x, bar_h) = (left + grid_w + 24, grid_h.max(100));
+    // Colour scale, right of the panels: 1 at the top, 0 at the bottom.
+    let columns = per_row.min(panels.len()) as i32;
+    let (bar_x, bar_top, bar_h) = (10 + width * columns + 10, 40 + top, (height - top - 16).max(100));
     for k in 0..bar_h {
         let w = 1.0 - k as f32 / bar_h as f32;
-        area.draw(&Rectangle::new([(bar_x, top + k), (bar_x + 16, top + k + 1)], colour(w).filled())).map_err(err)?;
+        let strip = Rectangle::new([(bar_x, bar_top + k), (bar_x + 16, bar_top + k + 1)], colour(w).filled());
+        area.draw(&strip).map_err(err)?;
     }
-    area.draw(&Rectangle::new([(bar_x, top), (bar_x + 16, top + bar_h)], BLACK)).map_err(err)?;
-    for (value, y) in [(1.0, top), (0.5, top + bar_h / 2), (0.0, top + bar_h)] {
+    area.draw(&Rectangle::new([(bar_x, bar_top), (bar_x + 16, bar_top + bar_h)], BLACK)).map_err(err)?;
+    for (value, y) in [(1.0, bar_top), (0.5, bar_top + bar_h / 2), (0.0, bar_top + bar_h)] {
         let style = label.clone().pos(Pos::new(HPos::Left, VPos::Center));
         area.draw(&Text::new(format!("{value:.1}"), (bar_x + 22, y), style)).map_err(err)?;
     }
     area.present().map_err(err)
+}
+
+/// Writes `panels` as a grid of heatmaps, `per_row` to a row, with one colour scale, to `path`
+/// (`.png` or `.svg`), atomically.
+pub fn attention_grid(path: &Path, title: &str, panels: &[Panel<'_>], per_row: usize) -> Result<(), PlotError> {
+    if panels.is_empty() {
+        return Err(PlotError::Input("no attention maps to draw".into()));
+    }
+    for panel in panels {
+        panel.check()?;
+    }
+    let format = format_of(path)?;
+    register_fonts();
+    let per_row = per_row.clamp(1, panels.len());
+    let layout = Layout::of(panels, if panels.len() == 1 { CELL } else { SMALL_CELL });
+    let rows = panels.len().div_ceil(per_row) as i32;
+    let width = (10 + layout.width * per_row as i32 + 90).max(360).max(CHAR * title.chars().count() as i32 + 20) as u32;
+    let height = (40 + layout.height * rows + 20).max(200) as u32;
+    let tmp = temporary_path(path);
+    let drawn = match format {
+        Format::Png => {
+            draw(BitMapBackend::new(&tmp, (width, height)).into_drawing_area(), title, panels, per_row, layout)
+        }
+        Format::Svg => draw(SVGBackend::new(&tmp, (width, height)).into_drawing_area(), title, panels, per_row, layout),
+    };
+    let fail = |message: String| PlotError::Draw { path: path.to_path_buf(), message };
+    drawn.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(e)
+    })?;
+    std::fs::rename(&tmp, path).map_err(|e| fail(e.to_string()))
 }
 
 /// Writes the heatmap of `weights` (one row per generated token, one column per source token)
@@ -78,47 +166,7 @@ pub fn attention_heatmap(
     generated: &[String],
     weights: &[Vec<f32>],
 ) -> Result<(), PlotError> {
-    if weights.is_empty() || source.is_empty() {
-        return Err(PlotError::Input("no attention weights to draw".into()));
-    }
-    if weights.len() != generated.len() || weights.iter().any(|row| row.len() != source.len()) {
-        return Err(PlotError::Input(format!(
-            "attention of {} rows for {} generated tokens and {} source tokens",
-            weights.len(),
-            generated.len(),
-            source.len()
-        )));
-    }
-    let format = format_of(path)?;
-    register_fonts();
-    let longest = |tokens: &[String]| tokens.iter().map(|t| t.chars().count()).max().unwrap_or(1) as i32;
-    let left = 20 + CHAR * longest(generated);
-    let top = 60 + CHAR * longest(source);
-    let grid_w = CELL * source.len() as i32;
-    let grid_h = CELL * generated.len() as i32;
-    let width = (left + grid_w + 110).max(360) as u32;
-    let height = (top + grid_h + 30).max(200) as u32;
-    let tmp = temporary_path(path);
-    let layout = Layout { left, top, grid_w, grid_h };
-    let drawn = match format {
-        Format::Png => draw(
-            BitMapBackend::new(&tmp, (width, height)).into_drawing_area(),
-            &layout,
-            title,
-            source,
-            generated,
-            weights,
-        ),
-        Format::Svg => {
-            draw(SVGBackend::new(&tmp, (width, height)).into_drawing_area(), &layout, title, source, generated, weights)
-        }
-    };
-    let fail = |message: String| PlotError::Draw { path: path.to_path_buf(), message };
-    drawn.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })?;
-    std::fs::rename(&tmp, path).map_err(|e| fail(e.to_string()))
+    attention_grid(path, title, &[Panel { title: "", rows: generated, columns: source, weights }], 1)
 }
 
 #[cfg(test)]
@@ -146,5 +194,14 @@ mod tests {
         assert!(text.contains("suomessa") && text.contains("finland"));
         assert!(attention_heatmap(&dir.join("a.txt"), "x", &source, &generated, &weights).is_err());
         assert!(attention_heatmap(&png, "x", &source, &generated[..2], &weights).is_err());
+        // A grid of panels, e.g. one per head.
+        let panels: Vec<Panel> = (0..4)
+            .map(|_| Panel { title: "layer 1 · head 1", rows: &generated, columns: &source, weights: &weights })
+            .collect();
+        let grid = dir.join("grid.svg");
+        attention_grid(&grid, "heads", &panels, 2).unwrap();
+        assert_eq!(std::fs::read_to_string(&grid).unwrap().matches("layer 1 · head 1").count(), 4);
+        attention_grid(&dir.join("grid.png"), "heads", &panels, 2).unwrap();
+        assert!(attention_grid(&grid, "x", &[], 2).is_err());
     }
 }

@@ -4,7 +4,7 @@
 
 mod heatmap;
 
-pub use heatmap::attention_heatmap;
+pub use heatmap::{Panel, attention_grid, attention_heatmap};
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;

@@ -19,6 +19,6 @@ pub mod trainer;
 pub use config::{Backend, LrSchedule, RunConfig, TrainingConfig};
 pub use error::TrainError;
 pub use evaluate::{Scores, TestReport};
-pub use model::{Generation, ModelDims, Seq2Seq};
+pub use model::{AttentionKind, AttentionMap, Generation, ModelDims, Seq2Seq};
 pub use registry::{Architecture, Translation, Translator};
 pub use trainer::{RunSummary, train};

@@ -27,6 +27,37 @@ pub struct Generation {
     pub attention: Option<Vec<Vec<Vec<f32>>>>,
 }
 
+/// Which attention an [`AttentionMap`] shows: its rows (queries) and columns (keys).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttentionKind {
+    /// Source positions attending to source positions.
+    EncoderSelf,
+    /// Target positions (`<sos>` + generated) attending to earlier target positions.
+    DecoderSelf,
+    /// Target positions attending to source positions.
+    Cross,
+}
+
+impl AttentionKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            AttentionKind::EncoderSelf => "encoder self-attention",
+            AttentionKind::DecoderSelf => "decoder self-attention",
+            AttentionKind::Cross => "cross-attention",
+        }
+    }
+}
+
+/// One head's weights while translating one sentence: one row per query, one weight per key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttentionMap {
+    pub kind: AttentionKind,
+    /// From 0.
+    pub layer: usize,
+    pub head: usize,
+    pub weights: Vec<Vec<f32>>,
+}
+
 /// Every architecture implements this; the training crate knows nothing else about it.
 ///
 /// Encoder-decoders produce one output per target step. Position-wise models (ANN, RNN, LSTM,
@@ -51,4 +82,12 @@ pub trait Seq2Seq: Module + Clone + Debug + Send + Sync + 'static {
     /// only the source side of `batch` is read. Decoder models call
     /// [`decode`](crate::decode::decode) with their [`Decoder`](crate::decode::Decoder).
     fn generate(&self, batch: &Batch, search: &Search) -> Generation;
+
+    /// Every attention map (per layer and head) of translating the one sentence in `batch` into
+    /// `generated` (ids without `<sos>` / `<eos>`); models with several layers or heads of
+    /// attention override it. Query rows are the output steps (`generated` + `<eos>`), or the
+    /// source positions for encoder self-attention.
+    fn attention_maps(&self, _batch: &Batch, _generated: &[usize]) -> Vec<AttentionMap> {
+        Vec::new()
+    }
 }

@@ -10,7 +10,7 @@ use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example};
 use crate::decode::Search;
 use crate::evaluate::{RunFacts, TestReport, evaluate, test_report};
 use crate::trainer::{CONFIG_FILE, RunSummary, model_config, train};
-use crate::{Backend, ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint};
+use crate::{AttentionMap, Backend, ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint};
 
 /// A trained model, loaded from its run directory.
 pub trait Translator {
@@ -22,6 +22,9 @@ pub trait Translator {
     fn translate(&self, sentences: &[String], search: &Search) -> Result<Vec<Translation>, TrainError>;
     /// Scores the model on `examples` (as `test.json` does for the test split).
     fn evaluate(&self, examples: &[Example], search: &Search) -> Result<TestReport, TrainError>;
+    /// Every attention map (per layer and head) behind `translation`; empty for models with a
+    /// single attention (their weights are in [`Translation::attention`]) or none.
+    fn attention_maps(&self, translation: &Translation) -> Vec<AttentionMap>;
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -121,6 +124,13 @@ impl<M: Seq2Seq> Translator for Loaded<M> {
             });
         }
         Ok(out)
+    }
+
+    fn attention_maps(&self, translation: &Translation) -> Vec<AttentionMap> {
+        let source = self.codec.source_vocab.encode(&translation.source_tokens);
+        let pair = EncodedPair { index: 0, source, target: vec![] };
+        let generated = self.codec.target_vocab.encode(&translation.tokens);
+        self.model.attention_maps(&Batch::new(&[&pair], &self.device), &generated)
     }
 
     fn evaluate(&self, examples: &[Example], search: &Search) -> Result<TestReport, TrainError> {

@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use seq2seq_data::{DataConfig, Example, Splits, Task};
+use seq2seq_plot::Panel;
 use seq2seq_train::decode::Search;
 use seq2seq_train::registry::run_config;
-use seq2seq_train::{Backend, RunConfig, TestReport};
+use seq2seq_train::{AttentionKind, AttentionMap, Backend, RunConfig, TestReport};
 
 #[derive(Parser)]
 #[command(name = "workbench", version, about = "Train the lineage of sequence models on one translation task")]
@@ -237,9 +238,15 @@ fn run(cli: Cli) -> Result<()> {
                 if weights.len() > generated.len() {
                     generated.push("<eos>".into());
                 }
-                let title = format!("{} attention: {}", translator.config().arch, sentences[0]);
+                let arch = &translator.config().arch;
+                let maps = translator.attention_maps(t);
+                let what = if maps.is_empty() { "attention" } else { "cross-attention (last layer, mean of heads)" };
+                let title = format!("{arch} {what}: {}", sentences[0]);
                 seq2seq_plot::attention_heatmap(&path, &title, &t.source_tokens, &generated, weights)?;
                 eprintln!("attention heatmap: {}", path.display());
+                for written in draw_attention_maps(&path, arch, &sentences[0], t, &generated, &maps)? {
+                    eprintln!("attention heads: {}", written.display());
+                }
             }
             Ok(())
         }
@@ -269,6 +276,51 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// One grid per kind of attention (rows: layers, columns: heads), beside `path`:
+/// `NAME-encoder-self.png`, `NAME-decoder-self.png`, `NAME-cross.png`.
+fn draw_attention_maps(
+    path: &Path,
+    arch: &str,
+    sentence: &str,
+    translation: &seq2seq_train::Translation,
+    outputs: &[String],
+    maps: &[AttentionMap],
+) -> Result<Vec<PathBuf>> {
+    let inputs: Vec<String> =
+        std::iter::once("<sos>".to_string()).chain(translation.tokens.iter().cloned()).take(outputs.len()).collect();
+    let source = &translation.source_tokens;
+    let mut written = Vec::new();
+    for (kind, suffix, rows, columns) in [
+        (AttentionKind::EncoderSelf, "encoder-self", source, source),
+        (AttentionKind::DecoderSelf, "decoder-self", &outputs.to_vec(), &inputs),
+        (AttentionKind::Cross, "cross", &outputs.to_vec(), source),
+    ] {
+        let of_kind: Vec<&AttentionMap> = maps.iter().filter(|m| m.kind == kind).collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        let titles: Vec<String> =
+            of_kind.iter().map(|m| format!("layer {} · head {}", m.layer + 1, m.head + 1)).collect();
+        // A translation cut off at the length limit has no <eos> step: drop the extra row.
+        let weights: Vec<Vec<Vec<f32>>> = of_kind
+            .iter()
+            .map(|m| {
+                m.weights.iter().take(rows.len()).map(|row| row[..columns.len().min(row.len())].to_vec()).collect()
+            })
+            .collect();
+        let panels: Vec<Panel> =
+            titles.iter().zip(&weights).map(|(title, weights)| Panel { title, rows, columns, weights }).collect();
+        let heads = of_kind.iter().map(|m| m.head + 1).max().unwrap_or(1);
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let extension = path.extension().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let file = path.with_file_name(format!("{stem}-{suffix}.{extension}"));
+        let title = format!("{arch} {} per layer and head: {sentence}", kind.name());
+        seq2seq_plot::attention_grid(&file, &title, &panels, heads)?;
+        written.push(file);
+    }
+    Ok(written)
 }
 
 fn open(run: &Path, backend: Option<BackendArg>) -> Result<Box<dyn seq2seq_train::Translator>> {

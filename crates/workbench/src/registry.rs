@@ -21,6 +21,10 @@ pub fn architectures() -> Vec<Architecture> {
             "luong",
             "encoder-decoder with global attention: dot, general or concat score (Luong 2015)",
         ),
+        Architecture::of::<seq2seq_transformer::Transformer>(
+            "transformer",
+            "self-attention only, multi-head, no recurrence (Vaswani 2017)",
+        ),
     ]
 }
 
@@ -62,7 +66,9 @@ mod tests {
         assert_eq!(encdec, seq2seq_encdec::EncDecConfig::default());
         assert_eq!(model_config::<seq2seq_attention::Bahdanau>(&example("bahdanau")).unwrap(), Default::default());
         assert_eq!(model_config::<seq2seq_attention::Luong>(&example("luong")).unwrap(), Default::default());
-        assert_eq!(super::architectures().len(), 7);
+        let transformer = model_config::<seq2seq_transformer::Transformer>(&example("transformer")).unwrap();
+        assert_eq!(transformer, seq2seq_transformer::TransformerConfig::default());
+        assert_eq!(super::architectures().len(), 8);
     }
 
     #[test]
