@@ -7,14 +7,15 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::{FONT, Format, PlotError, format_of, register_fonts, temporary_path};
+use crate::charts::Figure;
+use crate::{FONT, PlotError, render};
 
 const CELL: i32 = 34;
 const SMALL_CELL: i32 = 24;
 const CHAR: i32 = 9;
 
 /// White → deep blue as the weight goes 0 → 1.
-fn colour(weight: f32) -> RGBColor {
+pub(crate) fn colour(weight: f32) -> RGBColor {
     let w = weight.clamp(0.0, 1.0);
     let mix = |from: f32, to: f32| (from + (to - from) * w).round() as u8;
     RGBColor(mix(255.0, 8.0), mix(255.0, 48.0), mix(255.0, 107.0))
@@ -73,6 +74,26 @@ impl Layout {
         let width = left + cell * max(&|p| p.columns.len() as i32) + 20;
         let height = top + cell * max(&|p| p.rows.len() as i32) + 16;
         Layout { cell, left, top, width, height }
+    }
+}
+
+struct Grid<'a> {
+    title: &'a str,
+    panels: &'a [Panel<'a>],
+    per_row: usize,
+    layout: Layout,
+}
+
+impl Figure for Grid<'_> {
+    fn size(&self) -> (u32, u32) {
+        let rows = self.panels.len().div_ceil(self.per_row) as i32;
+        let width = (10 + self.layout.width * self.per_row as i32 + 90).max(360);
+        let width = width.max(CHAR * self.title.chars().count() as i32 + 20);
+        (width as u32, (40 + self.layout.height * rows + 20).max(200) as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw(area, self.title, self.panels, self.per_row, self.layout)
     }
 }
 
@@ -135,26 +156,9 @@ pub fn attention_grid(path: &Path, title: &str, panels: &[Panel<'_>], per_row: u
     for panel in panels {
         panel.check()?;
     }
-    let format = format_of(path)?;
-    register_fonts();
     let per_row = per_row.clamp(1, panels.len());
     let layout = Layout::of(panels, if panels.len() == 1 { CELL } else { SMALL_CELL });
-    let rows = panels.len().div_ceil(per_row) as i32;
-    let width = (10 + layout.width * per_row as i32 + 90).max(360).max(CHAR * title.chars().count() as i32 + 20) as u32;
-    let height = (40 + layout.height * rows + 20).max(200) as u32;
-    let tmp = temporary_path(path);
-    let drawn = match format {
-        Format::Png => {
-            draw(BitMapBackend::new(&tmp, (width, height)).into_drawing_area(), title, panels, per_row, layout)
-        }
-        Format::Svg => draw(SVGBackend::new(&tmp, (width, height)).into_drawing_area(), title, panels, per_row, layout),
-    };
-    let fail = |message: String| PlotError::Draw { path: path.to_path_buf(), message };
-    drawn.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })?;
-    std::fs::rename(&tmp, path).map_err(|e| fail(e.to_string()))
+    render(path, &Grid { title, panels, per_row, layout })
 }
 
 /// Writes the heatmap of `weights` (one row per generated token, one column per source token)

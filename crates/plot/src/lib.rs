@@ -2,8 +2,13 @@
 //! extension). Text uses DejaVu Sans, embedded through the `dejavu` crate, so PNGs render the
 //! same on a machine without any system fonts.
 
+mod charts;
 mod heatmap;
 
+pub use charts::{
+    BarPanels, Bars, LineChart, MatrixImage, PALETTE, ScoreTable, Series, bar_panels, line_chart, matrix_image,
+    score_table,
+};
 pub use heatmap::{Panel, attention_grid, attention_heatmap};
 
 use std::path::{Path, PathBuf};
@@ -53,4 +58,23 @@ pub(crate) fn format_of(path: &Path) -> Result<Format, PlotError> {
 pub(crate) fn temporary_path(path: &Path) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!(".{}.{name}", std::process::id()))
+}
+
+/// Draws `figure` into `path` (PNG or SVG by extension), atomically: drawn beside it, renamed.
+pub(crate) fn render(path: &Path, figure: &impl charts::Figure) -> Result<(), PlotError> {
+    use plotters::prelude::{BitMapBackend, IntoDrawingArea, SVGBackend};
+    let format = format_of(path)?;
+    register_fonts();
+    let size = figure.size();
+    let tmp = temporary_path(path);
+    let drawn = match format {
+        Format::Png => figure.draw(BitMapBackend::new(&tmp, size).into_drawing_area()),
+        Format::Svg => figure.draw(SVGBackend::new(&tmp, size).into_drawing_area()),
+    };
+    let fail = |message: String| PlotError::Draw { path: path.to_path_buf(), message };
+    drawn.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(e)
+    })?;
+    std::fs::rename(&tmp, path).map_err(|e| fail(e.to_string()))
 }
