@@ -274,3 +274,76 @@ fn attention_models_train_and_report_alignment_accuracy() {
         &["no attention weights"],
     );
 }
+
+#[test]
+fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
+    let dir = scratch("compare");
+    let out = workbench(&["compare", "--quick", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let archs = ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau", "luong", "transformer"];
+    let mut plots: Vec<String> = archs.iter().map(|a| format!("loss-{a}")).collect();
+    plots.extend(
+        [
+            "valid-loss-by-epoch",
+            "valid-loss-by-seconds",
+            "exact-by-length",
+            "bleu-by-length",
+            "phenomena",
+            "cost",
+            "exposure-bias",
+            "positional-encoding",
+        ]
+        .map(String::from),
+    );
+    for plot in &plots {
+        for ext in ["png", "svg", "csv"] {
+            let file = dir.join("plots").join(format!("{plot}.{ext}"));
+            assert!(file.exists(), "{} is missing", file.display());
+        }
+        assert_eq!(&std::fs::read(dir.join("plots").join(format!("{plot}.png"))).unwrap()[1..4], b"PNG");
+    }
+    for heatmap in [
+        "bahdanau",
+        "luong",
+        "transformer",
+        "transformer-encoder-self",
+        "transformer-decoder-self",
+        "transformer-cross",
+    ] {
+        assert!(dir.join("plots").join(format!("attention-{heatmap}.png")).exists(), "attention-{heatmap}.png");
+    }
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    for arch in archs {
+        assert!(report.contains(&format!("| `{arch}` |")), "{arch} in the results table");
+        assert!(html.contains(&format!("<code>{arch}</code>")), "{arch} in report.html");
+    }
+    for section in ["## Results", "## The demo sentence", "## What the numbers say", "## Plots"] {
+        assert!(report.contains(section), "{section}");
+    }
+    assert!(report.contains("not measurable here") || report.contains("supported"));
+    assert!(html.contains("data:image/png;base64,") && !html.contains("src=\"plots/"), "images inlined");
+
+    // Rerunning resumes: every finished run is kept, and the report says the same.
+    let table = |text: &str| text.lines().filter(|l| l.starts_with("| `")).map(String::from).collect::<Vec<_>>();
+    let again = workbench(&["compare", "--quick", "--out", dir.to_str().unwrap()]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert_eq!(text(&again).matches("done before, kept").count(), archs.len(), "{}", text(&again));
+    let rerun = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert_eq!(table(&report)[..archs.len()], table(&rerun)[..archs.len()]);
+
+    // `plot` redraws from the run directories alone.
+    std::fs::remove_file(dir.join("plots/cost.png")).unwrap();
+    let out = workbench(&["plot", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(dir.join("plots/cost.png").exists());
+
+    // Bad comparison configs are named.
+    let bad = scratch("compare-bad");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(bad.join("c.toml"), "archs = [\"ann\", \"gpt\"]\n").unwrap();
+    fails_with(&["compare", "--config", bad.join("c.toml").to_str().unwrap()], &["c.toml", "gpt"]);
+    std::fs::write(bad.join("c.toml"), "[base]\nseeed = 1\n").unwrap();
+    fails_with(&["compare", "--config", bad.join("c.toml").to_str().unwrap(), "--quick"], &["seeed"]);
+    fails_with(&["plot", bad.to_str().unwrap()], &["no runs/"]);
+}

@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use burn::tensor::Device;
+use seq2seq_data::vocab::EOS;
 use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example, TokenizerKind};
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +19,12 @@ pub struct Scores {
     pub sentences: usize,
     pub loss: f64,
     pub perplexity: f64,
+    /// Teacher-forced: the gold previous token is fed at every step.
     pub token_accuracy: f64,
+    /// Free-running: the greedy translation compared position by position with the reference
+    /// (its `<eos>` included), in percent of reference tokens.
+    #[serde(default)]
+    pub free_running_accuracy: f64,
     pub exact_match: f64,
     pub bleu: f64,
     pub chrf: f64,
@@ -92,6 +98,13 @@ pub fn evaluate<M: Seq2Seq>(
     let hypotheses: Vec<String> = generations.iter().map(|g| codec.decode_target(&g.tokens[0])).collect();
     let references: Vec<String> = pairs.iter().map(|p| codec.normalize_target(&examples[p.index].target)).collect();
     let correct: Vec<bool> = generations.iter().zip(pairs).map(|(g, p)| g.tokens[0] == p.target).collect();
+    let (mut free_correct, mut free_total) = (0usize, 0usize);
+    for (generation, pair) in generations.iter().zip(pairs) {
+        let with_eos = |ids: &[usize]| ids.iter().copied().chain(std::iter::once(EOS)).collect::<Vec<_>>();
+        let (hypothesis, reference) = (with_eos(&generation.tokens[0]), with_eos(&pair.target));
+        free_correct += reference.iter().zip(&hypothesis).filter(|(r, h)| r == h).count();
+        free_total += reference.len();
+    }
     let word_level =
         codec.source_tokenizer.kind() == TokenizerKind::Word && codec.target_tokenizer.kind() == TokenizerKind::Word;
     let alignment_accuracy = word_level.then(|| alignment_accuracy(&generations, pairs, examples)).flatten();
@@ -101,6 +114,7 @@ pub fn evaluate<M: Seq2Seq>(
         loss,
         perplexity: loss.exp(),
         token_accuracy: 100.0 * correct_tokens as f64 / tokens.max(1) as f64,
+        free_running_accuracy: 100.0 * free_correct as f64 / free_total.max(1) as f64,
         exact_match: percent(&correct),
         bleu: corpus_bleu(&hypotheses, &references),
         chrf: corpus_chrf(&hypotheses, &references),
@@ -174,6 +188,15 @@ pub struct TestReport {
     pub epochs_trained: usize,
     pub best_epoch: usize,
     pub train_seconds: f64,
+    /// Whether the model has a decoder (generates token by token); false for position-wise models.
+    #[serde(default = "yes")]
+    pub autoregressive: bool,
+    /// Training throughput: target tokens per second over all epochs.
+    #[serde(default)]
+    pub train_tokens_per_second: f64,
+    /// Peak resident memory of the training process in MiB (Linux; `None` elsewhere).
+    #[serde(default)]
+    pub peak_memory_mib: Option<f64>,
     /// How the translations were searched: `greedy` or `beam N, length penalty α`.
     #[serde(default)]
     pub decoding: String,
@@ -206,6 +229,20 @@ pub struct RunFacts<'a> {
     pub best_epoch: usize,
     pub train_seconds: f64,
     pub search: &'a Search,
+    pub train_tokens_per_second: f64,
+    pub autoregressive: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The process's peak resident set size (`VmHWM` in `/proc/self/status`), in MiB.
+pub fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }
 
 /// The report of an evaluation of `examples` (all of them, in order), broken down by length and
@@ -258,6 +295,9 @@ pub fn test_report(facts: RunFacts<'_>, examples: &[Example], evaluation: Evalua
         epochs_trained: facts.epochs_trained,
         best_epoch: facts.best_epoch,
         train_seconds: facts.train_seconds,
+        train_tokens_per_second: facts.train_tokens_per_second,
+        autoregressive: facts.autoregressive,
+        peak_memory_mib: peak_memory_mib(),
         decoding: facts.search.to_string(),
         exact_match_under_15: percent(&short),
         alignment_accuracy: evaluation.alignment_accuracy,

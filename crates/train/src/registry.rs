@@ -147,6 +147,8 @@ impl<M: Seq2Seq> Translator for Loaded<M> {
             best_epoch: self.meta.epoch,
             train_seconds: 0.0,
             search,
+            train_tokens_per_second: 0.0,
+            autoregressive: M::AUTOREGRESSIVE,
         };
         Ok(test_report(facts, examples, evaluation))
     }

@@ -40,14 +40,17 @@ pub struct MetricsRow {
     pub tokens_per_second: f64,
     pub learning_rate: f64,
     pub teacher_forcing: f64,
+    /// Token accuracy of the model's own (greedy) translations, position by position; compare
+    /// with the teacher-forced `token_accuracy` to see exposure bias.
+    pub free_running_accuracy: f64,
 }
 
 impl MetricsRow {
-    pub const HEADER: &'static str = "epoch,split,loss,perplexity,token_accuracy,exact_match,bleu,chrf,elapsed_seconds,tokens_per_second,learning_rate,teacher_forcing";
+    pub const HEADER: &'static str = "epoch,split,loss,perplexity,token_accuracy,exact_match,bleu,chrf,elapsed_seconds,tokens_per_second,learning_rate,teacher_forcing,free_running_accuracy";
 
     fn csv(&self) -> String {
         format!(
-            "{},{},{:.6},{:.4},{:.4},{:.4},{:.4},{:.4},{:.3},{:.1},{:.6e},{:.4}",
+            "{},{},{:.6},{:.4},{:.4},{:.4},{:.4},{:.4},{:.3},{:.1},{:.6e},{:.4},{:.4}",
             self.epoch,
             self.split,
             self.loss,
@@ -59,7 +62,8 @@ impl MetricsRow {
             self.elapsed_seconds,
             self.tokens_per_second,
             self.learning_rate,
-            self.teacher_forcing
+            self.teacher_forcing,
+            self.free_running_accuracy
         )
     }
 }
@@ -116,6 +120,7 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, T
     let mut bad_epochs = 0;
     let mut step = 0;
     let mut train_seconds = 0.0;
+    let mut train_tokens = 0usize;
     let mut epochs_trained = 0;
     let mut progress = Progress::new(training.epochs, batches_per_epoch, &config.arch);
 
@@ -165,6 +170,7 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, T
         }
         let epoch_seconds = epoch_start.elapsed().as_secs_f64();
         train_seconds += epoch_seconds;
+        train_tokens += tokens;
         epochs_trained = epoch;
 
         // Validation on the no-gradient, no-dropout copy.
@@ -208,6 +214,7 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, T
             tokens_per_second: tps,
             learning_rate,
             teacher_forcing,
+            free_running_accuracy: s.free_running_accuracy,
         };
         rows.push(row("train", &train_scores, tokens as f64 / epoch_seconds));
         rows.push(row("valid", &valid.scores, valid.tokens as f64 / valid.seconds.max(1e-9)));
@@ -233,7 +240,17 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, T
     device.seed(config.seed);
     let best_model = checkpoint::load(M::init(&model_config, dims, &device), out, &config.arch)?;
     let best_epoch = best.map_or(0, |(e, _)| e);
-    let report = test_report(&best_model, &data, config, parameters, epochs_trained, best_epoch, train_seconds, out)?;
+    let report = test_report(
+        &best_model,
+        &data,
+        config,
+        parameters,
+        epochs_trained,
+        best_epoch,
+        train_seconds,
+        train_tokens,
+        out,
+    )?;
     Ok(RunSummary { dir: out.to_path_buf(), report })
 }
 
@@ -257,6 +274,7 @@ fn test_report<M: Seq2Seq>(
     epochs_trained: usize,
     best_epoch: usize,
     train_seconds: f64,
+    train_tokens: usize,
     out: &Path,
 ) -> Result<TestReport, TrainError> {
     let device = config.backend.device();
@@ -265,7 +283,17 @@ fn test_report<M: Seq2Seq>(
     let search = Search::greedy(config.training.max_output_len);
     let evaluation = evaluate(model, &data.test, test, &data.codec, &batcher, &device, &search);
     let (references, hypotheses) = (evaluation.references.clone(), evaluation.hypotheses.clone());
-    let facts = RunFacts { config, parameters, epochs_trained, best_epoch, train_seconds, search: &search };
+    let train_tokens_per_second = train_tokens as f64 / train_seconds.max(1e-9);
+    let facts = RunFacts {
+        config,
+        parameters,
+        epochs_trained,
+        best_epoch,
+        train_seconds,
+        search: &search,
+        train_tokens_per_second,
+        autoregressive: M::AUTOREGRESSIVE,
+    };
     let report = report_of(facts, test, evaluation);
     write_report(out, &report)?;
     let lines = |xs: &mut dyn Iterator<Item = &str>| xs.map(|s| format!("{s}\n")).collect::<String>();

@@ -1,5 +1,7 @@
 //! `workbench`: train, translate with and evaluate the sequence models of seq2seq-workbench.
 
+mod compare;
+mod figures;
 mod registry;
 
 use std::path::{Path, PathBuf};
@@ -8,10 +10,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use seq2seq_data::{DataConfig, Example, Splits, Task};
-use seq2seq_plot::Panel;
 use seq2seq_train::decode::Search;
 use seq2seq_train::registry::run_config;
-use seq2seq_train::{AttentionKind, AttentionMap, Backend, RunConfig, TestReport};
+use seq2seq_train::{Backend, RunConfig, TestReport};
 
 #[derive(Parser)]
 #[command(name = "workbench", version, about = "Train the lineage of sequence models on one translation task")]
@@ -39,6 +40,40 @@ impl From<BackendArg> for Backend {
 enum Command {
     /// List the architectures and tasks.
     List,
+    /// Train every architecture of a comparison on the same data, then write its report
+    /// (report.md, report.html, plots/ with CSV). Finished runs are kept: rerun to resume.
+    Compare {
+        /// Comparison config (TOML) [default: experiments/compare.toml, built in].
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Report directory [default: reports/NAME, or reports/NAME-quick with --quick].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Runs per architecture (seeds `seed`, `seed + 1`, …); overrides `seeds`.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=20))]
+        seeds: Option<u32>,
+        /// Runs trained at once; overrides `jobs`.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=64))]
+        jobs: Option<u32>,
+        /// Only these architectures (comma-separated); overrides `archs`.
+        #[arg(long, value_delimiter = ',')]
+        archs: Option<Vec<String>>,
+        /// A first look in about a minute: 600 short pairs and two epochs per run.
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Redraw a report's plots and text from run directories, without training.
+    Plot {
+        /// Run directories, or comparison directories (their runs/).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where the report goes [default: the one comparison directory given].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The report's name [default: the output directory's name].
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Train an architecture on a task.
     Train {
         /// Architecture (see `workbench list`); overrides the config's `arch`.
@@ -227,27 +262,58 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{}", translation.text);
             }
             if let Some(path) = attention {
-                let t = &translations[0];
-                let Some(weights) = &t.attention else {
+                let written = figures::draw_attention(&path, translator.as_ref(), &sentences[0], &translations[0])?;
+                if written.is_empty() {
                     bail!(
-                        "the `{}` model has no attention weights to draw (bahdanau and luong have)",
+                        "the `{}` model has no attention weights to draw (bahdanau, luong and transformer have)",
                         translator.config().arch
                     );
-                };
-                let mut generated = t.tokens.clone();
-                if weights.len() > generated.len() {
-                    generated.push("<eos>".into());
                 }
-                let arch = &translator.config().arch;
-                let maps = translator.attention_maps(t);
-                let what = if maps.is_empty() { "attention" } else { "cross-attention (last layer, mean of heads)" };
-                let title = format!("{arch} {what}: {}", sentences[0]);
-                seq2seq_plot::attention_heatmap(&path, &title, &t.source_tokens, &generated, weights)?;
-                eprintln!("attention heatmap: {}", path.display());
-                for written in draw_attention_maps(&path, arch, &sentences[0], t, &generated, &maps)? {
-                    eprintln!("attention heads: {}", written.display());
+                for (file, _) in written {
+                    eprintln!("attention: {}", file.display());
                 }
             }
+            Ok(())
+        }
+        Command::Compare { config, out, seeds, jobs, archs, quick } => {
+            let mut config = match &config {
+                Some(path) => compare::CompareConfig::from_file(path)?,
+                None => compare::CompareConfig::parse(compare::BUILT_IN, Path::new("experiments/compare.toml"))?,
+            };
+            if let Some(seeds) = seeds {
+                config.seeds = seeds as usize;
+            }
+            if let Some(jobs) = jobs {
+                config.jobs = jobs as usize;
+            }
+            if let Some(archs) = archs {
+                for arch in &archs {
+                    registry::find(arch).context("--archs")?;
+                }
+                config.archs = archs;
+            }
+            let out = out.unwrap_or_else(|| {
+                PathBuf::from("reports").join(if quick {
+                    format!("{}-quick", config.name)
+                } else {
+                    config.name.clone()
+                })
+            });
+            compare::compare(&config, &out, quick)?;
+            println!("report: {}", out.join("report.md").display());
+            Ok(())
+        }
+        Command::Plot { dirs, out, name } => {
+            let runs = compare::run_dirs(&dirs)?;
+            let out = match (out, dirs.as_slice()) {
+                (Some(out), _) => out,
+                (None, [one]) if one.join("runs").is_dir() => one.clone(),
+                (None, _) => bail!("--out: where should the report of several directories go?"),
+            };
+            let name =
+                name.unwrap_or_else(|| out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            compare::write_report(&out, &name, &runs, Vec::new(), None)?;
+            println!("report: {}", out.join("report.md").display());
             Ok(())
         }
         Command::Eval { run, task, data, report, backend, search } => {
@@ -276,51 +342,6 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
-}
-
-/// One grid per kind of attention (rows: layers, columns: heads), beside `path`:
-/// `NAME-encoder-self.png`, `NAME-decoder-self.png`, `NAME-cross.png`.
-fn draw_attention_maps(
-    path: &Path,
-    arch: &str,
-    sentence: &str,
-    translation: &seq2seq_train::Translation,
-    outputs: &[String],
-    maps: &[AttentionMap],
-) -> Result<Vec<PathBuf>> {
-    let inputs: Vec<String> =
-        std::iter::once("<sos>".to_string()).chain(translation.tokens.iter().cloned()).take(outputs.len()).collect();
-    let source = &translation.source_tokens;
-    let mut written = Vec::new();
-    for (kind, suffix, rows, columns) in [
-        (AttentionKind::EncoderSelf, "encoder-self", source, source),
-        (AttentionKind::DecoderSelf, "decoder-self", &outputs.to_vec(), &inputs),
-        (AttentionKind::Cross, "cross", &outputs.to_vec(), source),
-    ] {
-        let of_kind: Vec<&AttentionMap> = maps.iter().filter(|m| m.kind == kind).collect();
-        if of_kind.is_empty() {
-            continue;
-        }
-        let titles: Vec<String> =
-            of_kind.iter().map(|m| format!("layer {} · head {}", m.layer + 1, m.head + 1)).collect();
-        // A translation cut off at the length limit has no <eos> step: drop the extra row.
-        let weights: Vec<Vec<Vec<f32>>> = of_kind
-            .iter()
-            .map(|m| {
-                m.weights.iter().take(rows.len()).map(|row| row[..columns.len().min(row.len())].to_vec()).collect()
-            })
-            .collect();
-        let panels: Vec<Panel> =
-            titles.iter().zip(&weights).map(|(title, weights)| Panel { title, rows, columns, weights }).collect();
-        let heads = of_kind.iter().map(|m| m.head + 1).max().unwrap_or(1);
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let extension = path.extension().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let file = path.with_file_name(format!("{stem}-{suffix}.{extension}"));
-        let title = format!("{arch} {} per layer and head: {sentence}", kind.name());
-        seq2seq_plot::attention_grid(&file, &title, &panels, heads)?;
-        written.push(file);
-    }
-    Ok(written)
 }
 
 fn open(run: &Path, backend: Option<BackendArg>) -> Result<Box<dyn seq2seq_train::Translator>> {

@@ -1,0 +1,198 @@
+//! Comparison reports: from finished run directories (one per architecture and seed) to plots
+//! with their CSV data, `report.md` for a code forge and a self-contained `report.html`. Every
+//! number in a report is read from the runs; the claims section is computed ([`claims`]).
+
+pub mod claims;
+pub mod document;
+pub mod plots;
+pub mod runs;
+
+use std::path::{Path, PathBuf};
+
+use seq2seq_data::fsutil::write_atomic;
+
+use crate::claims::judge_all;
+use crate::document::{Block, html, markdown};
+pub use crate::runs::{ArchRuns, Run, Stat, group};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Input(String),
+    #[error(transparent)]
+    Train(#[from] seq2seq_train::TrainError),
+    #[error(transparent)]
+    Plot(#[from] seq2seq_plot::PlotError),
+}
+
+impl ReportError {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        ReportError::Io { path: path.to_path_buf(), source }
+    }
+}
+
+/// A figure drawn elsewhere (attention heatmaps, the positional encoding) to embed.
+#[derive(Clone, Debug)]
+pub struct Figure {
+    /// Relative to the report's directory.
+    pub path: String,
+    pub caption: String,
+}
+
+/// What the report says besides the runs' numbers.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    pub name: String,
+    /// Lines on how the comparison was made (data, budget, machine).
+    pub settings: Vec<String>,
+    pub figures: Vec<Figure>,
+    /// Wall-clock seconds of the whole comparison, when it was just run.
+    pub wall_seconds: Option<f64>,
+}
+
+fn cell(stat: Option<Stat>, decimals: usize) -> String {
+    match stat {
+        None => "–".into(),
+        Some(s) if s.runs > 1 => format!("{:.*} ± {:.*}", decimals, s.mean, decimals, s.spread() / 2.0),
+        Some(s) => format!("{:.*}", decimals, s.mean),
+    }
+}
+
+/// Writes `report.md`, `report.html` and `plots/` into `out` for `groups`; returns the files.
+pub fn write(out: &Path, groups: &[ArchRuns], context: &Context) -> Result<Vec<PathBuf>, ReportError> {
+    if groups.is_empty() {
+        return Err(ReportError::Input("no finished runs to report on".into()));
+    }
+    let plots = plots::write_all(&out.join("plots"), groups)?;
+    let seeds = groups.iter().map(|g| g.runs.len()).min().unwrap_or(0);
+    let first = &groups[0].runs[0];
+    let mut blocks = vec![Block::Heading(1, format!("Comparison: {}", context.name))];
+    let mut intro = format!(
+        "{} architectures trained on the `{}` task with the same data, split and tokenizer; {} seed{} per architecture (the first seed is {}).",
+        groups.len(),
+        first.config.data.task,
+        seeds,
+        if seeds == 1 { "" } else { "s" },
+        first.config.seed
+    );
+    if seeds > 1 {
+        intro
+            .push_str(" Tables show the mean ± half the spread (highest − lowest) over seeds; plots shade the spread.");
+    } else {
+        intro.push_str(" With one seed there is no spread to compare differences against: run `--seeds 3` for that.");
+    }
+    blocks.push(Block::Paragraph(intro));
+    if !context.settings.is_empty() {
+        blocks.push(Block::List(context.settings.clone()));
+    }
+
+    blocks.push(Block::Heading(2, "Results".into()));
+    let header = [
+        "architecture",
+        "exact match %",
+        "BLEU",
+        "chrF",
+        "perplexity",
+        "exact <15 words %",
+        "exact 20+ words %",
+        "alignment %",
+        "parameters",
+        "train seconds",
+        "tokens/s",
+        "peak MiB",
+    ];
+    let rows = groups
+        .iter()
+        .map(|g| {
+            vec![
+                format!("`{}`", g.arch),
+                cell(g.stat(|r| Some(r.test.overall.exact_match)), 1),
+                cell(g.stat(|r| Some(r.test.overall.bleu)), 1),
+                cell(g.stat(|r| Some(r.test.overall.chrf)), 1),
+                cell(g.stat(|r| Some(r.test.overall.perplexity)), 2),
+                cell(g.stat(|r| Some(r.test.exact_match_under_15)), 1),
+                cell(g.stat(|r| r.exact_from(20)), 1),
+                cell(g.stat(|r| r.test.alignment_accuracy), 1),
+                cell(g.stat(|r| Some(r.test.parameters as f64)), 0),
+                cell(g.stat(|r| Some(r.test.train_seconds)), 0),
+                cell(g.stat(|r| (r.test.train_tokens_per_second > 0.0).then_some(r.test.train_tokens_per_second)), 0),
+                cell(g.stat(|r| r.test.peak_memory_mib), 0),
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table { header: header.iter().map(|h| h.to_string()).collect(), rows });
+    blocks.push(Block::Paragraph(
+        "Exact match, BLEU and chrF are on the test split (greedy decoding, best checkpoint by validation loss). \
+         Alignment: how often the strongest attention weight of a correctly generated word falls inside its gold \
+         source span. Seconds and tokens/s are training only; peak MiB is the training process's resident memory."
+            .into(),
+    ));
+
+    if let Some(demo) = first.test.demo.as_ref() {
+        blocks.push(Block::Heading(2, "The demo sentence".into()));
+        blocks.push(Block::Paragraph(format!("`{}` → reference `{}`", demo.source, demo.reference)));
+        let rows = groups
+            .iter()
+            .map(|g| {
+                let d = g.runs[0].test.demo.as_ref();
+                vec![
+                    format!("`{}`", g.arch),
+                    d.map(|d| format!("`{}`", d.hypothesis)).unwrap_or_default(),
+                    d.map(|d| if d.correct { "yes" } else { "no" }.to_string()).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        blocks.push(Block::Table { header: vec!["architecture".into(), "translation".into(), "exact".into()], rows });
+    }
+
+    blocks.push(Block::Heading(2, "What the numbers say about the evolution table".into()));
+    blocks.push(Block::Paragraph(format!(
+        "Each claim is judged from this run: supported when the better side leads by more than the spread over \
+         seeds and by at least {:.0} point (or percent, for speeds).",
+        claims::MARGIN
+    )));
+    let claims = judge_all(groups);
+    blocks.push(Block::Table {
+        header: vec!["claim".into(), "measure".into(), "verdict".into(), "evidence".into()],
+        rows: claims
+            .iter()
+            .map(|c| {
+                vec![
+                    c.claim.to_string(),
+                    c.measure.to_string(),
+                    format!("**{}**", c.verdict.text()),
+                    c.evidence.clone(),
+                ]
+            })
+            .collect(),
+    });
+
+    blocks.push(Block::Heading(2, "Plots".into()));
+    blocks.push(Block::Paragraph("Every plot is also in `plots/` as SVG, with its data as CSV beside it.".into()));
+    for plot in &plots {
+        blocks.push(Block::Image { path: plot.png(), caption: plot.caption.clone() });
+    }
+    for figure in &context.figures {
+        blocks.push(Block::Image { path: figure.path.clone(), caption: figure.caption.clone() });
+    }
+    if let Some(seconds) = context.wall_seconds {
+        blocks.push(Block::Paragraph(format!("The whole comparison took {:.0} s of wall-clock time.", seconds)));
+    }
+
+    let md_path = out.join("report.md");
+    write_atomic(&md_path, markdown(&blocks).as_bytes()).map_err(|e| ReportError::io(&md_path, e))?;
+    let html_path = out.join("report.html");
+    let page = html(&format!("Comparison: {}", context.name), &blocks, out)?;
+    write_atomic(&html_path, page.as_bytes()).map_err(|e| ReportError::io(&html_path, e))?;
+    let mut files = vec![md_path, html_path];
+    files.extend(plots.iter().map(|p| out.join(p.png())));
+    Ok(files)
+}
+
+/// Loads every run directory under `dir/runs/` (sorted), skipping none: a run without its
+/// `test.json` is an error that names it.
+pub fn load_runs(dirs: &[PathBuf]) -> Result<Vec<Run>, ReportError> {
+    dirs.iter().map(|d| Run::load(d)).collect()
+}

@@ -1,0 +1,327 @@
+//! The comparison's plots, each written as PNG and SVG with its data as CSV beside it.
+
+use std::path::{Path, PathBuf};
+
+use seq2seq_data::fsutil::write_atomic;
+use seq2seq_plot::{BarPanels, Bars, LineChart, ScoreTable, Series, bar_panels, line_chart, score_table};
+
+use crate::ReportError;
+use crate::runs::{ArchRuns, Run, Stat};
+
+/// Validation token accuracy (%) that "epochs to target" counts up to.
+pub const TARGET_ACCURACY: f64 = 90.0;
+
+/// A plot written under `plots/`: its stem (`.png`, `.svg`, `.csv`) and caption.
+#[derive(Clone, Debug)]
+pub struct Plot {
+    pub stem: String,
+    pub caption: String,
+}
+
+impl Plot {
+    pub fn png(&self) -> String {
+        format!("plots/{}.png", self.stem)
+    }
+}
+
+fn csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(), ReportError> {
+    let mut text = header.join(",");
+    text.push('\n');
+    for row in rows {
+        text.push_str(&row.join(","));
+        text.push('\n');
+    }
+    write_atomic(path, text.as_bytes()).map_err(|e| ReportError::io(path, e))
+}
+
+fn stat_series(name: String, colour: usize, dashed: bool, points: &[(f64, Stat)]) -> Series {
+    Series {
+        name,
+        points: points.iter().map(|(x, s)| (*x, s.mean)).collect(),
+        band: if points.iter().any(|(_, s)| s.runs > 1) {
+            points.iter().map(|(x, s)| (*x, s.low, s.high)).collect()
+        } else {
+            vec![]
+        },
+        dashed,
+        colour,
+    }
+}
+
+fn stat_row(label: &[String], s: &Stat) -> Vec<String> {
+    let mut row = label.to_vec();
+    row.extend([format!("{:.6}", s.mean), format!("{:.6}", s.low), format!("{:.6}", s.high), s.runs.to_string()]);
+    row
+}
+
+const STAT_COLUMNS: [&str; 4] = ["mean", "low", "high", "runs"];
+
+struct Writer<'a> {
+    dir: PathBuf,
+    groups: &'a [ArchRuns],
+    plots: Vec<Plot>,
+}
+
+impl Writer<'_> {
+    fn lines(
+        &mut self,
+        stem: &str,
+        caption: &str,
+        chart: LineChart<'_>,
+        csv_header: &[&str],
+        rows: &[Vec<String>],
+    ) -> Result<(), ReportError> {
+        for ext in ["png", "svg"] {
+            line_chart(&self.dir.join(format!("{stem}.{ext}")), &chart)?;
+        }
+        csv(&self.dir.join(format!("{stem}.csv")), csv_header, rows)?;
+        self.plots.push(Plot { stem: stem.into(), caption: caption.into() });
+        Ok(())
+    }
+
+    /// 1. Train and validation loss per epoch, one chart per architecture.
+    fn loss_curves(&mut self) -> Result<(), ReportError> {
+        for (i, g) in self.groups.iter().enumerate() {
+            let mut series = Vec::new();
+            let mut rows = Vec::new();
+            for (split, dashed) in [("train", true), ("valid", false)] {
+                let curve: Vec<(f64, Stat)> = g.curve(split, "loss").into_iter().map(|(e, s)| (e as f64, s)).collect();
+                rows.extend(curve.iter().map(|(e, s)| stat_row(&[split.to_string(), e.to_string()], s)));
+                series.push(stat_series(format!("{} {split}", g.arch), i, dashed, &curve));
+            }
+            let title = format!("{}: training and validation loss", g.arch);
+            let chart = LineChart {
+                title: &title,
+                x_label: "epoch",
+                y_label: "cross-entropy",
+                series: &series,
+                x_labels: None,
+            };
+            let header = [&["split", "epoch"][..], &STAT_COLUMNS].concat();
+            self.lines(&format!("loss-{}", g.arch), &title, chart, &header, &rows)?;
+        }
+        Ok(())
+    }
+
+    /// 2. Validation loss of every architecture against epochs and against training seconds.
+    fn validation_loss(&mut self) -> Result<(), ReportError> {
+        let mut by_epoch = Vec::new();
+        let mut by_seconds = Vec::new();
+        let (mut epoch_rows, mut second_rows) = (Vec::new(), Vec::new());
+        for (i, g) in self.groups.iter().enumerate() {
+            let loss = g.curve("valid", "loss");
+            let seconds = g.curve("valid", "elapsed_seconds");
+            let curve: Vec<(f64, Stat)> = loss.iter().map(|(e, s)| (*e as f64, *s)).collect();
+            epoch_rows.extend(curve.iter().map(|(e, s)| stat_row(&[g.arch.clone(), e.to_string()], s)));
+            by_epoch.push(stat_series(g.arch.clone(), i, false, &curve));
+            let timed: Vec<(f64, Stat)> = loss.iter().zip(&seconds).map(|((_, l), (_, t))| (t.mean, *l)).collect();
+            second_rows.extend(timed.iter().map(|(t, s)| stat_row(&[g.arch.clone(), format!("{t:.3}")], s)));
+            by_seconds.push(stat_series(g.arch.clone(), i, false, &timed));
+        }
+        let title = "validation loss by epoch";
+        let chart = LineChart { title, x_label: "epoch", y_label: "cross-entropy", series: &by_epoch, x_labels: None };
+        self.lines(
+            "valid-loss-by-epoch",
+            title,
+            chart,
+            &[&["arch", "epoch"][..], &STAT_COLUMNS].concat(),
+            &epoch_rows,
+        )?;
+        let title = "validation loss by training time";
+        let chart = LineChart {
+            title,
+            x_label: "training seconds",
+            y_label: "cross-entropy",
+            series: &by_seconds,
+            x_labels: None,
+        };
+        self.lines(
+            "valid-loss-by-seconds",
+            title,
+            chart,
+            &[&["arch", "seconds"][..], &STAT_COLUMNS].concat(),
+            &second_rows,
+        )
+    }
+
+    /// 3. Exact match and BLEU by source-length bucket (Bahdanau et al.'s figure).
+    fn by_length(&mut self) -> Result<(), ReportError> {
+        let buckets: Vec<String> = {
+            let mut all: Vec<(usize, String)> = Vec::new();
+            for r in self.groups.iter().flat_map(|g| &g.runs) {
+                for b in &r.test.by_length {
+                    let start = b.group.split('-').next().and_then(|s| s.parse().ok()).unwrap_or(0);
+                    if !all.iter().any(|(_, name)| *name == b.group) {
+                        all.push((start, b.group.clone()));
+                    }
+                }
+            }
+            all.sort();
+            all.into_iter().map(|(_, name)| name).collect()
+        };
+        for (stem, measure, label) in
+            [("exact-by-length", "exact", "exact match (%)"), ("bleu-by-length", "bleu", "BLEU")]
+        {
+            let mut series = Vec::new();
+            let mut rows = Vec::new();
+            for (i, g) in self.groups.iter().enumerate() {
+                let points: Vec<(f64, Stat)> = buckets
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, bucket)| {
+                        let stat = g.stat(|r: &Run| {
+                            let b = r.test.by_length.iter().find(|b| b.group == *bucket)?;
+                            Some(if measure == "exact" { b.exact_match } else { b.bleu })
+                        })?;
+                        Some((k as f64, stat))
+                    })
+                    .collect();
+                rows.extend(points.iter().map(|(k, s)| stat_row(&[g.arch.clone(), buckets[*k as usize].clone()], s)));
+                series.push(stat_series(g.arch.clone(), i, false, &points));
+            }
+            let title = format!("{label} by source length");
+            let chart = LineChart {
+                title: &title,
+                x_label: "source words",
+                y_label: label,
+                series: &series,
+                x_labels: Some(&buckets),
+            };
+            self.lines(stem, &title, chart, &[&["arch", "source_words"][..], &STAT_COLUMNS].concat(), &rows)?;
+        }
+        Ok(())
+    }
+
+    /// 4. Exact match per phenomenon (and on long sentences) as a labelled heatmap.
+    fn phenomena(&mut self) -> Result<(), ReportError> {
+        let mut columns: Vec<String> = Vec::new();
+        for r in self.groups.iter().flat_map(|g| &g.runs) {
+            for p in &r.test.by_phenomenon {
+                if p.group != "lexical" && !columns.contains(&p.group) {
+                    columns.push(p.group.clone());
+                }
+            }
+        }
+        let long = "20+ words".to_string();
+        columns.push(long.clone());
+        let rows: Vec<String> = self.groups.iter().map(|g| g.arch.clone()).collect();
+        let values: Vec<Vec<Option<f64>>> = self
+            .groups
+            .iter()
+            .map(|g| {
+                columns
+                    .iter()
+                    .map(|c| {
+                        let stat = if *c == long {
+                            g.stat(|r: &Run| r.exact_from(20))
+                        } else {
+                            g.stat(|r: &Run| r.test.by_phenomenon.iter().find(|p| p.group == *c).map(|p| p.exact_match))
+                        };
+                        stat.map(|s| s.mean)
+                    })
+                    .collect()
+            })
+            .collect();
+        let title = "exact match (%) by phenomenon";
+        let table = ScoreTable { title, rows: &rows, columns: &columns, values: &values, max: 100.0 };
+        for ext in ["png", "svg"] {
+            score_table(&self.dir.join(format!("phenomena.{ext}")), &table)?;
+        }
+        let csv_rows: Vec<Vec<String>> = rows
+            .iter()
+            .zip(&values)
+            .map(|(arch, vs)| {
+                std::iter::once(arch.clone())
+                    .chain(vs.iter().map(|v| v.map(|v| format!("{v:.2}")).unwrap_or_default()))
+                    .collect()
+            })
+            .collect();
+        let header: Vec<&str> = std::iter::once("arch").chain(columns.iter().map(String::as_str)).collect();
+        csv(&self.dir.join("phenomena.csv"), &header, &csv_rows)?;
+        self.plots.push(Plot { stem: "phenomena".into(), caption: title.into() });
+        Ok(())
+    }
+
+    /// 6. Cost: parameters, seconds per epoch, tokens per second, peak memory, epochs to target.
+    fn cost(&mut self) -> Result<(), ReportError> {
+        let categories: Vec<String> = self.groups.iter().map(|g| g.arch.clone()).collect();
+        let mean = |f: &dyn Fn(&Run) -> Option<f64>| -> Vec<Option<f64>> {
+            self.groups.iter().map(|g| g.stat(f).map(|s| s.mean)).collect()
+        };
+        let panels = vec![
+            Bars { title: "parameters".into(), values: mean(&|r| Some(r.test.parameters as f64)) },
+            Bars { title: "training seconds per epoch".into(), values: mean(&|r| Some(r.seconds_per_epoch())) },
+            Bars {
+                title: "training tokens per second".into(),
+                values: mean(&|r| (r.test.train_tokens_per_second > 0.0).then_some(r.test.train_tokens_per_second)),
+            },
+            Bars { title: "peak memory (MiB)".into(), values: mean(&|r| r.test.peak_memory_mib) },
+            Bars {
+                title: format!("epochs to {TARGET_ACCURACY:.0}% validation token accuracy"),
+                values: mean(&|r| r.epochs_to(TARGET_ACCURACY).map(|e| e as f64)),
+            },
+        ];
+        let title = "cost of each architecture";
+        let bars = BarPanels { title, categories: &categories, panels: &panels, per_row: 3 };
+        for ext in ["png", "svg"] {
+            bar_panels(&self.dir.join(format!("cost.{ext}")), &bars)?;
+        }
+        let header: Vec<&str> = std::iter::once("arch").chain(panels.iter().map(|p| p.title.as_str())).collect();
+        let rows: Vec<Vec<String>> = categories
+            .iter()
+            .enumerate()
+            .map(|(k, arch)| {
+                std::iter::once(arch.clone())
+                    .chain(panels.iter().map(|p| p.values[k].map(|v| format!("{v:.3}")).unwrap_or_default()))
+                    .collect()
+            })
+            .collect();
+        let header: Vec<String> = header.iter().map(|h| h.replace(',', "")).collect();
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        csv(&self.dir.join("cost.csv"), &header, &rows)?;
+        self.plots.push(Plot { stem: "cost".into(), caption: title.into() });
+        Ok(())
+    }
+
+    /// 7. Exposure bias: teacher-forced against free-running validation token accuracy.
+    fn exposure_bias(&mut self) -> Result<(), ReportError> {
+        let mut series = Vec::new();
+        let mut rows = Vec::new();
+        for (i, g) in self.groups.iter().enumerate() {
+            // Only models with a decoder: position-wise models feed nothing back.
+            if g.runs.iter().any(|r| !r.test.autoregressive) || g.curve("valid", "free_running_accuracy").is_empty() {
+                continue;
+            }
+            for (column, label, dashed) in
+                [("token_accuracy", "teacher-forced", true), ("free_running_accuracy", "free-running", false)]
+            {
+                let curve: Vec<(f64, Stat)> =
+                    g.curve("valid", column).into_iter().map(|(e, s)| (e as f64, s)).collect();
+                rows.extend(
+                    curve.iter().map(|(e, s)| stat_row(&[g.arch.clone(), label.to_string(), e.to_string()], s)),
+                );
+                series.push(stat_series(format!("{} {label}", g.arch), i, dashed, &curve));
+            }
+        }
+        if series.is_empty() {
+            return Ok(());
+        }
+        let title = "exposure bias: validation token accuracy, teacher-forced vs free-running";
+        let chart =
+            LineChart { title, x_label: "epoch", y_label: "token accuracy (%)", series: &series, x_labels: None };
+        self.lines("exposure-bias", title, chart, &[&["arch", "feeding", "epoch"][..], &STAT_COLUMNS].concat(), &rows)
+    }
+}
+
+/// Writes every metrics plot into `dir` (created), returning them in report order.
+pub fn write_all(dir: &Path, groups: &[ArchRuns]) -> Result<Vec<Plot>, ReportError> {
+    std::fs::create_dir_all(dir).map_err(|e| ReportError::io(dir, e))?;
+    let mut writer = Writer { dir: dir.to_path_buf(), groups, plots: Vec::new() };
+    writer.loss_curves()?;
+    writer.validation_loss()?;
+    writer.by_length()?;
+    writer.phenomena()?;
+    writer.cost()?;
+    writer.exposure_bias()?;
+    Ok(writer.plots)
+}

@@ -1,0 +1,197 @@
+//! Reading finished run directories: `config.toml`, `test.json` and `metrics.csv`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use seq2seq_train::trainer::{CONFIG_FILE, METRICS_FILE, TEST_FILE};
+use seq2seq_train::{RunConfig, TestReport};
+
+use crate::ReportError;
+
+/// One row of `metrics.csv`, by column name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EpochMetrics {
+    pub epoch: usize,
+    pub split: String,
+    pub values: BTreeMap<String, f64>,
+}
+
+impl EpochMetrics {
+    pub fn get(&self, column: &str) -> Option<f64> {
+        self.values.get(column).copied()
+    }
+}
+
+/// A finished run.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub dir: PathBuf,
+    pub config: RunConfig,
+    pub test: TestReport,
+    pub metrics: Vec<EpochMetrics>,
+}
+
+impl Run {
+    pub fn load(dir: &Path) -> Result<Run, ReportError> {
+        let config = RunConfig::from_file(&dir.join(CONFIG_FILE))?;
+        let test_path = dir.join(TEST_FILE);
+        let text = std::fs::read_to_string(&test_path).map_err(|e| ReportError::io(&test_path, e))?;
+        let test: TestReport = serde_json::from_str(&text)
+            .map_err(|e| ReportError::Input(format!("{}: not a test report: {e}", test_path.display())))?;
+        let metrics = read_metrics(&dir.join(METRICS_FILE))?;
+        Ok(Run { dir: dir.to_path_buf(), config, test, metrics })
+    }
+
+    /// The rows of one split (`train` or `valid`), by epoch.
+    pub fn split(&self, split: &str) -> Vec<&EpochMetrics> {
+        self.metrics.iter().filter(|m| m.split == split).collect()
+    }
+
+    /// Mean training seconds per epoch.
+    pub fn seconds_per_epoch(&self) -> f64 {
+        self.test.train_seconds / self.test.epochs_trained.max(1) as f64
+    }
+
+    /// Exact match (%) over the test sentences of at least `words` source words.
+    pub fn exact_from(&self, words: usize) -> Option<f64> {
+        let buckets: Vec<_> = self
+            .test
+            .by_length
+            .iter()
+            .filter(|g| g.group.split('-').next().and_then(|s| s.parse::<usize>().ok()).is_some_and(|s| s >= words))
+            .collect();
+        let sentences: usize = buckets.iter().map(|g| g.sentences).sum();
+        (sentences > 0)
+            .then(|| buckets.iter().map(|g| g.exact_match * g.sentences as f64).sum::<f64>() / sentences as f64)
+    }
+
+    /// First epoch whose validation token accuracy reached `target` percent.
+    pub fn epochs_to(&self, target: f64) -> Option<usize> {
+        self.split("valid").iter().find(|m| m.get("token_accuracy").is_some_and(|a| a >= target)).map(|m| m.epoch)
+    }
+}
+
+/// Parses `metrics.csv` by its header, so older files with fewer columns still read.
+pub fn read_metrics(path: &Path) -> Result<Vec<EpochMetrics>, ReportError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ReportError::io(path, e))?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let (Some(epoch_col), Some(split_col)) =
+        (header.iter().position(|h| *h == "epoch"), header.iter().position(|h| *h == "split"))
+    else {
+        return Err(ReportError::Input(format!(
+            "{}: line 1: expected a header with `epoch` and `split`",
+            path.display()
+        )));
+    };
+    let mut rows = Vec::new();
+    for (n, line) in lines.enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let bad = |what: &str| ReportError::Input(format!("{}: line {}: {what}", path.display(), n + 2));
+        if fields.len() != header.len() {
+            return Err(bad(&format!("{} fields, expected {}", fields.len(), header.len())));
+        }
+        let epoch = fields[epoch_col].parse().map_err(|_| bad("the epoch is not a whole number"))?;
+        let mut values = BTreeMap::new();
+        for (k, (name, field)) in header.iter().zip(&fields).enumerate() {
+            if k != epoch_col && k != split_col {
+                let value = field.parse().map_err(|_| bad(&format!("`{name}` is not a number: `{field}`")))?;
+                values.insert(name.to_string(), value);
+            }
+        }
+        rows.push(EpochMetrics { epoch, split: fields[split_col].to_string(), values });
+    }
+    Ok(rows)
+}
+
+/// Mean and spread (lowest and highest) of one measure over seeds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stat {
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
+    pub runs: usize,
+}
+
+impl Stat {
+    pub fn of(values: impl IntoIterator<Item = f64>) -> Option<Stat> {
+        let values: Vec<f64> = values.into_iter().filter(|v| v.is_finite()).collect();
+        if values.is_empty() {
+            return None;
+        }
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        Some(Stat { mean, low, high, runs: values.len() })
+    }
+
+    pub fn spread(&self) -> f64 {
+        self.high - self.low
+    }
+}
+
+/// Every seed's run of one architecture.
+#[derive(Clone, Debug)]
+pub struct ArchRuns {
+    pub arch: String,
+    pub runs: Vec<Run>,
+}
+
+impl ArchRuns {
+    pub fn stat(&self, measure: impl Fn(&Run) -> Option<f64>) -> Option<Stat> {
+        Stat::of(self.runs.iter().filter_map(measure))
+    }
+
+    /// Per epoch (present in every run): the stat of `column` in `split`.
+    pub fn curve(&self, split: &str, column: &str) -> Vec<(usize, Stat)> {
+        let epochs = self.runs.iter().map(|r| r.split(split).len()).min().unwrap_or(0);
+        (0..epochs)
+            .filter_map(|e| {
+                let stat = Stat::of(self.runs.iter().filter_map(|r| r.split(split)[e].get(column)))?;
+                Some((e + 1, stat))
+            })
+            .collect()
+    }
+}
+
+/// Groups runs by architecture, in the order architectures first appear.
+pub fn group(runs: Vec<Run>) -> Vec<ArchRuns> {
+    let mut groups: Vec<ArchRuns> = Vec::new();
+    for run in runs {
+        match groups.iter_mut().find(|g| g.arch == run.config.arch) {
+            Some(g) => g.runs.push(run),
+            None => groups.push(ArchRuns { arch: run.config.arch.clone(), runs: vec![run] }),
+        }
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_read_by_header_and_bad_lines_are_named() {
+        let dir = std::env::temp_dir().join(format!("s2s-report-metrics-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("metrics.csv");
+        std::fs::write(&path, "epoch,split,loss,token_accuracy\n1,train,2.5,40\n1,valid,2.0,50.5\n").unwrap();
+        let rows = read_metrics(&path).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].split, "valid");
+        assert_eq!(rows[1].get("token_accuracy"), Some(50.5));
+        std::fs::write(&path, "epoch,split,loss\n1,train,x\n").unwrap();
+        let err = read_metrics(&path).unwrap_err().to_string();
+        assert!(err.contains("line 2") && err.contains("`loss`"), "{err}");
+        std::fs::write(&path, "epoch,split,loss\n1,train\n").unwrap();
+        assert!(read_metrics(&path).unwrap_err().to_string().contains("2 fields, expected 3"));
+    }
+
+    #[test]
+    fn stats_over_seeds() {
+        let s = Stat::of([1.0, 3.0, 2.0]).unwrap();
+        assert_eq!((s.mean, s.low, s.high, s.runs), (2.0, 1.0, 3.0, 3));
+        assert_eq!(s.spread(), 2.0);
+        assert!(Stat::of([]).is_none());
+    }
+}

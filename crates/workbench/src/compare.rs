@@ -1,0 +1,355 @@
+//! `workbench compare`: trains every listed architecture on the same data, split, seed and
+//! tokenizer (one process per run, `jobs` at a time), then writes the report. A run whose
+//! config is unchanged and whose `test.json` exists is kept, so an interrupted comparison picks
+//! up at the first unfinished run. `workbench plot` redraws a report from run directories.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use seq2seq_data::fsutil::write_atomic;
+use seq2seq_plot::MatrixImage;
+use seq2seq_report::{Figure, group};
+use seq2seq_train::RunConfig;
+use seq2seq_train::decode::Search;
+use serde::Deserialize;
+
+use crate::{figures, registry};
+
+/// `experiments/compare.toml`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompareConfig {
+    /// The report goes to `reports/NAME/`.
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// Architectures, in report order.
+    #[serde(default = "all_architectures")]
+    pub archs: Vec<String>,
+    /// Runs per architecture, with seeds `seed`, `seed + 1`, ….
+    #[serde(default = "one")]
+    pub seeds: usize,
+    /// Runs trained at once (each in its own process).
+    #[serde(default = "one")]
+    pub jobs: usize,
+    /// Settings every architecture shares: `seed`, `backend`, `[base.data]`, `[base.training]`.
+    #[serde(default)]
+    pub base: toml::Table,
+    /// Per-architecture changes, e.g. `[overrides.transformer.training]`.
+    #[serde(default)]
+    pub overrides: BTreeMap<String, toml::Table>,
+}
+
+fn default_name() -> String {
+    "compare".into()
+}
+
+fn all_architectures() -> Vec<String> {
+    registry::architectures().iter().map(|a| a.name.to_string()).collect()
+}
+
+fn one() -> usize {
+    1
+}
+
+/// `experiments/compare.toml`, built in: the comparison `workbench compare` runs without `--config`.
+pub const BUILT_IN: &str = include_str!("../../../experiments/compare.toml");
+
+impl CompareConfig {
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses `text`; errors name `path` (where the text came from) and the line.
+    pub fn parse(text: &str, path: &Path) -> Result<Self> {
+        let config: CompareConfig = toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        for arch in config.archs.iter().chain(config.overrides.keys()) {
+            registry::find(arch).with_context(|| format!("{}: archs / overrides", path.display()))?;
+        }
+        if config.base.contains_key("arch") {
+            bail!("{}: [base] holds what every architecture shares; `arch` belongs in `archs`", path.display());
+        }
+        if config.seeds == 0 || config.jobs == 0 {
+            bail!("{}: `seeds` and `jobs` must be at least 1", path.display());
+        }
+        Ok(config)
+    }
+
+    /// The run config of `arch` with seed number `k`: base, then the overrides, merged key by key.
+    pub fn run_config(&self, arch: &str, k: usize, quick: bool) -> Result<RunConfig> {
+        let mut table = self.base.clone();
+        if let Some(changes) = self.overrides.get(arch) {
+            merge(&mut table, changes);
+        }
+        table.insert("arch".into(), toml::Value::String(arch.into()));
+        let text = toml::to_string(&table).expect("a TOML table serialises");
+        let mut config = RunConfig::from_toml(&text).with_context(|| format!("the config of `{arch}`"))?;
+        config.seed = config.seed.wrapping_add(k as u64);
+        if quick {
+            config.make_quick();
+        }
+        config.validate().with_context(|| format!("the config of `{arch}`"))?;
+        Ok(config)
+    }
+}
+
+fn merge(into: &mut toml::Table, changes: &toml::Table) {
+    for (key, value) in changes {
+        match (into.get_mut(key), value) {
+            (Some(toml::Value::Table(existing)), toml::Value::Table(more)) => merge(existing, more),
+            _ => {
+                into.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+struct Job {
+    name: String,
+    config_path: PathBuf,
+    dir: PathBuf,
+}
+
+struct Running {
+    job: Job,
+    child: Child,
+    started: Instant,
+}
+
+/// Trains what is not done yet and writes the report; returns the report's directory.
+pub fn compare(config: &CompareConfig, out: &Path, quick: bool) -> Result<PathBuf> {
+    let start = Instant::now();
+    let (configs, runs) = (out.join("configs"), out.join("runs"));
+    for dir in [&configs, &runs] {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut jobs = Vec::new();
+    let mut dirs = Vec::new();
+    for arch in &config.archs {
+        for k in 0..config.seeds {
+            let run_config = config.run_config(arch, k, quick)?;
+            let name = format!("{arch}-seed{}", run_config.seed);
+            let (config_path, dir) = (configs.join(format!("{name}.toml")), runs.join(&name));
+            let text = run_config.to_toml();
+            let unchanged = std::fs::read_to_string(&config_path).is_ok_and(|old| old == text);
+            dirs.push(dir.clone());
+            if unchanged && dir.join("test.json").exists() {
+                eprintln!("{name}: done before, kept");
+                continue;
+            }
+            write_atomic(&config_path, text.as_bytes())
+                .with_context(|| format!("writing {}", config_path.display()))?;
+            jobs.push(Job { name, config_path, dir });
+        }
+    }
+    let failures = run_jobs(jobs, config.jobs)?;
+    let finished: Vec<PathBuf> = dirs.into_iter().filter(|d| d.join("test.json").exists()).collect();
+    let mut settings = vec![
+        format!("configs: `configs/*.toml` (each run's own; rerun one with `workbench train --config`)"),
+        format!("runs trained {} at a time, one process each", config.jobs),
+    ];
+    if quick {
+        settings.push("`--quick`: 600 short training pairs and two epochs per run — a first look, not a result".into());
+    }
+    write_report(out, &config.name, &finished, settings, Some(start.elapsed().as_secs_f64()))?;
+    if !failures.is_empty() {
+        bail!("{} run(s) failed (the report covers the others): {}", failures.len(), failures.join("; "));
+    }
+    Ok(out.to_path_buf())
+}
+
+/// Runs `workbench train` for each job, `parallel` at a time; returns the failures.
+fn run_jobs(mut jobs: Vec<Job>, parallel: usize) -> Result<Vec<String>> {
+    let exe = std::env::current_exe().context("finding the workbench binary")?;
+    let total = jobs.len();
+    jobs.reverse();
+    let mut running: Vec<Running> = Vec::new();
+    let mut failures = Vec::new();
+    let mut done = 0;
+    while !jobs.is_empty() || !running.is_empty() {
+        while running.len() < parallel {
+            let Some(job) = jobs.pop() else { break };
+            let log_path = job.dir.with_extension("log");
+            let log = std::fs::File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
+            let child = Command::new(&exe)
+                .args(["train", "--overwrite", "--config"])
+                .arg(&job.config_path)
+                .arg("--out")
+                .arg(&job.dir)
+                .stdout(log.try_clone()?)
+                .stderr(log)
+                .stdin(Stdio::null())
+                .spawn()
+                .with_context(|| format!("starting {}", exe.display()))?;
+            eprintln!("{}: training (log: {})", job.name, log_path.display());
+            running.push(Running { job, child, started: Instant::now() });
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let mut k = 0;
+        while k < running.len() {
+            match running[k].child.try_wait()? {
+                None => k += 1,
+                Some(status) => {
+                    let finished = running.swap_remove(k);
+                    done += 1;
+                    let seconds = finished.started.elapsed().as_secs_f64();
+                    if status.success() {
+                        eprintln!("[{done}/{total}] {}: done in {seconds:.0} s", finished.job.name);
+                    } else {
+                        let log = finished.job.dir.with_extension("log");
+                        eprintln!("[{done}/{total}] {}: FAILED ({status}); see {}", finished.job.name, log.display());
+                        failures.push(format!("{} (see {})", finished.job.name, log.display()));
+                    }
+                }
+            }
+        }
+    }
+    Ok(failures)
+}
+
+/// Loads `dirs`, draws the attention heatmaps of the demo sentence and the positional encoding
+/// where the runs allow, and writes the report into `out`.
+pub fn write_report(
+    out: &Path,
+    name: &str,
+    dirs: &[PathBuf],
+    mut settings: Vec<String>,
+    wall: Option<f64>,
+) -> Result<()> {
+    let runs = seq2seq_report::load_runs(dirs)?;
+    let mut groups = group(runs);
+    // Report order: the registry's (the evolution), whatever order the directories came in.
+    let order: Vec<&str> = registry::architectures().iter().map(|a| a.name).collect();
+    groups.sort_by_key(|g| order.iter().position(|name| *name == g.arch).unwrap_or(usize::MAX));
+    if let Some(first) = groups.first().and_then(|g| g.runs.first()) {
+        let d = &first.config.data;
+        settings.insert(
+            0,
+            format!(
+                "data: `{}`, {} training / {} validation / {} test pairs, {}–{} source words, `{}` tokens, batches of {}",
+                d.task, d.train_size, d.valid_size, d.test_size, d.min_len, d.max_len, d.tokenizer, d.batch_size
+            ),
+        );
+        let t = &first.config.training;
+        settings.insert(
+            1,
+            format!(
+                "training: at most {} epochs, learning rate {} ({} schedule), early stopping after {} epochs without a better validation loss",
+                t.epochs,
+                t.learning_rate,
+                format!("{:?}", t.lr_schedule).to_lowercase(),
+                t.patience
+            ),
+        );
+    }
+    let plots = out.join("plots");
+    std::fs::create_dir_all(&plots).with_context(|| format!("creating {}", plots.display()))?;
+    let mut figures = Vec::new();
+    for g in &groups {
+        let run = &g.runs[0];
+        match attention_figures(&run.dir, &plots, &g.arch) {
+            Ok(mut drawn) => figures.append(&mut drawn),
+            Err(e) => settings.push(format!("no attention heatmap for `{}`: {e:#}", g.arch)),
+        }
+        if let Some(d_model) = run.config.model.get("d_model").and_then(|v| v.as_integer()) {
+            figures.push(positional_encoding(&plots, d_model as usize)?);
+        }
+    }
+    let context = seq2seq_report::Context { name: name.into(), settings, figures, wall_seconds: wall };
+    seq2seq_report::write(out, &groups, &context)?;
+    Ok(())
+}
+
+/// The demo sentence's attention heatmap (and per-head grids), for models that attend.
+fn attention_figures(dir: &Path, plots: &Path, arch: &str) -> Result<Vec<Figure>> {
+    let translator = registry::find(arch)?.open(dir, None)?;
+    let Some((source, _)) = translator.config().data.task()?.demo() else { return Ok(vec![]) };
+    let search = Search::greedy(translator.config().training.max_output_len);
+    let translation = translator.translate(&[source.to_string()], &search)?.remove(0);
+    let path = plots.join(format!("attention-{arch}.png"));
+    let drawn = figures::draw_attention(&path, translator.as_ref(), source, &translation)?;
+    Ok(drawn
+        .into_iter()
+        .map(|(file, caption)| {
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            Figure { path: format!("plots/{name}"), caption }
+        })
+        .collect())
+}
+
+/// The sinusoidal positional encoding the Transformer adds to its embeddings, as an image and CSV.
+fn positional_encoding(plots: &Path, d_model: usize) -> Result<Figure> {
+    let device = burn::tensor::Device::flex();
+    let positions = 50;
+    let table = seq2seq_transformer::positions::sinusoidal(0, positions, d_model, &device);
+    let values: Vec<f32> = table.into_data().try_to_vec::<f32>().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let rows: Vec<Vec<f32>> = values.chunks(d_model).map(<[f32]>::to_vec).collect();
+    let title = format!("sinusoidal positional encoding (d_model = {d_model})");
+    let image = MatrixImage { title: &title, x_label: "dimension", y_label: "position", values: &rows };
+    for ext in ["png", "svg"] {
+        seq2seq_plot::matrix_image(&plots.join(format!("positional-encoding.{ext}")), &image)?;
+    }
+    let mut text = format!("position,{}\n", (0..d_model).map(|d| format!("d{d}")).collect::<Vec<_>>().join(","));
+    for (p, row) in rows.iter().enumerate() {
+        text.push_str(&format!("{p},{}\n", row.iter().map(|v| format!("{v:.6}")).collect::<Vec<_>>().join(",")));
+    }
+    let csv = plots.join("positional-encoding.csv");
+    write_atomic(&csv, text.as_bytes()).with_context(|| format!("writing {}", csv.display()))?;
+    Ok(Figure {
+        path: "plots/positional-encoding.png".into(),
+        caption:
+            "the sinusoidal positional encoding: sin on even, cos on odd dimensions, wavelengths from 2π to 10000·2π"
+                .into(),
+    })
+}
+
+/// The run directories under each of `dirs`: a run directory itself, or a comparison's `runs/`.
+pub fn run_dirs(dirs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for dir in dirs {
+        if dir.join("test.json").exists() {
+            found.push(dir.clone());
+            continue;
+        }
+        let runs = dir.join("runs");
+        let entries = std::fs::read_dir(&runs).with_context(|| {
+            format!("{}: neither a run directory (no test.json) nor a comparison (no runs/)", dir.display())
+        })?;
+        let mut inside: Vec<PathBuf> =
+            entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.join("test.json").exists()).collect();
+        inside.sort();
+        found.extend(inside);
+    }
+    if found.is_empty() {
+        bail!(
+            "no finished runs (directories with test.json) in {}",
+            dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_comparison_covers_every_architecture_and_overrides_merge() {
+        let config = CompareConfig::parse(BUILT_IN, Path::new("compare.toml")).unwrap();
+        assert_eq!(config.archs, all_architectures());
+        let text = "archs = [\"encdec\", \"transformer\"]\n[base]\nseed = 7\n[base.training]\nepochs = 5\nlearning_rate = 0.001\n\
+                    [overrides.transformer.training]\nlearning_rate = 0.0005\n[overrides.transformer.model]\nheads = 2\n";
+        let config = CompareConfig::parse(text, Path::new("c.toml")).unwrap();
+        let encdec = config.run_config("encdec", 0, false).unwrap();
+        let transformer = config.run_config("transformer", 2, false).unwrap();
+        assert_eq!((encdec.seed, encdec.training.epochs, encdec.training.learning_rate), (7, 5, 0.001));
+        assert_eq!((transformer.seed, transformer.training.epochs, transformer.training.learning_rate), (9, 5, 0.0005));
+        assert_eq!(transformer.model.get("heads").and_then(|v| v.as_integer()), Some(2));
+        assert!(encdec.model.is_empty());
+        let err = CompareConfig::parse("[base]\narch = \"ann\"\n", Path::new("c.toml")).unwrap_err().to_string();
+        assert!(err.contains("archs"), "{err}");
+    }
+}
