@@ -52,6 +52,8 @@ pub struct LineChart<'a> {
     pub y_label: &'a str,
     pub series: &'a [Series],
     pub x_labels: Option<&'a [String]>,
+    /// Fixed y range (e.g. 0–100 for percentages); fitted to the data when `None`.
+    pub y_range: Option<(f64, f64)>,
 }
 
 impl Figure for LineChart<'_> {
@@ -64,9 +66,10 @@ impl Figure for LineChart<'_> {
         let xs = self.series.iter().flat_map(|s| s.points.iter().map(|p| p.0).chain(s.band.iter().map(|b| b.0)));
         let ys =
             self.series.iter().flat_map(|s| s.points.iter().map(|p| p.1).chain(s.band.iter().flat_map(|b| [b.1, b.2])));
+        let all_whole = self.series.iter().flat_map(|s| &s.points).all(|p| (p.0 - p.0.round()).abs() < 1e-9);
         let (x0, x1) = bounds(xs);
-        let (y0, y1) = bounds(ys);
-        let pad = ((y1 - y0) * 0.05).max(1e-9);
+        let (y0, y1) = self.y_range.unwrap_or_else(|| bounds(ys));
+        let pad = ((y1 - y0) * 0.03).max(1e-9);
         let (x0, x1) = if self.x_labels.is_some() { (x0 - 0.3, x1 + 0.3) } else { (x0, x1) };
         let mut chart = ChartBuilder::on(&area)
             .caption(self.title, (FONT, 20))
@@ -85,8 +88,12 @@ impl Figure for LineChart<'_> {
         };
         let mut mesh = chart.configure_mesh();
         mesh.x_desc(self.x_label).y_desc(self.y_label).label_style((FONT, 14)).x_label_formatter(&format_x);
+        let whole_ticks = |x: &f64| if (x - x.round()).abs() < 1e-6 { tick(*x) } else { String::new() };
         if let Some(labels) = labels {
             mesh.x_labels(labels.len() + 2);
+        } else if all_whole && x1 - x0 <= 30.0 {
+            // Epochs: a tick on every whole number, and no fractional labels.
+            mesh.x_labels((x1 - x0) as usize + 1).x_label_formatter(&whole_ticks);
         }
         mesh.draw().map_err(text_err)?;
         for s in self.series {
@@ -221,7 +228,8 @@ impl Figure for BarPanels<'_> {
     fn size(&self) -> (u32, u32) {
         let per_row = self.per_row.clamp(1, self.panels.len().max(1));
         let rows = self.panels.len().div_ceil(per_row);
-        ((420 * per_row) as u32, (50 + 330 * rows) as u32)
+        let panel_width = (130 + 62 * self.categories.len()).max(420);
+        ((panel_width * per_row) as u32, (50 + 330 * rows) as u32)
     }
 
     fn draw<DB: DrawingBackend>(&self, area: DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -403,8 +411,14 @@ mod tests {
                 ..Default::default()
             },
         ];
-        let chart =
-            LineChart { title: "validation loss", x_label: "epoch", y_label: "loss", series: &series, x_labels: None };
+        let chart = LineChart {
+            title: "validation loss",
+            x_label: "epoch",
+            y_label: "loss",
+            series: &series,
+            x_labels: None,
+            y_range: None,
+        };
         line_chart(&dir.join("lines.png"), &chart).unwrap();
         line_chart(&dir.join("lines.svg"), &chart).unwrap();
         let svg = std::fs::read_to_string(dir.join("lines.svg")).unwrap();

@@ -96,6 +96,7 @@ impl Writer<'_> {
                 y_label: "cross-entropy",
                 series: &series,
                 x_labels: None,
+                y_range: None,
             };
             let header = [&["split", "epoch"][..], &STAT_COLUMNS].concat();
             self.lines(&format!("loss-{}", g.arch), &title, chart, &header, &rows)?;
@@ -119,7 +120,14 @@ impl Writer<'_> {
             by_seconds.push(stat_series(g.arch.clone(), i, false, &timed));
         }
         let title = "validation loss by epoch";
-        let chart = LineChart { title, x_label: "epoch", y_label: "cross-entropy", series: &by_epoch, x_labels: None };
+        let chart = LineChart {
+            title,
+            x_label: "epoch",
+            y_label: "cross-entropy",
+            series: &by_epoch,
+            x_labels: None,
+            y_range: None,
+        };
         self.lines(
             "valid-loss-by-epoch",
             title,
@@ -134,6 +142,7 @@ impl Writer<'_> {
             y_label: "cross-entropy",
             series: &by_seconds,
             x_labels: None,
+            y_range: None,
         };
         self.lines(
             "valid-loss-by-seconds",
@@ -186,6 +195,7 @@ impl Writer<'_> {
                 y_label: label,
                 series: &series,
                 x_labels: Some(&buckets),
+                y_range: Some((0.0, 100.0)), // percent and BLEU alike
             };
             self.lines(stem, &title, chart, &[&["arch", "source_words"][..], &STAT_COLUMNS].concat(), &rows)?;
         }
@@ -307,8 +317,14 @@ impl Writer<'_> {
             return Ok(());
         }
         let title = "exposure bias: validation token accuracy, teacher-forced vs free-running";
-        let chart =
-            LineChart { title, x_label: "epoch", y_label: "token accuracy (%)", series: &series, x_labels: None };
+        let chart = LineChart {
+            title,
+            x_label: "epoch",
+            y_label: "token accuracy (%)",
+            series: &series,
+            x_labels: None,
+            y_range: None,
+        };
         self.lines("exposure-bias", title, chart, &[&["arch", "feeding", "epoch"][..], &STAT_COLUMNS].concat(), &rows)
     }
 }
