@@ -323,6 +323,10 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
     }
     assert!(report.contains("not measurable here") || report.contains("supported"));
     assert!(html.contains("data:image/png;base64,") && !html.contains("src=\"plots/"), "images inlined");
+    // The page renders in headless Chromium, where one is installed.
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/html-renders.sh");
+    let rendered = std::process::Command::new("bash").arg(&script).arg(dir.join("report.html")).output().unwrap();
+    assert!(rendered.status.success(), "{}", text(&rendered));
 
     // Rerunning resumes: every finished run is kept, and the report says the same.
     let table = |text: &str| text.lines().filter(|l| l.starts_with("| `")).map(String::from).collect::<Vec<_>>();

@@ -136,7 +136,8 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool) -> Result<PathBu
             let text = run_config.to_toml();
             let unchanged = std::fs::read_to_string(&config_path).is_ok_and(|old| old == text);
             dirs.push(dir.clone());
-            if unchanged && dir.join("test.json").exists() {
+            let finished = ["test.json", "model.bpk", "checkpoint.json"].iter().all(|f| dir.join(f).exists());
+            if unchanged && finished {
                 eprintln!("{name}: done before, kept");
                 continue;
             }
@@ -252,6 +253,10 @@ pub fn write_report(
         let run = &g.runs[0];
         match attention_figures(&run.dir, &plots, &g.arch) {
             Ok(mut drawn) => figures.append(&mut drawn),
+            // Without the checkpoint (a committed report keeps none), keep the heatmap drawn before.
+            Err(_) if plots.join(format!("attention-{}.png", g.arch)).exists() => {
+                figures.extend(earlier_attention_figures(&plots, &g.arch))
+            }
             Err(e) => settings.push(format!("no attention heatmap for `{}`: {e:#}", g.arch)),
         }
         if let Some(d_model) = run.config.model.get("d_model").and_then(|v| v.as_integer()) {
@@ -278,6 +283,24 @@ fn attention_figures(dir: &Path, plots: &Path, arch: &str) -> Result<Vec<Figure>
             Figure { path: format!("plots/{name}"), caption }
         })
         .collect())
+}
+
+/// Heatmaps drawn by an earlier run of the report, for runs whose checkpoint is gone.
+fn earlier_attention_figures(plots: &Path, arch: &str) -> Vec<Figure> {
+    let mut figures = vec![Figure {
+        path: format!("plots/attention-{arch}.png"),
+        caption: format!("`{arch}`: attention on the demo sentence"),
+    }];
+    for (kind, suffix) in figures::GRIDS {
+        let name = format!("attention-{arch}-{suffix}.png");
+        if plots.join(&name).exists() {
+            figures.push(Figure {
+                path: format!("plots/{name}"),
+                caption: format!("`{arch}`: {} per layer and head", kind.name()),
+            });
+        }
+    }
+    figures
 }
 
 /// The sinusoidal positional encoding the Transformer adds to its embeddings, as an image and CSV.

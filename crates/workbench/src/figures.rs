@@ -7,6 +7,13 @@ use anyhow::Result;
 use seq2seq_plot::Panel;
 use seq2seq_train::{AttentionKind, Translation, Translator};
 
+/// The per-layer, per-head grids, and the file-name suffix of each.
+pub const GRIDS: [(AttentionKind, &str); 3] = [
+    (AttentionKind::EncoderSelf, "encoder-self"),
+    (AttentionKind::DecoderSelf, "decoder-self"),
+    (AttentionKind::Cross, "cross"),
+];
+
 /// Draws `translation`'s attention into `path` (PNG or SVG) and, for models with several layers
 /// or heads, `STEM-encoder-self.EXT`, `STEM-decoder-self.EXT` and `STEM-cross.EXT` beside it.
 /// Returns each file with a caption; nothing when the model has no attention weights.
@@ -36,11 +43,12 @@ pub fn draw_attention(
     let inputs: Vec<String> =
         std::iter::once("<sos>".to_string()).chain(translation.tokens.iter().cloned()).take(outputs.len()).collect();
     let source = &translation.source_tokens;
-    for (kind, suffix, rows, columns) in [
-        (AttentionKind::EncoderSelf, "encoder-self", source, source),
-        (AttentionKind::DecoderSelf, "decoder-self", &outputs, &inputs),
-        (AttentionKind::Cross, "cross", &outputs, source),
-    ] {
+    for (kind, suffix) in GRIDS {
+        let (rows, columns) = match kind {
+            AttentionKind::EncoderSelf => (source, source),
+            AttentionKind::DecoderSelf => (&outputs, &inputs),
+            AttentionKind::Cross => (&outputs, source),
+        };
         let of_kind: Vec<_> = maps.iter().filter(|m| m.kind == kind).collect();
         if of_kind.is_empty() {
             continue;
