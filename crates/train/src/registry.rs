@@ -43,11 +43,12 @@ pub struct Architecture {
     pub summary: &'static str,
     train: fn(&RunConfig, &Path) -> Result<RunSummary, TrainError>,
     open: fn(&Path, Option<Backend>) -> Result<Box<dyn Translator>, TrainError>,
+    parameters: fn(&RunConfig, ModelDims) -> Result<(usize, toml::Table), TrainError>,
 }
 
 impl Architecture {
     pub fn of<M: Seq2Seq>(name: &'static str, summary: &'static str) -> Self {
-        Self { name, summary, train: train::<M>, open: open::<M> }
+        Self { name, summary, train: train::<M>, open: open::<M>, parameters: parameters::<M> }
     }
 
     pub fn train(&self, config: &RunConfig, out: &Path) -> Result<RunSummary, TrainError> {
@@ -57,6 +58,22 @@ impl Architecture {
     pub fn open(&self, dir: &Path, backend: Option<Backend>) -> Result<Box<dyn Translator>, TrainError> {
         (self.open)(dir, backend)
     }
+
+    /// The parameter count of the model `config` builds for vocabularies of `dims`, and its
+    /// `[model]` section with every default filled in.
+    pub fn parameters(&self, config: &RunConfig, dims: ModelDims) -> Result<(usize, toml::Table), TrainError> {
+        (self.parameters)(config, dims)
+    }
+}
+
+fn parameters<M: Seq2Seq>(config: &RunConfig, dims: ModelDims) -> Result<(usize, toml::Table), TrainError> {
+    let model_config = model_config::<M>(config)?;
+    let model = M::init(&model_config, dims, &Device::flex());
+    let table = match toml::Value::try_from(&model_config) {
+        Ok(toml::Value::Table(table)) => table,
+        _ => return Err(TrainError::Input("the [model] section must be a table".into())),
+    };
+    Ok((burn::module::Module::num_params(&model), table))
 }
 
 /// Reads a run directory's config.

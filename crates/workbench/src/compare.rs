@@ -40,6 +40,9 @@ pub struct CompareConfig {
     /// Per-architecture changes, e.g. `[overrides.transformer.training]`.
     #[serde(default)]
     pub overrides: BTreeMap<String, toml::Table>,
+    /// When above 0: every model's widths are scaled so that it has about this many parameters.
+    #[serde(default)]
+    pub parameter_budget: usize,
 }
 
 fn default_name() -> String {
@@ -92,8 +95,64 @@ impl CompareConfig {
             config.make_quick();
         }
         config.validate().with_context(|| format!("the config of `{arch}`"))?;
+        if self.parameter_budget > 0 {
+            fit_budget(&mut config, self.parameter_budget)?;
+        }
         Ok(config)
     }
+}
+
+/// The `[model]` keys that set a model's width; a parameter budget scales them together.
+const WIDTH_KEYS: [&str; 5] = ["hidden_size", "embedding_size", "attention_size", "d_model", "d_ff"];
+
+/// Scales the widths of `config`'s model (keeping their ratios) until it has about `budget`
+/// parameters for this task's vocabularies.
+pub fn fit_budget(config: &mut RunConfig, budget: usize) -> Result<()> {
+    let architecture = registry::find(&config.arch)?;
+    let codec = seq2seq_data::Prepared::build(&config.data, config.seed)?.codec;
+    let dims =
+        seq2seq_train::ModelDims { source_vocab: codec.source_vocab.len(), target_vocab: codec.target_vocab.len() };
+    let (_, base) = architecture.parameters(config, dims)?;
+    let widths: Vec<(&str, f64)> =
+        WIDTH_KEYS.iter().filter_map(|&k| Some((k, base.get(k)?.as_integer()? as f64))).collect();
+    if widths.is_empty() {
+        bail!(
+            "`{}` has none of the width keys {:?}: it cannot be sized to a parameter budget",
+            config.arch,
+            WIDTH_KEYS
+        );
+    }
+    // d_model splits evenly into heads, and into sin/cos pairs.
+    let step = 2 * base.get("heads").and_then(|h| h.as_integer()).unwrap_or(1).max(1);
+    let scaled = |factor: f64| {
+        let mut model = base.clone();
+        for &(key, width) in &widths {
+            let mut w = ((width * factor).round() as i64).max(2);
+            if key == "d_model" {
+                w = ((w + step - 1) / step).max(1) * step;
+            }
+            model.insert(key.to_string(), toml::Value::Integer(w));
+        }
+        model
+    };
+    let count = |model: &toml::Table| -> Result<usize> {
+        let trial = RunConfig { model: model.clone(), ..config.clone() };
+        Ok(architecture.parameters(&trial, dims)?.0)
+    };
+    // Parameters grow with the widths: bisect the scale on a log axis.
+    let (mut low, mut high) = (1.0f64 / 32.0, 32.0f64);
+    let mut best = (usize::MAX, base.clone());
+    for _ in 0..24 {
+        let factor = (low * high).sqrt();
+        let model = scaled(factor);
+        let n = count(&model)?;
+        if n.abs_diff(budget) < best.0 {
+            best = (n.abs_diff(budget), model);
+        }
+        if n < budget { low = factor } else { high = factor }
+    }
+    config.model = best.1;
+    Ok(())
 }
 
 fn merge(into: &mut toml::Table, changes: &toml::Table) {
@@ -148,10 +207,17 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool) -> Result<PathBu
     }
     let failures = run_jobs(jobs, config.jobs)?;
     let finished: Vec<PathBuf> = dirs.into_iter().filter(|d| d.join("test.json").exists()).collect();
-    let mut settings = vec![
+    let mut settings = Vec::new();
+    if config.parameter_budget > 0 {
+        settings.push(format!(
+            "every model's widths scaled to about {} parameters (the table gives each one's count)",
+            config.parameter_budget
+        ));
+    }
+    settings.extend([
         format!("configs: `configs/*.toml` (each run's own; rerun one with `workbench train --config`)"),
         format!("runs trained {} at a time, one process each", config.jobs),
-    ];
+    ]);
     if quick {
         settings.push("`--quick`: 600 short training pairs and two epochs per run — a first look, not a result".into());
     }
@@ -374,5 +440,21 @@ mod tests {
         assert!(encdec.model.is_empty());
         let err = CompareConfig::parse("[base]\narch = \"ann\"\n", Path::new("c.toml")).unwrap_err().to_string();
         assert!(err.contains("archs"), "{err}");
+    }
+
+    #[test]
+    fn a_parameter_budget_sizes_every_model_alike() {
+        let text = "parameter_budget = 150000\n[base.data]\ntrain_size = 300\nvalid_size = 20\ntest_size = 20\n";
+        let config = CompareConfig::parse(text, Path::new("c.toml")).unwrap();
+        for arch in ["rnn", "encdec", "bahdanau", "transformer"] {
+            let run = config.run_config(arch, 0, false).unwrap();
+            let codec = seq2seq_data::Prepared::build(&run.data, run.seed).unwrap().codec;
+            let dims = seq2seq_train::ModelDims {
+                source_vocab: codec.source_vocab.len(),
+                target_vocab: codec.target_vocab.len(),
+            };
+            let (count, _) = registry::find(arch).unwrap().parameters(&run, dims).unwrap();
+            assert!((120_000..180_000).contains(&count), "{arch}: {count} parameters for a budget of 150,000");
+        }
     }
 }
