@@ -351,3 +351,32 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
     fails_with(&["compare", "--config", bad.join("c.toml").to_str().unwrap(), "--quick"], &["seeed"]);
     fails_with(&["plot", bad.to_str().unwrap()], &["no runs/"]);
 }
+
+#[test]
+fn an_interrupted_comparison_resumes_from_its_last_epoch_with_the_same_results() {
+    let archs = "encdec,transformer";
+    let whole = scratch("resume-whole");
+    let out = workbench(&["compare", "--quick", "--archs", archs, "--out", whole.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // Every run stops after its first epoch, as if the machine went down.
+    let cut = scratch("resume-cut");
+    let out = Command::new(env!("CARGO_BIN_EXE_workbench"))
+        .args(["compare", "--quick", "--archs", archs, "--out", cut.to_str().unwrap()])
+        .env("WORKBENCH_INTERRUPT_AFTER_EPOCH", "1")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("2 run(s) failed"), "{}", text(&out));
+    let again = workbench(&["compare", "--quick", "--archs", archs, "--out", cut.to_str().unwrap()]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert_eq!(text(&again).matches(": resuming").count(), 2, "{}", text(&again));
+    for run in ["encdec-seed42", "transformer-seed42"] {
+        let (a, b) = (whole.join("runs").join(run), cut.join("runs").join(run));
+        assert_eq!(metric_columns(&a), metric_columns(&b), "{run}: the same epochs, the same numbers");
+        assert_eq!(std::fs::read(a.join("test.hyp.txt")).unwrap(), std::fs::read(b.join("test.hyp.txt")).unwrap());
+        assert!(!b.join("resume").exists(), "a finished run keeps no resume state");
+    }
+    // A run with another config is not resumed from a stale state.
+    fails_with(&["train", "--resume", "--overwrite", "--out", cut.to_str().unwrap()], &["--resume", "--overwrite"]);
+}

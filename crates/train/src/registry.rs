@@ -41,7 +41,7 @@ pub struct Translation {
 pub struct Architecture {
     pub name: &'static str,
     pub summary: &'static str,
-    train: fn(&RunConfig, &Path) -> Result<RunSummary, TrainError>,
+    train: fn(&RunConfig, &Path, bool) -> Result<RunSummary, TrainError>,
     open: fn(&Path, Option<Backend>) -> Result<Box<dyn Translator>, TrainError>,
     parameters: fn(&RunConfig, ModelDims) -> Result<(usize, toml::Table), TrainError>,
 }
@@ -51,8 +51,9 @@ impl Architecture {
         Self { name, summary, train: train::<M>, open: open::<M>, parameters: parameters::<M> }
     }
 
-    pub fn train(&self, config: &RunConfig, out: &Path) -> Result<RunSummary, TrainError> {
-        (self.train)(config, out)
+    /// Trains into `out`; with `resume`, continues the run interrupted there (see [`train`]).
+    pub fn train(&self, config: &RunConfig, out: &Path, resume: bool) -> Result<RunSummary, TrainError> {
+        (self.train)(config, out, resume)
     }
 
     pub fn open(&self, dir: &Path, backend: Option<Backend>) -> Result<Box<dyn Translator>, TrainError> {

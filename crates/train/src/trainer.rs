@@ -23,11 +23,16 @@ pub const CONFIG_FILE: &str = "config.toml";
 pub const METRICS_FILE: &str = "metrics.csv";
 pub const TEST_FILE: &str = "test.json";
 
+/// Where a run keeps what it needs to continue after an interruption (removed when it ends).
+pub const RESUME_DIR: &str = "resume";
+const RESUME_STATE: &str = "state.json";
+const OPTIMIZER_FILE: &str = "optimizer.bpk";
+
 /// One row of `metrics.csv`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetricsRow {
     pub epoch: usize,
-    pub split: &'static str,
+    pub split: String,
     pub loss: f64,
     pub perplexity: f64,
     pub token_accuracy: f64,
@@ -81,8 +86,37 @@ pub fn model_config<M: Seq2Seq>(config: &RunConfig) -> Result<M::Config, TrainEr
         .map_err(|e| TrainError::Config { file: "[model] section".into(), message: format!("{e}") })
 }
 
-/// Trains a `M` as `config` says, writing everything into `out`.
-pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, TrainError> {
+/// Where an unfinished run stood after its last epoch: with the model and optimizer files beside
+/// it, enough to go on exactly as if it had never stopped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct ResumeState {
+    /// The run's config (TOML): a resume must train the same thing.
+    config: String,
+    epoch: usize,
+    step: usize,
+    best: Option<(usize, f64)>,
+    bad_epochs: usize,
+    train_seconds: f64,
+    train_tokens: usize,
+    rows: Vec<MetricsRow>,
+}
+
+/// Reads the state an interrupted run in `out` left, if any.
+fn read_resume_state(out: &Path) -> Result<Option<ResumeState>, TrainError> {
+    let path = out.join(RESUME_DIR).join(RESUME_STATE);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read(&path).map_err(|e| TrainError::io(&path, e))?;
+    serde_json::from_slice(&text)
+        .map(Some)
+        .map_err(|e| TrainError::Checkpoint { path, message: format!("unreadable resume state: {e}") })
+}
+
+/// Trains a `M` as `config` says, writing everything into `out`. With `resume`, a run that was
+/// interrupted in `out` continues from the end of its last finished epoch (and gives the same
+/// results as an uninterrupted run); without a resume state there, it starts afresh.
+pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, resume: bool) -> Result<RunSummary, TrainError> {
     config.validate()?;
     let model_config = model_config::<M>(config)?;
     let training = &config.training;
@@ -113,7 +147,6 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, T
     let batches_per_epoch = batcher.batches(&data.train, Some(0)).len();
     let total_steps = batches_per_epoch * training.epochs;
     let train_sample: Vec<_> = data.train.iter().take(training.train_eval_size).cloned().collect();
-    let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed);
 
     let mut rows: Vec<MetricsRow> = Vec::new();
     let mut best: Option<(usize, f64)> = None;
@@ -122,10 +155,37 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, T
     let mut train_seconds = 0.0;
     let mut train_tokens = 0usize;
     let mut epochs_trained = 0;
+    let mut first_epoch = 1;
+    let resume_dir = out.join(RESUME_DIR);
+    std::fs::create_dir_all(&resume_dir).map_err(|e| TrainError::io(&resume_dir, e))?;
+    let state = if resume { read_resume_state(out)? } else { None };
+    if let Some(state) = state {
+        if state.config != config.to_toml() {
+            return Err(TrainError::Run {
+                path: out.to_path_buf(),
+                message: "cannot resume: the interrupted run was trained with another config".into(),
+            });
+        }
+        model = checkpoint::load(model, &resume_dir, &config.arch)?;
+        let path = resume_dir.join(OPTIMIZER_FILE);
+        let bytes = std::fs::read(&path).map_err(|e| TrainError::io(&path, e))?;
+        optimizer = optimizer
+            .from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes))
+            .map_err(|e| TrainError::Checkpoint { path, message: e.to_string() })?;
+        (rows, best, bad_epochs, step) = (state.rows, state.best, state.bad_epochs, state.step);
+        (train_seconds, train_tokens, epochs_trained) = (state.train_seconds, state.train_tokens, state.epoch);
+        first_epoch = state.epoch + 1;
+        write_metrics(out, &rows)?;
+    }
+    let stopped_early = training.patience > 0 && bad_epochs >= training.patience;
     let mut progress = Progress::new(training.epochs, batches_per_epoch, &config.arch);
 
-    for epoch in 1..=training.epochs {
+    for epoch in (first_epoch..=training.epochs).take_while(|_| !stopped_early) {
         let epoch_start = Instant::now();
+        // Every epoch draws its dropout masks and scheduled-sampling coins from its own seed, so
+        // a resumed run continues exactly as an uninterrupted one.
+        train_device.seed(config.seed.wrapping_add(epoch as u64));
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed ^ epoch as u64);
         let teacher_forcing = training.teacher_forcing_at(epoch);
         let (mut loss_sum, mut tokens, mut correct) = (0.0, 0usize, 0usize);
         let mut learning_rate = training.learning_rate;
@@ -216,8 +276,8 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, T
             teacher_forcing,
             free_running_accuracy: s.free_running_accuracy,
         };
-        rows.push(row("train", &train_scores, tokens as f64 / epoch_seconds));
-        rows.push(row("valid", &valid.scores, valid.tokens as f64 / valid.seconds.max(1e-9)));
+        rows.push(row("train".into(), &train_scores, tokens as f64 / epoch_seconds));
+        rows.push(row("valid".into(), &valid.scores, valid.tokens as f64 / valid.seconds.max(1e-9)));
         write_metrics(out, &rows)?;
 
         let improved = best.is_none_or(|(_, l)| valid.scores.loss < l);
@@ -227,6 +287,33 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, T
             checkpoint::save(&eval_model, out, &config.arch, epoch, valid.scores.loss)?;
         } else {
             bad_epochs += 1;
+        }
+        // What a resume needs: the model and optimizer as they are now, and the loop's state.
+        checkpoint::save(&model, &resume_dir, &config.arch, epoch, valid.scores.loss)?;
+        let optimizer_path = resume_dir.join(OPTIMIZER_FILE);
+        let optimizer_bytes = optimizer
+            .into_bytes()
+            .map_err(|e| TrainError::Checkpoint { path: optimizer_path.clone(), message: e.to_string() })?;
+        write_atomic(&optimizer_path, &optimizer_bytes).map_err(|e| TrainError::io(&optimizer_path, e))?;
+        let state = ResumeState {
+            config: config.to_toml(),
+            epoch,
+            step,
+            best,
+            bad_epochs,
+            train_seconds,
+            train_tokens,
+            rows: rows.clone(),
+        };
+        let state_path = resume_dir.join(RESUME_STATE);
+        let json = serde_json::to_vec(&state).expect("resume state serialises");
+        write_atomic(&state_path, &json).map_err(|e| TrainError::io(&state_path, e))?;
+        if std::env::var("WORKBENCH_INTERRUPT_AFTER_EPOCH").is_ok_and(|e| e == epoch.to_string()) {
+            progress.finish();
+            return Err(TrainError::Run {
+                path: out.to_path_buf(),
+                message: format!("interrupted after epoch {epoch} (WORKBENCH_INTERRUPT_AFTER_EPOCH, for tests)"),
+            });
         }
         progress.end_epoch(epoch, &train_scores, &valid.scores, epoch_seconds, improved);
         if training.patience > 0 && bad_epochs >= training.patience {
@@ -251,6 +338,10 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path) -> Result<RunSummary, T
         train_tokens,
         out,
     )?;
+    // Finished: nothing to resume.
+    if resume_dir.exists() {
+        std::fs::remove_dir_all(&resume_dir).map_err(|e| TrainError::io(&resume_dir, e))?;
+    }
     Ok(RunSummary { dir: out.to_path_buf(), report })
 }
 

@@ -170,6 +170,8 @@ struct Job {
     name: String,
     config_path: PathBuf,
     dir: PathBuf,
+    /// Continue an interrupted run of the same config from its last finished epoch.
+    resume: bool,
 }
 
 struct Running {
@@ -202,7 +204,8 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool) -> Result<PathBu
             }
             write_atomic(&config_path, text.as_bytes())
                 .with_context(|| format!("writing {}", config_path.display()))?;
-            jobs.push(Job { name, config_path, dir });
+            let resume = unchanged && dir.join("resume/state.json").exists();
+            jobs.push(Job { name, config_path, dir, resume });
         }
     }
     let failures = run_jobs(jobs, config.jobs)?;
@@ -221,9 +224,12 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool) -> Result<PathBu
     if quick {
         settings.push("`--quick`: 600 short training pairs and two epochs per run — a first look, not a result".into());
     }
-    write_report(out, &config.name, &finished, settings, Some(start.elapsed().as_secs_f64()))?;
+    if !finished.is_empty() {
+        write_report(out, &config.name, &finished, settings, Some(start.elapsed().as_secs_f64()))?;
+    }
     if !failures.is_empty() {
-        bail!("{} run(s) failed (the report covers the others): {}", failures.len(), failures.join("; "));
+        let covered = if finished.is_empty() { "no report: nothing finished" } else { "the report covers the others" };
+        bail!("{} run(s) failed ({covered}; rerun to resume them): {}", failures.len(), failures.join("; "));
     }
     Ok(out.to_path_buf())
 }
@@ -241,8 +247,9 @@ fn run_jobs(mut jobs: Vec<Job>, parallel: usize) -> Result<Vec<String>> {
             let Some(job) = jobs.pop() else { break };
             let log_path = job.dir.with_extension("log");
             let log = std::fs::File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
+            let mode = if job.resume { "--resume" } else { "--overwrite" };
             let child = Command::new(&exe)
-                .args(["train", "--overwrite", "--config"])
+                .args(["train", mode, "--config"])
                 .arg(&job.config_path)
                 .arg("--out")
                 .arg(&job.dir)
@@ -251,7 +258,8 @@ fn run_jobs(mut jobs: Vec<Job>, parallel: usize) -> Result<Vec<String>> {
                 .stdin(Stdio::null())
                 .spawn()
                 .with_context(|| format!("starting {}", exe.display()))?;
-            eprintln!("{}: training (log: {})", job.name, log_path.display());
+            let what = if job.resume { "resuming" } else { "training" };
+            eprintln!("{}: {what} (log: {})", job.name, log_path.display());
             running.push(Running { job, child, started: Instant::now() });
         }
         std::thread::sleep(Duration::from_millis(200));

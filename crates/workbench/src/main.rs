@@ -106,6 +106,9 @@ enum Command {
         /// Replace the run already in --out.
         #[arg(long)]
         overwrite: bool,
+        /// Continue the run interrupted in --out from its last finished epoch (same config).
+        #[arg(long, requires = "out", conflicts_with = "overwrite")]
+        resume: bool,
     },
     /// Translate sentences with a trained run (greedy decoding or beam search).
     Translate {
@@ -206,7 +209,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Train { arch, task, config, out, epochs, seed, backend, score, quick, overwrite } => {
+        Command::Train { arch, task, config, out, epochs, seed, backend, score, quick, overwrite, resume } => {
             let mut run_config = match &config {
                 Some(path) => RunConfig::from_file(path)?,
                 None => RunConfig::default(),
@@ -239,7 +242,7 @@ fn run(cli: Cli) -> Result<()> {
             run_config.data.task()?;
             let out = match out {
                 Some(dir) => {
-                    if dir.join("config.toml").exists() && !overwrite {
+                    if dir.join("config.toml").exists() && !overwrite && !resume {
                         bail!("{} already holds a run; choose another --out or pass --overwrite", dir.display());
                     }
                     dir
@@ -247,7 +250,7 @@ fn run(cli: Cli) -> Result<()> {
                 None => fresh_run_dir(&run_config),
             };
             eprintln!("training {} on {} → {}", run_config.arch, run_config.data.task, out.display());
-            let summary = architecture.train(&run_config, &out)?;
+            let summary = architecture.train(&run_config, &out, resume)?;
             print_report(&summary.report);
             println!("run directory: {}", summary.dir.display());
             Ok(())
