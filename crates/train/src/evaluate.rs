@@ -298,7 +298,7 @@ pub fn test_report(facts: RunFacts<'_>, examples: &[Example], evaluation: Evalua
         train_tokens_per_second: facts.train_tokens_per_second,
         autoregressive: facts.autoregressive,
         peak_memory_mib: peak_memory_mib(),
-        decoding: facts.search.to_string(),
+        decoding: if facts.autoregressive { facts.search.to_string() } else { "argmax per slot (no decoder)".into() },
         exact_match_under_15: percent(&short),
         alignment_accuracy: evaluation.alignment_accuracy,
         by_length,

@@ -208,6 +208,9 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool) -> Result<PathBu
             jobs.push(Job { name, config_path, dir, resume });
         }
     }
+    // Later architectures in the evolution are the slower ones: start them first, so that the
+    // quick ones fill the gaps at the end instead of leaving a core idle.
+    jobs.reverse();
     let failures = run_jobs(jobs, config.jobs)?;
     let finished: Vec<PathBuf> = dirs.into_iter().filter(|d| d.join("test.json").exists()).collect();
     let mut settings = Vec::new();
