@@ -74,6 +74,16 @@ struct Encoded {
     mask: Tensor<2, Bool>,
 }
 
+impl Encoded {
+    fn select(&self, rows: Tensor<1, Int>) -> Encoded {
+        Encoded {
+            states: self.states.clone().select(0, rows.clone()),
+            keys: self.keys.clone().select(0, rows.clone()),
+            mask: select_mask(self.mask.clone(), rows),
+        }
+    }
+}
+
 /// The decoder's recurrent state and `h̃_{t−1}`.
 struct DecoderState {
     recurrent: State,
@@ -124,11 +134,7 @@ impl Decoder for Decoding<'_> {
     }
 
     fn select_rows(&mut self, rows: Tensor<1, Int>) {
-        self.encoded = Encoded {
-            states: self.encoded.states.clone().select(0, rows.clone()),
-            keys: self.encoded.keys.clone().select(0, rows.clone()),
-            mask: select_mask(self.encoded.mask.clone(), rows.clone()),
-        };
+        self.encoded = self.encoded.select(rows.clone());
         self.state = DecoderState {
             recurrent: self.state.recurrent.clone().select(rows.clone()),
             attentional: self.state.attentional.clone().select(0, rows),

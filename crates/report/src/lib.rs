@@ -191,8 +191,8 @@ pub fn write(out: &Path, groups: &[ArchRuns], context: &Context) -> Result<Vec<P
     Ok(files)
 }
 
-/// Loads every run directory under `dir/runs/` (sorted), skipping none: a run without its
-/// `test.json` is an error that names it.
+/// Loads the run directories `dirs`, in order; a run without its `test.json` (or with a bad
+/// one) is an error that names it.
 pub fn load_runs(dirs: &[PathBuf]) -> Result<Vec<Run>, ReportError> {
     dirs.iter().map(|d| Run::load(d)).collect()
 }

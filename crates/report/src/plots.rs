@@ -6,7 +6,7 @@ use seq2seq_data::fsutil::write_atomic;
 use seq2seq_plot::{BarPanels, Bars, LineChart, ScoreTable, Series, bar_panels, line_chart, score_table};
 
 use crate::ReportError;
-use crate::runs::{ArchRuns, Run, Stat};
+use crate::runs::{ArchRuns, Run, Stat, bucket_start};
 
 /// Validation token accuracy (%) that "epochs to target" counts up to.
 pub const TARGET_ACCURACY: f64 = 90.0;
@@ -159,7 +159,7 @@ impl Writer<'_> {
             let mut all: Vec<(usize, String)> = Vec::new();
             for r in self.groups.iter().flat_map(|g| &g.runs) {
                 for b in &r.test.by_length {
-                    let start = b.group.split('-').next().and_then(|s| s.parse().ok()).unwrap_or(0);
+                    let start = bucket_start(&b.group).unwrap_or(0);
                     if !all.iter().any(|(_, name)| *name == b.group) {
                         all.push((start, b.group.clone()));
                     }
@@ -276,7 +276,10 @@ impl Writer<'_> {
         for ext in ["png", "svg"] {
             bar_panels(&self.dir.join(format!("cost.{ext}")), &bars)?;
         }
-        let header: Vec<&str> = std::iter::once("arch").chain(panels.iter().map(|p| p.title.as_str())).collect();
+        // Panel titles become CSV column names: no commas in them.
+        let header: Vec<String> =
+            std::iter::once("arch".to_string()).chain(panels.iter().map(|p| p.title.replace(',', ""))).collect();
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
         let rows: Vec<Vec<String>> = categories
             .iter()
             .enumerate()
@@ -286,8 +289,6 @@ impl Writer<'_> {
                     .collect()
             })
             .collect();
-        let header: Vec<String> = header.iter().map(|h| h.replace(',', "")).collect();
-        let header: Vec<&str> = header.iter().map(String::as_str).collect();
         csv(&self.dir.join("cost.csv"), &header, &rows)?;
         self.plots.push(Plot { stem: "cost".into(), caption: title.into() });
         Ok(())

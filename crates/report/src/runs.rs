@@ -54,12 +54,8 @@ impl Run {
 
     /// Exact match (%) over the test sentences of at least `words` source words.
     pub fn exact_from(&self, words: usize) -> Option<f64> {
-        let buckets: Vec<_> = self
-            .test
-            .by_length
-            .iter()
-            .filter(|g| g.group.split('-').next().and_then(|s| s.parse::<usize>().ok()).is_some_and(|s| s >= words))
-            .collect();
+        let buckets: Vec<_> =
+            self.test.by_length.iter().filter(|g| bucket_start(&g.group).is_some_and(|s| s >= words)).collect();
         let sentences: usize = buckets.iter().map(|g| g.sentences).sum();
         (sentences > 0)
             .then(|| buckets.iter().map(|g| g.exact_match * g.sentences as f64).sum::<f64>() / sentences as f64)
@@ -69,6 +65,11 @@ impl Run {
     pub fn epochs_to(&self, target: f64) -> Option<usize> {
         self.split("valid").iter().find(|m| m.get("token_accuracy").is_some_and(|a| a >= target)).map(|m| m.epoch)
     }
+}
+
+/// The first source length of a length bucket named `START-END` (as `test.json` names them).
+pub fn bucket_start(group: &str) -> Option<usize> {
+    group.split('-').next()?.parse().ok()
 }
 
 /// Parses `metrics.csv` by its header, so older files with fewer columns still read.

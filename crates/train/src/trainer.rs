@@ -175,12 +175,14 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, resume: bool) -> Result
         (rows, best, bad_epochs, step) = (state.rows, state.best, state.bad_epochs, state.step);
         (train_seconds, train_tokens, epochs_trained) = (state.train_seconds, state.train_tokens, state.epoch);
         first_epoch = state.epoch + 1;
+        if training.patience > 0 && bad_epochs >= training.patience {
+            first_epoch = training.epochs + 1; // it stopped early: only the test is left
+        }
         write_metrics(out, &rows)?;
     }
-    let stopped_early = training.patience > 0 && bad_epochs >= training.patience;
     let mut progress = Progress::new(training.epochs, batches_per_epoch, &config.arch);
 
-    for epoch in (first_epoch..=training.epochs).take_while(|_| !stopped_early) {
+    for epoch in first_epoch..=training.epochs {
         let epoch_start = Instant::now();
         // Every epoch draws its dropout masks and scheduled-sampling coins from its own seed, so
         // a resumed run continues exactly as an uninterrupted one.
