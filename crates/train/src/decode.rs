@@ -178,7 +178,17 @@ pub fn beam(batch: &Batch, max_len: usize, options: Beam, decoder: &mut impl Dec
                 let scores = &log_probs[row * vocab..(row + 1) * vocab];
                 candidates.extend(scores.iter().enumerate().map(|(t, &lp)| (hypothesis.log_prob + lp, row, t)));
             }
-            candidates.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+            // Only the best 2·width can matter: each live row has one `<eos>` extension, so at
+            // most `width` of them are skipped before `width` hypotheses are kept.
+            let best_first = |x: &(f32, usize, usize), y: &(f32, usize, usize)| {
+                y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2))
+            };
+            let needed = (2 * width).min(candidates.len());
+            if needed < candidates.len() {
+                candidates.select_nth_unstable_by(needed, best_first);
+                candidates.truncate(needed);
+            }
+            candidates.sort_by(best_first);
             let mut kept = 0;
             for (rank, &(log_prob, row, token)) in candidates.iter().enumerate() {
                 if kept == width {
