@@ -292,6 +292,8 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
             "cost",
             "exposure-bias",
             "positional-encoding",
+            "probe-agreement-verb",
+            "probe-agreement-adjective",
         ]
         .map(String::from),
     );
@@ -318,10 +320,31 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
         assert!(report.contains(&format!("| `{arch}` |")), "{arch} in the results table");
         assert!(html.contains(&format!("<code>{arch}</code>")), "{arch} in report.html");
     }
-    for section in ["## Results", "## The demo sentence", "## What the numbers say", "## Plots"] {
+    for section in ["## Results", "## The demo sentence", "## What each step of the evolution buys", "## Plots"] {
         assert!(report.contains(section), "{section}");
     }
-    assert!(report.contains("not measurable here") || report.contains("supported"));
+    // Every claim has its row, with a verdict; claim 7a is counted, 7b needs parallel hardware.
+    for claim in ["**1**", "**2a**", "**2b**", "**3**", "**4**", "**5**", "**6a**", "**6b**", "**7a**", "**7b**"] {
+        let row = report.lines().find(|l| l.starts_with(&format!("| {claim} "))).unwrap_or_else(|| panic!("{claim}"));
+        assert!(row.contains("supported") || row.contains("not measurable here") || row.contains("counted"), "{row}");
+    }
+    // The quick comparison trains the agreement probe; the latch is left to the full one.
+    assert!(report.contains("- `rnn` on `agreement`: ") && !report.contains("on `latch`: "), "probe runs listed");
+    // The formulation ceiling: a number for position-wise models, none for models with a decoder.
+    let ceiling = |arch: &str| {
+        let row = report.lines().find(|l| l.starts_with(&format!("| `{arch}` |"))).unwrap().to_string();
+        row.split('|').nth(3).unwrap().trim().to_string()
+    };
+    assert!(report.contains("| architecture | exact match % | ceiling % |"), "the ceiling column");
+    for arch in ["ann", "rnn", "birnn"] {
+        let value: f64 = ceiling(arch).parse().unwrap_or_else(|_| panic!("{arch}: ceiling `{}`", ceiling(arch)));
+        assert!((0.0..=100.0).contains(&value));
+    }
+    assert!(
+        ceiling("rnn").parse::<f64>().unwrap() < ceiling("birnn").parse::<f64>().unwrap(),
+        "left-to-right sees less"
+    );
+    assert_eq!(ceiling("encdec"), "–");
     assert!(html.contains("data:image/png;base64,") && !html.contains("src=\"plots/"), "images inlined");
     // The page renders in headless Chromium, where one is installed.
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/html-renders.sh");
@@ -332,7 +355,8 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
     let table = |text: &str| text.lines().filter(|l| l.starts_with("| `")).map(String::from).collect::<Vec<_>>();
     let again = workbench(&["compare", "--quick", "--out", dir.to_str().unwrap()]);
     assert!(again.status.success(), "{}", text(&again));
-    assert_eq!(text(&again).matches("done before, kept").count(), archs.len(), "{}", text(&again));
+    let probe_runs = 4; // the quick agreement probe: ann, rnn, lstm, birnn
+    assert_eq!(text(&again).matches("done before, kept").count(), archs.len() + probe_runs, "{}", text(&again));
     let rerun = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert_eq!(table(&report)[..archs.len()], table(&rerun)[..archs.len()]);
 
@@ -356,19 +380,21 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
 fn an_interrupted_comparison_resumes_from_its_last_epoch_with_the_same_results() {
     let archs = "encdec,transformer";
     let whole = scratch("resume-whole");
-    let out = workbench(&["compare", "--quick", "--archs", archs, "--out", whole.to_str().unwrap()]);
+    let out =
+        workbench(&["compare", "--quick", "--probe-seeds", "0", "--archs", archs, "--out", whole.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
 
     // Every run stops after its first epoch, as if the machine went down.
     let cut = scratch("resume-cut");
     let out = Command::new(env!("CARGO_BIN_EXE_workbench"))
-        .args(["compare", "--quick", "--archs", archs, "--out", cut.to_str().unwrap()])
+        .args(["compare", "--quick", "--probe-seeds", "0", "--archs", archs, "--out", cut.to_str().unwrap()])
         .env("WORKBENCH_INTERRUPT_AFTER_EPOCH", "1")
         .output()
         .unwrap();
     assert!(!out.status.success());
     assert!(text(&out).contains("2 run(s) failed"), "{}", text(&out));
-    let again = workbench(&["compare", "--quick", "--archs", archs, "--out", cut.to_str().unwrap()]);
+    let again =
+        workbench(&["compare", "--quick", "--probe-seeds", "0", "--archs", archs, "--out", cut.to_str().unwrap()]);
     assert!(again.status.success(), "{}", text(&again));
     assert_eq!(text(&again).matches(": resuming").count(), 2, "{}", text(&again));
     for run in ["encdec-seed42", "transformer-seed42"] {

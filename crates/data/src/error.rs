@@ -4,7 +4,9 @@ use std::path::PathBuf;
 /// line or field, and what was expected.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
-    #[error("unknown task `{0}`: expected one of toy-fi, copy, reverse, sort, tsv:PATH")]
+    #[error(
+        "unknown task `{0}`: expected one of toy-fi, copy, reverse, sort, agreement, latch, reorder, length, tsv:PATH"
+    )]
     UnknownTask(String),
     #[error("unknown tokenizer `{0}`: expected one of word, char, bpe, wordpiece")]
     UnknownTokenizer(String),

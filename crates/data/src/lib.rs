@@ -4,7 +4,9 @@
 pub mod batch;
 mod error;
 pub mod fsutil;
+pub mod minimal_pairs;
 pub mod prepare;
+pub mod probes;
 pub mod subword;
 pub mod tasks;
 pub mod tokenizer;
@@ -15,6 +17,7 @@ pub mod vocab;
 pub use batch::{Batch, Batcher, EncodedPair};
 pub use error::DataError;
 pub use prepare::{Codec, Prepared};
+pub use probes::ProbeItem;
 pub use tasks::{DataConfig, Splits, Task};
 pub use tokenizer::{Tokenizer, TokenizerKind};
 pub use vocab::Vocab;
@@ -22,7 +25,7 @@ pub use vocab::Vocab;
 use serde::{Deserialize, Serialize};
 
 /// One sentence pair with what evaluation needs to break results down.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Example {
     /// Source sentence, words separated by single spaces.
     pub source: String,
@@ -33,6 +36,9 @@ pub struct Example {
     /// Gold word alignment: for each target word, the source word positions it translates.
     /// Empty when unknown (real corpora).
     pub alignment: Vec<Vec<usize>>,
+    /// Decisive items of probe tasks (see [`probes`]); empty elsewhere.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<ProbeItem>,
 }
 
 impl Example {

@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::toy_fi::{self, DEMO_SOURCE, DEMO_TARGET, ToyFiGrammar};
-use crate::{DataError, Example, TokenizerKind, tsv};
+use crate::{DataError, Example, TokenizerKind, minimal_pairs, probes, tsv};
 
 /// What to translate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,17 +23,32 @@ pub enum Task {
     Reverse,
     /// Sort a digit sequence.
     Sort,
+    /// Probe: past-tense subject–verb and adjective–noun agreement over a controlled distance.
+    Agreement,
+    /// Probe: remember a symbol across 5–100 steps.
+    Latch,
+    /// Probe: statements and questions whose verb moves 2–10 words to the front.
+    Reorder,
+    /// Probe: clauses whose `in the forest` → `metsässä` contractions add up to an offset of 0–6.
+    Length,
     /// A real parallel corpus: `source<TAB>target[<TAB>anything]` per line.
     Tsv(PathBuf),
 }
 
 impl Task {
     /// Task names for `workbench list`.
-    pub const NAMES: [(&'static str, &'static str); 5] = [
+    pub const NAMES: [(&'static str, &'static str); 9] = [
         ("toy-fi", "English → Finnish-flavoured toy language with 7 tagged phenomena (default)"),
         ("copy", "copy a digit sequence"),
         ("reverse", "reverse a digit sequence"),
         ("sort", "sort a digit sequence"),
+        (
+            "agreement",
+            "probe: past-tense verb agreeing with a noun 1-40 words back, adjectives with a noun 1-4 words ahead",
+        ),
+        ("latch", "probe: remember the first symbol (a or b) across 5-100 digits, answer at the final ?"),
+        ("reorder", "probe: statements and their questions, the verb moved 2-10 words to the front"),
+        ("length", "probe: 1-3 clauses where `in the forest` -> `metsässä` contracts, offsets 0-6"),
         ("tsv:PATH", "a parallel corpus, source<TAB>target per line (Tatoeba / ManyThings format)"),
     ];
 
@@ -44,8 +59,14 @@ impl Task {
             Task::Copy => Some(("3 1 4 1 5 9 2 6", "3 1 4 1 5 9 2 6")),
             Task::Reverse => Some(("3 1 4 1 5 9 2 6", "6 2 9 5 1 4 1 3")),
             Task::Sort => Some(("3 1 4 1 5 9 2 6", "1 1 2 3 4 5 6 9")),
-            Task::Tsv(_) => None,
+            Task::Agreement | Task::Latch | Task::Reorder | Task::Length | Task::Tsv(_) => None,
         }
+    }
+
+    /// Probe tasks carry decisive items and fix their own sentence lengths (the probe's
+    /// distances), so `min_len` / `max_len` do not apply to them.
+    pub fn is_probe(&self) -> bool {
+        matches!(self, Task::Agreement | Task::Latch | Task::Reorder | Task::Length)
     }
 }
 
@@ -57,6 +78,10 @@ impl FromStr for Task {
             "copy" => Ok(Task::Copy),
             "reverse" => Ok(Task::Reverse),
             "sort" => Ok(Task::Sort),
+            "agreement" => Ok(Task::Agreement),
+            "latch" => Ok(Task::Latch),
+            "reorder" => Ok(Task::Reorder),
+            "length" => Ok(Task::Length),
             _ => match s.strip_prefix("tsv:") {
                 Some(path) if !path.is_empty() => Ok(Task::Tsv(PathBuf::from(path))),
                 _ => Err(DataError::UnknownTask(s.to_string())),
@@ -72,6 +97,10 @@ impl fmt::Display for Task {
             Task::Copy => write!(f, "copy"),
             Task::Reverse => write!(f, "reverse"),
             Task::Sort => write!(f, "sort"),
+            Task::Agreement => write!(f, "agreement"),
+            Task::Latch => write!(f, "latch"),
+            Task::Reorder => write!(f, "reorder"),
+            Task::Length => write!(f, "length"),
             Task::Tsv(path) => write!(f, "tsv:{}", path.display()),
         }
     }
@@ -81,7 +110,7 @@ impl fmt::Display for Task {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct DataConfig {
-    /// `toy-fi`, `copy`, `reverse`, `sort` or `tsv:PATH`.
+    /// `toy-fi`, `copy`, `reverse`, `sort`, a probe (`agreement`, `latch`, `reorder`, `length`) or `tsv:PATH`.
     pub task: String,
     /// Training pairs (for `tsv:`, at most this many; 0 = all).
     pub train_size: usize,
@@ -181,6 +210,10 @@ impl Splits {
                 });
                 generate(config, seed, demo, |rng| digits(rng, &task, config.min_len, config.max_len))
             }
+            Task::Agreement => generate(config, seed, None, probes::agreement_example),
+            Task::Latch => generate(config, seed, None, probes::latch_example),
+            Task::Reorder => generate(config, seed, None, minimal_pairs::reorder_example),
+            Task::Length => generate(config, seed, None, minimal_pairs::length_example),
         }
     }
 }
@@ -215,7 +248,9 @@ fn generate(
         }
         let example = sample(&mut rng);
         let len = example.source_len();
-        if len < config.min_len || len > config.max_len || !seen.insert(example.source.clone()) {
+        // A probe's lengths are its distances: the length range does not cut them.
+        let in_range = !example.probes.is_empty() || (config.min_len..=config.max_len).contains(&len);
+        if !in_range || !seen.insert(example.source.clone()) {
             continue;
         }
         if demo.as_ref().is_some_and(|d| d.source == example.source) {
@@ -250,6 +285,7 @@ fn digits_example(task: &Task, source: Vec<u8>) -> Example {
         target: join(&mut order.iter().map(|&i| source[i])),
         tags: vec![],
         alignment: order.iter().map(|&i| vec![i]).collect(),
+        probes: vec![],
     }
 }
 
@@ -293,6 +329,21 @@ mod tests {
         }
         let copy = Splits::build(&small("copy"), 1).unwrap();
         assert!(copy.train.iter().all(|e| e.source == e.target));
+    }
+
+    #[test]
+    fn probe_tasks_build_whole_distance_ranges_and_name_themselves() {
+        let latch = Splits::build(&small("latch"), 2).unwrap();
+        let longest = latch.train.iter().map(Example::source_len).max().unwrap();
+        assert!(longest > 90, "max_len 45 does not cut the latch's distances: longest {longest}");
+        assert!(latch.test.iter().all(|e| e.probes.len() == 1));
+        let agreement = Splits::build(&small("agreement"), 2).unwrap();
+        assert!(agreement.test.iter().all(|e| e.probes.iter().any(|i| i.kind == probes::VERB_AGREEMENT)));
+        for name in ["agreement", "latch", "reorder", "length"] {
+            let task: Task = name.parse().unwrap();
+            assert!(task.is_probe() && task.to_string() == name && task.demo().is_none());
+        }
+        assert!(!Task::ToyFi.is_probe());
     }
 
     #[test]

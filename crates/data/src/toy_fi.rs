@@ -41,12 +41,12 @@ pub fn demo_example() -> Example {
 /// Phenomenon tags, in the order reports show them.
 pub const TAGS: [&str; 7] = ["lexical", "agreement", "locative", "multiword", "negation", "question", "chaining"];
 
-struct Noun {
-    en: [&'static str; 2],
-    fi: [&'static str; 2],
+pub(crate) struct Noun {
+    pub(crate) en: [&'static str; 2],
+    pub(crate) fi: [&'static str; 2],
 }
 
-const NOUNS: &[Noun] = &[
+pub(crate) const NOUNS: &[Noun] = &[
     Noun { en: ["tourist", "tourists"], fi: ["turisti", "turistit"] },
     Noun { en: ["student", "students"], fi: ["opiskelija", "opiskelijat"] },
     Noun { en: ["child", "children"], fi: ["lapsi", "lapset"] },
@@ -57,7 +57,7 @@ const NOUNS: &[Noun] = &[
 ];
 
 /// Adjectives agree in number with their noun: `[singular, plural]`.
-const ADJECTIVES: &[(&str, [&str; 2])] = &[
+pub(crate) const ADJECTIVES: &[(&str, [&str; 2])] = &[
     ("happy", ["iloinen", "iloiset"]),
     ("young", ["nuori", "nuoret"]),
     ("old", ["vanha", "vanhat"]),
@@ -67,14 +67,14 @@ const ADJECTIVES: &[(&str, [&str; 2])] = &[
 ];
 
 /// Places: English words, and Finnish inessive (in), illative (to), elative (from).
-struct Place {
-    en: &'static [&'static str],
-    inessive: &'static str,
-    illative: &'static str,
-    elative: &'static str,
+pub(crate) struct Place {
+    pub(crate) en: &'static [&'static str],
+    pub(crate) inessive: &'static str,
+    pub(crate) illative: &'static str,
+    pub(crate) elative: &'static str,
 }
 
-const PLACES: &[Place] = &[
+pub(crate) const PLACES: &[Place] = &[
     Place { en: &["finland"], inessive: "suomessa", illative: "suomeen", elative: "suomesta" },
     Place { en: &["helsinki"], inessive: "helsingissä", illative: "helsinkiin", elative: "helsingistä" },
     Place { en: &["lapland"], inessive: "lapissa", illative: "lappiin", elative: "lapista" },
@@ -86,13 +86,13 @@ const PLACES: &[Place] = &[
 ];
 
 /// Objects: English words, Finnish partitive and elative.
-struct Thing {
-    en: &'static [&'static str],
-    partitive: &'static str,
-    elative: &'static str,
+pub(crate) struct Thing {
+    pub(crate) en: &'static [&'static str],
+    pub(crate) partitive: &'static str,
+    pub(crate) elative: &'static str,
 }
 
-const THINGS: &[Thing] = &[
+pub(crate) const THINGS: &[Thing] = &[
     Thing { en: &["snow"], partitive: "lunta", elative: "lumesta" },
     Thing { en: &["coffee"], partitive: "kahvia", elative: "kahvista" },
     Thing { en: &["music"], partitive: "musiikkia", elative: "musiikista" },
@@ -104,7 +104,7 @@ const THINGS: &[Thing] = &[
 
 /// What follows a verb, in English and in Finnish.
 #[derive(Clone, Copy, PartialEq)]
-enum Frame {
+pub(crate) enum Frame {
     /// `visit X` → inessive, no English preposition.
     VisitPlace,
     /// `live in X` → inessive.
@@ -119,15 +119,15 @@ enum Frame {
     Elative,
 }
 
-struct Verb {
+pub(crate) struct Verb {
     /// English base form and third person singular.
-    en: [&'static str; 2],
+    pub(crate) en: [&'static str; 2],
     /// Finnish third person singular, plural, and the connegative form used after `ei / eivät`.
-    fi: [&'static str; 3],
-    frame: Frame,
+    pub(crate) fi: [&'static str; 3],
+    pub(crate) frame: Frame,
 }
 
-const VERBS: &[Verb] = &[
+pub(crate) const VERBS: &[Verb] = &[
     Verb { en: ["visit", "visits"], fi: ["vierailee", "vierailevat", "vieraile"], frame: Frame::VisitPlace },
     Verb { en: ["live", "lives"], fi: ["asuu", "asuvat", "asu"], frame: Frame::InPlace },
     Verb { en: ["travel", "travels"], fi: ["matkustaa", "matkustavat", "matkusta"], frame: Frame::ToPlace },
@@ -147,7 +147,7 @@ const PURPOSES: &[(&str, &str, bool)] = &[
 ];
 
 /// The -ko / -kö question clitic follows vowel harmony: back vowels take -ko.
-fn question_form(verb: &str) -> String {
+pub(crate) fn question_form(verb: &str) -> String {
     let back = verb.chars().any(|c| matches!(c, 'a' | 'o' | 'u'));
     format!("{verb}{}", if back { "ko" } else { "kö" })
 }
@@ -304,7 +304,7 @@ impl Pair {
     fn into_example(self) -> Example {
         let tags = TAGS.iter().filter(|t| self.tags.contains(t)).map(|t| t.to_string()).collect();
         let (words, alignment): (Vec<String>, Vec<Vec<usize>>) = self.target.into_iter().unzip();
-        Example { source: self.source.join(" "), target: words.join(" "), tags, alignment }
+        Example { source: self.source.join(" "), target: words.join(" "), tags, alignment, probes: vec![] }
     }
 }
 

@@ -72,12 +72,7 @@ pub fn load_splits(path: &Path, config: &DataConfig, seed: u64) -> Result<Splits
         sources
             .iter()
             .flat_map(|s| {
-                by_source[s].iter().map(move |t| Example {
-                    source: s.clone(),
-                    target: t.clone(),
-                    tags: vec![],
-                    alignment: vec![],
-                })
+                by_source[s].iter().map(move |t| Example { source: s.clone(), target: t.clone(), ..Example::default() })
             })
             .collect()
     };

@@ -2,18 +2,21 @@
 //! with their CSV data, `report.md` for a code forge and a self-contained `report.html`. Every
 //! number in a report is read from the runs; the claims section is computed ([`claims`]).
 
+mod ceiling;
 pub mod claims;
 pub mod document;
+mod evolution;
 pub mod plots;
+mod probe_plots;
 pub mod runs;
+pub mod stats;
 
 use std::path::{Path, PathBuf};
 
 use seq2seq_data::fsutil::write_atomic;
 
-use crate::claims::judge_all;
 use crate::document::{Block, html, markdown};
-pub use crate::runs::{ArchRuns, Run, Stat, group};
+pub use crate::runs::{ArchRuns, ProbeRuns, Run, Stat, group, split_probes};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -60,15 +63,55 @@ fn cell(stat: Option<Stat>, decimals: usize) -> String {
     }
 }
 
-/// Writes `report.md`, `report.html` and `plots/` into `out` for `groups`; returns the files.
-pub fn write(out: &Path, groups: &[ArchRuns], context: &Context) -> Result<Vec<PathBuf>, ReportError> {
-    if groups.is_empty() {
+/// Writes `report.md`, `report.html` and `plots/` into `out` for the main comparison's `groups`
+/// and the `probes` runs; returns the files.
+pub fn write(
+    out: &Path,
+    groups: &[ArchRuns],
+    probes: &[ProbeRuns],
+    context: &Context,
+) -> Result<Vec<PathBuf>, ReportError> {
+    if groups.is_empty() && probes.is_empty() {
         return Err(ReportError::Input("no finished runs to report on".into()));
     }
-    let plots = plots::write_all(&out.join("plots"), groups)?;
+    let mut plots = if groups.is_empty() { Vec::new() } else { plots::write_all(&out.join("plots"), groups)? };
+    let probe_figures = probe_plots::write_probe_plots(&out.join("plots"), probes)?;
+    let mut blocks = vec![Block::Heading(1, format!("Comparison: {}", context.name))];
+    if groups.is_empty() {
+        blocks.push(Block::List(context.settings.clone()));
+    } else {
+        blocks.extend(results(groups, context));
+    }
+    blocks.extend(evolution::section(groups, probes, &probe_figures));
+    plots.extend(probe_figures);
+
+    blocks.push(Block::Heading(2, "Plots".into()));
+    blocks.push(Block::Paragraph("Every plot is also in `plots/` as SVG, with its data as CSV beside it.".into()));
+    for plot in &plots {
+        blocks.push(Block::Image { path: plot.png(), caption: plot.caption.clone() });
+    }
+    for figure in &context.figures {
+        blocks.push(Block::Image { path: figure.path.clone(), caption: figure.caption.clone() });
+    }
+    if let Some(seconds) = context.wall_seconds {
+        blocks.push(Block::Paragraph(format!("The whole comparison took {:.0} s of wall-clock time.", seconds)));
+    }
+
+    let md_path = out.join("report.md");
+    write_atomic(&md_path, markdown(&blocks).as_bytes()).map_err(|e| ReportError::io(&md_path, e))?;
+    let html_path = out.join("report.html");
+    let page = html(&format!("Comparison: {}", context.name), &blocks, out)?;
+    write_atomic(&html_path, page.as_bytes()).map_err(|e| ReportError::io(&html_path, e))?;
+    let mut files = vec![md_path, html_path];
+    files.extend(plots.iter().map(|p| out.join(p.png())));
+    Ok(files)
+}
+
+/// The main comparison: how it was made, the results table and the demo sentence.
+fn results(groups: &[ArchRuns], context: &Context) -> Vec<Block> {
     let seeds = groups.iter().map(|g| g.runs.len()).min().unwrap_or(0);
     let first = &groups[0].runs[0];
-    let mut blocks = vec![Block::Heading(1, format!("Comparison: {}", context.name))];
+    let mut blocks = Vec::new();
     let mut intro = format!(
         "{} architectures trained on the `{}` task with the same data, split and tokenizer; {} seed{} per architecture (the first seed is {}).",
         groups.len(),
@@ -92,6 +135,7 @@ pub fn write(out: &Path, groups: &[ArchRuns], context: &Context) -> Result<Vec<P
     let header = [
         "architecture",
         "exact match %",
+        "ceiling %",
         "BLEU",
         "chrF",
         "perplexity",
@@ -109,6 +153,7 @@ pub fn write(out: &Path, groups: &[ArchRuns], context: &Context) -> Result<Vec<P
             vec![
                 format!("`{}`", g.arch),
                 cell(g.stat(|r| Some(r.test.overall.exact_match)), 1),
+                cell(g.stat(ceiling::formulation_ceiling), 1),
                 cell(g.stat(|r| Some(r.test.overall.bleu)), 1),
                 cell(g.stat(|r| Some(r.test.overall.chrf)), 1),
                 cell(g.stat(|r| Some(r.test.overall.perplexity)), 2),
@@ -125,6 +170,10 @@ pub fn write(out: &Path, groups: &[ArchRuns], context: &Context) -> Result<Vec<P
     blocks.push(Block::Table { header: header.iter().map(|h| h.to_string()).collect(), rows });
     blocks.push(Block::Paragraph(
         "Exact match, BLEU and chrF are on the test split (greedy decoding, best checkpoint by validation loss). \
+         Ceiling: for the position-wise models, the share of test sentences their layout lets them translate at \
+         all — every target word's gold-aligned source words in view of its slot (left-to-right: words up to the \
+         slot; the ANN: its window; the BiRNN: all) and no more words than slots; an exact match near its ceiling \
+         is the layout's limit, not the network's. \
          Alignment: how often the strongest attention weight of a correctly generated word falls inside its gold \
          source span. Seconds and tokens/s are training only; peak MiB is the training process's resident memory."
             .into(),
@@ -147,48 +196,7 @@ pub fn write(out: &Path, groups: &[ArchRuns], context: &Context) -> Result<Vec<P
         blocks.push(Block::Table { header: vec!["architecture".into(), "translation".into(), "exact".into()], rows });
     }
 
-    blocks.push(Block::Heading(2, "What the numbers say about the evolution table".into()));
-    blocks.push(Block::Paragraph(format!(
-        "Each claim is judged from this run: supported when the better side leads by more than the spread over \
-         seeds and by at least {:.0} point (or percent, for speeds).",
-        claims::MARGIN
-    )));
-    let claims = judge_all(groups);
-    blocks.push(Block::Table {
-        header: vec!["claim".into(), "measure".into(), "verdict".into(), "evidence".into()],
-        rows: claims
-            .iter()
-            .map(|c| {
-                vec![
-                    c.claim.to_string(),
-                    c.measure.to_string(),
-                    format!("**{}**", c.verdict.text()),
-                    c.evidence.clone(),
-                ]
-            })
-            .collect(),
-    });
-
-    blocks.push(Block::Heading(2, "Plots".into()));
-    blocks.push(Block::Paragraph("Every plot is also in `plots/` as SVG, with its data as CSV beside it.".into()));
-    for plot in &plots {
-        blocks.push(Block::Image { path: plot.png(), caption: plot.caption.clone() });
-    }
-    for figure in &context.figures {
-        blocks.push(Block::Image { path: figure.path.clone(), caption: figure.caption.clone() });
-    }
-    if let Some(seconds) = context.wall_seconds {
-        blocks.push(Block::Paragraph(format!("The whole comparison took {:.0} s of wall-clock time.", seconds)));
-    }
-
-    let md_path = out.join("report.md");
-    write_atomic(&md_path, markdown(&blocks).as_bytes()).map_err(|e| ReportError::io(&md_path, e))?;
-    let html_path = out.join("report.html");
-    let page = html(&format!("Comparison: {}", context.name), &blocks, out)?;
-    write_atomic(&html_path, page.as_bytes()).map_err(|e| ReportError::io(&html_path, e))?;
-    let mut files = vec![md_path, html_path];
-    files.extend(plots.iter().map(|p| out.join(p.png())));
-    Ok(files)
+    blocks
 }
 
 /// Loads the run directories `dirs`, in order; a run without its `test.json` (or with a bad

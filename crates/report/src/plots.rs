@@ -24,7 +24,7 @@ impl Plot {
     }
 }
 
-fn csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(), ReportError> {
+pub(crate) fn csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<(), ReportError> {
     let mut text = header.join(",");
     text.push('\n');
     for row in rows {

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use seq2seq_train::probes::{ProbeScore, read_probes};
 use seq2seq_train::trainer::{CONFIG_FILE, METRICS_FILE, TEST_FILE};
 use seq2seq_train::{RunConfig, TestReport};
 
@@ -29,6 +30,17 @@ pub struct Run {
     pub config: RunConfig,
     pub test: TestReport,
     pub metrics: Vec<EpochMetrics>,
+    /// The scored decisive items of a probe task (`probes.jsonl`).
+    pub probes: Option<Vec<ProbeScore>>,
+}
+
+/// One test sentence: its length in source words and whether it was translated exactly.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sentence {
+    pub words: usize,
+    /// Words of the reference translation.
+    pub reference_words: usize,
+    pub exact: bool,
 }
 
 impl Run {
@@ -39,7 +51,34 @@ impl Run {
         let test: TestReport = serde_json::from_str(&text)
             .map_err(|e| ReportError::Input(format!("{}: not a test report: {e}", test_path.display())))?;
         let metrics = read_metrics(&dir.join(METRICS_FILE))?;
-        Ok(Run { dir: dir.to_path_buf(), config, test, metrics })
+        let probes = read_probes(dir)?;
+        Ok(Run { dir: dir.to_path_buf(), config, test, metrics, probes })
+    }
+
+    /// Every test sentence, from `test.src.txt`, `test.ref.txt` and `test.hyp.txt`.
+    pub fn sentences(&self) -> Result<Vec<Sentence>, ReportError> {
+        let read = |name: &str| {
+            let path = self.dir.join(name);
+            std::fs::read_to_string(&path).map_err(|e| ReportError::io(&path, e))
+        };
+        let (sources, references, hypotheses) = (read("test.src.txt")?, read("test.ref.txt")?, read("test.hyp.txt")?);
+        let (references, hypotheses): (Vec<&str>, Vec<&str>) =
+            (references.lines().collect(), hypotheses.lines().collect());
+        if references.len() != hypotheses.len() || sources.lines().count() != references.len() {
+            return Err(ReportError::Input(format!(
+                "{}: test.src.txt, test.ref.txt and test.hyp.txt differ in their number of lines",
+                self.dir.display()
+            )));
+        }
+        Ok(sources
+            .lines()
+            .zip(references.iter().zip(&hypotheses))
+            .map(|(source, (reference, hypothesis))| Sentence {
+                words: source.split_whitespace().count(),
+                reference_words: reference.split_whitespace().count(),
+                exact: reference == hypothesis,
+            })
+            .collect())
     }
 
     /// The rows of one split (`train` or `valid`), by epoch.
@@ -153,6 +192,42 @@ impl ArchRuns {
             })
             .collect()
     }
+}
+
+/// One seed's run of an architecture on a probe task: its scored decisive items.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProbeRun {
+    pub seed: u64,
+    pub parameters: usize,
+    pub scores: Vec<ProbeScore>,
+}
+
+/// Every seed's run of one architecture on one probe task.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProbeRuns {
+    pub task: String,
+    pub arch: String,
+    pub runs: Vec<ProbeRun>,
+}
+
+/// Splits runs into the main comparison's and the probe runs (those with `probes.jsonl`),
+/// grouped by task and architecture in the order they first appear.
+pub fn split_probes(runs: Vec<Run>) -> (Vec<Run>, Vec<ProbeRuns>) {
+    let mut main = Vec::new();
+    let mut probes: Vec<ProbeRuns> = Vec::new();
+    for run in runs {
+        let Some(scores) = run.probes else {
+            main.push(run);
+            continue;
+        };
+        let (task, arch) = (run.config.data.task.clone(), run.config.arch.clone());
+        let probe_run = ProbeRun { seed: run.config.seed, parameters: run.test.parameters, scores };
+        match probes.iter_mut().find(|p| p.task == task && p.arch == arch) {
+            Some(p) => p.runs.push(probe_run),
+            None => probes.push(ProbeRuns { task, arch, runs: vec![probe_run] }),
+        }
+    }
+    (main, probes)
 }
 
 /// Groups runs by architecture, in the order architectures first appear.

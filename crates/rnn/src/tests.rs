@@ -96,3 +96,34 @@ fn padded_and_unpadded_sentences_give_the_same_outputs() {
         model.generate(&Batch::new(&[&short, &long], &device), &Search::greedy(10)).tokens[0]
     );
 }
+
+/// The probes' scoring primitive reads the logits at the right sentence, slot and tokens: each
+/// margin equals `logit(correct) − logit(contrast)` of the sentence translated alone.
+#[test]
+fn probe_margins_are_logit_differences_at_the_decisive_slots() {
+    use seq2seq_data::{Batcher, DataConfig, Prepared};
+    use seq2seq_train::probes::score_probes;
+
+    let device = Device::flex();
+    device.seed(4);
+    let config =
+        DataConfig { task: "agreement".into(), train_size: 60, valid_size: 5, test_size: 12, ..Default::default() };
+    let data = Prepared::build(&config, 1).unwrap();
+    let dims = ModelDims { source_vocab: data.codec.source_vocab.len(), target_vocab: data.codec.target_vocab.len() };
+    let model =
+        Rnn::init(&RnnConfig { hidden_size: 8, embedding_size: 4, ..Default::default() }, dims, &device).valid();
+    let batcher = Batcher { batch_size: 5, bucketing: true };
+    let exact: Vec<bool> = (0..data.test.len()).map(|i| i % 3 == 0).collect();
+    let scores = score_probes(&model, &data.test, &data.splits.test, &data.codec, &batcher, &device, Some(&exact));
+    let items: usize = data.splits.test.iter().map(|e| e.probes.len()).sum();
+    assert_eq!(scores.len(), items, "every item of a word-level probe is scored");
+    for score in &scores {
+        let pair = &data.test[score.sentence];
+        let logits = values(model.forward(&Batch::new(&[pair], &device), &[]));
+        let vocab = dims.target_vocab;
+        let at = |word: &str| logits[score.item.target_index * vocab + data.codec.target_vocab.id(word)] as f64;
+        let expected = at(&score.item.correct) - at(&score.item.contrast);
+        assert!((score.margin - expected).abs() < 1e-4, "{score:?}: expected margin {expected}");
+        assert_eq!(score.exact, Some(score.sentence % 3 == 0), "each item carries its own sentence's exact match");
+    }
+}

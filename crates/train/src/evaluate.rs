@@ -320,6 +320,7 @@ mod tests {
             target: "x y z".into(),
             tags: vec![],
             alignment: vec![vec![0], vec![1, 2], vec![2]],
+            probes: vec![],
         };
         let pair = EncodedPair { index: 0, source: vec![5, 6, 7], target: vec![10, 11, 12] };
         let rows = vec![vec![0.7, 0.2, 0.1], vec![0.6, 0.3, 0.1], vec![0.1, 0.1, 0.8], vec![0.3, 0.3, 0.4]];

@@ -12,6 +12,7 @@ pub mod metrics;
 mod model;
 pub mod optim;
 pub mod positionwise;
+pub mod probes;
 mod progress;
 pub mod registry;
 pub mod trainer;

@@ -16,6 +16,7 @@ use crate::decode::Search;
 use crate::evaluate::{RunFacts, Scores, TestReport, evaluate, test_report as report_of};
 use crate::loss::{masked_cross_entropy, token_accuracy};
 use crate::optim::clip_global_norm;
+use crate::probes::{score_probes, write_probes};
 use crate::progress::Progress;
 use crate::{ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint};
 
@@ -376,6 +377,7 @@ fn test_report<M: Seq2Seq>(
     let search = Search::greedy(config.training.max_output_len);
     let evaluation = evaluate(model, &data.test, test, &data.codec, &batcher, &device, &search);
     let (references, hypotheses) = (evaluation.references.clone(), evaluation.hypotheses.clone());
+    let exact = evaluation.correct.clone();
     let train_tokens_per_second = train_tokens as f64 / train_seconds.max(1e-9);
     let facts = RunFacts {
         config,
@@ -389,6 +391,9 @@ fn test_report<M: Seq2Seq>(
     };
     let report = report_of(facts, test, evaluation);
     write_report(out, &report)?;
+    if test.iter().any(|e| !e.probes.is_empty()) {
+        write_probes(out, &score_probes(model, &data.test, test, &data.codec, &batcher, &device, Some(&exact)))?;
+    }
     let lines = |xs: &mut dyn Iterator<Item = &str>| xs.map(|s| format!("{s}\n")).collect::<String>();
     for (name, text) in [
         ("test.src.txt", lines(&mut test.iter().map(|e| e.source.as_str()))),

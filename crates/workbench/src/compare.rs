@@ -11,11 +11,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use seq2seq_data::fsutil::write_atomic;
 use seq2seq_plot::MatrixImage;
-use seq2seq_report::{Figure, group};
+use seq2seq_report::{Figure, group, split_probes};
 use seq2seq_train::RunConfig;
 use seq2seq_train::decode::Search;
 use serde::Deserialize;
 
+use crate::probe_plan::{PLAN, QUICK_PLAN};
 use crate::{figures, registry};
 
 /// `experiments/compare.toml`.
@@ -43,6 +44,10 @@ pub struct CompareConfig {
     /// When above 0: every model's widths are scaled so that it has about this many parameters.
     #[serde(default)]
     pub parameter_budget: usize,
+    /// Runs per probe (see [`probe_plan`](crate::probe_plan)), with seeds `seed`, `seed + 1`, …;
+    /// 0 trains no probes.
+    #[serde(default = "two")]
+    pub probe_seeds: usize,
 }
 
 fn default_name() -> String {
@@ -55,6 +60,10 @@ fn all_architectures() -> Vec<String> {
 
 fn one() -> usize {
     1
+}
+
+fn two() -> usize {
+    2
 }
 
 /// `experiments/compare.toml`, built in: the comparison `workbench compare` runs without `--config`.
@@ -189,27 +198,41 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool) -> Result<PathBu
     }
     let mut jobs = Vec::new();
     let mut dirs = Vec::new();
+    let mut plan = |name: String, run_config: RunConfig| -> Result<()> {
+        let (config_path, dir) = (configs.join(format!("{name}.toml")), runs.join(&name));
+        let text = run_config.to_toml();
+        let unchanged = std::fs::read_to_string(&config_path).is_ok_and(|old| old == text);
+        dirs.push(dir.clone());
+        let finished = ["test.json", "model.bpk", "checkpoint.json"].iter().all(|f| dir.join(f).exists());
+        if unchanged && finished {
+            eprintln!("{name}: done before, kept");
+            return Ok(());
+        }
+        write_atomic(&config_path, text.as_bytes()).with_context(|| format!("writing {}", config_path.display()))?;
+        let resume = unchanged && dir.join("resume/state.json").exists();
+        jobs.push(Job { name, config_path, dir, resume });
+        Ok(())
+    };
+    // The probes first in the list, so that (reversed below) they train last.
+    let (probes, probe_seeds) =
+        if quick { (&QUICK_PLAN[..], config.probe_seeds.min(1)) } else { (&PLAN[..], config.probe_seeds) };
+    let first = config.run_config(&config.archs[0], 0, false)?;
+    for probe in probes {
+        for arch in probe.archs {
+            for k in 0..probe_seeds {
+                let run_config = probe.run_config(arch, first.seed.wrapping_add(k as u64), first.backend)?;
+                plan(format!("probe-{}-{arch}-seed{}", probe.task, run_config.seed), run_config)?;
+            }
+        }
+    }
     for arch in &config.archs {
         for k in 0..config.seeds {
             let run_config = config.run_config(arch, k, quick)?;
-            let name = format!("{arch}-seed{}", run_config.seed);
-            let (config_path, dir) = (configs.join(format!("{name}.toml")), runs.join(&name));
-            let text = run_config.to_toml();
-            let unchanged = std::fs::read_to_string(&config_path).is_ok_and(|old| old == text);
-            dirs.push(dir.clone());
-            let finished = ["test.json", "model.bpk", "checkpoint.json"].iter().all(|f| dir.join(f).exists());
-            if unchanged && finished {
-                eprintln!("{name}: done before, kept");
-                continue;
-            }
-            write_atomic(&config_path, text.as_bytes())
-                .with_context(|| format!("writing {}", config_path.display()))?;
-            let resume = unchanged && dir.join("resume/state.json").exists();
-            jobs.push(Job { name, config_path, dir, resume });
+            plan(format!("{arch}-seed{}", run_config.seed), run_config)?;
         }
     }
     // Later architectures in the evolution are the slower ones: start them first, so that the
-    // quick ones fill the gaps at the end instead of leaving a core idle.
+    // quick ones (and the small probe runs) fill the gaps at the end instead of leaving a core idle.
     jobs.reverse();
     let failures = run_jobs(jobs, config.jobs)?;
     let finished: Vec<PathBuf> = dirs.into_iter().filter(|d| d.join("test.json").exists()).collect();
@@ -226,6 +249,17 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool) -> Result<PathBu
     ]);
     if quick {
         settings.push("`--quick`: 600 short training pairs and two epochs per run — a first look, not a result".into());
+    }
+    for probe in probes.iter().filter(|_| probe_seeds > 0) {
+        settings.push(format!(
+            "probe `{}`: {} trained on {} examples for at most {} epochs, tested on {}; {probe_seeds} seed{} each",
+            probe.task,
+            probe.archs.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "),
+            probe.train_size,
+            probe.epochs,
+            probe.test_size,
+            if probe_seeds == 1 { "" } else { "s" }
+        ));
     }
     if !finished.is_empty() {
         write_report(out, &config.name, &finished, settings, Some(start.elapsed().as_secs_f64()))?;
@@ -297,11 +331,13 @@ pub fn write_report(
     mut settings: Vec<String>,
     wall: Option<f64>,
 ) -> Result<()> {
-    let runs = seq2seq_report::load_runs(dirs)?;
+    let (runs, mut probes) = split_probes(seq2seq_report::load_runs(dirs)?);
     let mut groups = group(runs);
     // Report order: the registry's (the evolution), whatever order the directories came in.
     let order: Vec<&str> = registry::architectures().iter().map(|a| a.name).collect();
-    groups.sort_by_key(|g| order.iter().position(|name| *name == g.arch).unwrap_or(usize::MAX));
+    let rank = |arch: &str| order.iter().position(|name| *name == arch).unwrap_or(usize::MAX);
+    groups.sort_by_key(|g| rank(&g.arch));
+    probes.sort_by_key(|p| (p.task.clone(), rank(&p.arch)));
     if let Some(first) = groups.first().and_then(|g| g.runs.first()) {
         let d = &first.config.data;
         settings.insert(
@@ -341,7 +377,7 @@ pub fn write_report(
         }
     }
     let context = seq2seq_report::Context { name: name.into(), settings, figures, wall_seconds: wall };
-    seq2seq_report::write(out, &groups, &context)?;
+    seq2seq_report::write(out, &groups, &probes, &context)?;
     Ok(())
 }
 

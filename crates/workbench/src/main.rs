@@ -1,7 +1,10 @@
 //! `workbench`: train, translate with and evaluate the sequence models of seq2seq-workbench.
 
 mod compare;
+#[cfg(test)]
+mod decoder_tests;
 mod figures;
+mod probe_plan;
 mod registry;
 
 use std::path::{Path, PathBuf};
@@ -58,6 +61,9 @@ enum Command {
         /// Only these architectures (comma-separated); overrides `archs`.
         #[arg(long, value_delimiter = ',')]
         archs: Option<Vec<String>>,
+        /// Runs per probe (0: no probe runs); overrides `probe_seeds`.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=20))]
+        probe_seeds: Option<u32>,
         /// A first look in about a minute: 600 short pairs and two epochs per run.
         #[arg(long)]
         quick: bool,
@@ -79,7 +85,7 @@ enum Command {
         /// Architecture (see `workbench list`); overrides the config's `arch`.
         #[arg(long)]
         arch: Option<String>,
-        /// Task: toy-fi, copy, reverse, sort or tsv:PATH; overrides `data.task`.
+        /// Task: toy-fi, copy, reverse, sort, agreement, latch, reorder, length or tsv:PATH; overrides `data.task`.
         #[arg(long)]
         task: Option<String>,
         /// Experiment config (TOML), e.g. experiments/encdec.toml.
@@ -278,7 +284,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Compare { config, out, seeds, jobs, archs, quick } => {
+        Command::Compare { config, out, seeds, jobs, archs, probe_seeds, quick } => {
             let mut config = match &config {
                 Some(path) => compare::CompareConfig::from_file(path)?,
                 None => compare::CompareConfig::parse(compare::BUILT_IN, Path::new("experiments/compare.toml"))?,
@@ -288,6 +294,9 @@ fn run(cli: Cli) -> Result<()> {
             }
             if let Some(jobs) = jobs {
                 config.jobs = jobs as usize;
+            }
+            if let Some(probe_seeds) = probe_seeds {
+                config.probe_seeds = probe_seeds as usize;
             }
             if let Some(archs) = archs {
                 for arch in &archs {
@@ -325,7 +334,7 @@ fn run(cli: Cli) -> Result<()> {
             let examples: Vec<Example> = match (&task, &data) {
                 (_, Some(path)) => seq2seq_data::tsv::read_pairs(path, translator.config().data.lowercase)?
                     .into_iter()
-                    .map(|(source, target)| Example { source, target, tags: vec![], alignment: vec![] })
+                    .map(|(source, target)| Example { source, target, ..Example::default() })
                     .collect(),
                 (task, None) => {
                     let mut config: DataConfig = translator.config().data.clone();

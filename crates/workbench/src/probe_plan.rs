@@ -1,0 +1,74 @@
+//! The probe runs `workbench compare` trains beside the main comparison: which architectures
+//! meet which probe, on how much data, for how many epochs. Fixed here, before any result was
+//! seen (`seq2seq_report::claims` fixes the pairs, buckets and margins they are judged by).
+
+use anyhow::{Context, Result};
+use seq2seq_train::{Backend, RunConfig};
+
+/// One probe task and the architectures trained on it, each with its built-in model defaults.
+pub struct ProbePlan {
+    pub task: &'static str,
+    pub archs: &'static [&'static str],
+    pub train_size: usize,
+    pub test_size: usize,
+    pub epochs: usize,
+}
+
+/// The probes of claims 1–5: agreement (ann vs rnn, rnn vs lstm at long N, lstm vs birnn on
+/// adjectives), the latch (rnn vs lstm: only the recurrent cell differs), and the minimal pairs
+/// of reordering and length change (encdec vs birnn).
+pub const PLAN: [ProbePlan; 4] = [
+    ProbePlan {
+        task: "agreement",
+        archs: &["ann", "rnn", "lstm", "birnn"],
+        train_size: 3_000,
+        test_size: 1_000,
+        epochs: 8,
+    },
+    ProbePlan { task: "latch", archs: &["rnn", "lstm"], train_size: 2_000, test_size: 600, epochs: 8 },
+    ProbePlan { task: "reorder", archs: &["birnn", "encdec"], train_size: 2_000, test_size: 600, epochs: 10 },
+    ProbePlan { task: "length", archs: &["birnn", "encdec"], train_size: 2_000, test_size: 600, epochs: 10 },
+];
+
+/// `--quick`: the agreement probe alone, small, one seed — the look-ahead lesson in seconds.
+pub const QUICK_PLAN: [ProbePlan; 1] = [ProbePlan {
+    task: "agreement",
+    archs: &["ann", "rnn", "lstm", "birnn"],
+    train_size: 800,
+    test_size: 400,
+    epochs: 4,
+}];
+
+impl ProbePlan {
+    /// The run config of `arch` on this probe with seed `seed`.
+    pub fn run_config(&self, arch: &str, seed: u64, backend: Backend) -> Result<RunConfig> {
+        let mut config = RunConfig { arch: arch.into(), seed, backend, ..RunConfig::default() };
+        config.data.task = self.task.into();
+        config.data.train_size = self.train_size;
+        config.data.valid_size = 200;
+        config.data.test_size = self.test_size;
+        config.training.epochs = self.epochs;
+        config.training.patience = 3;
+        config.training.train_eval_size = 100;
+        config.validate().with_context(|| format!("the probe config of `{arch}` on `{}`", self.task))?;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry;
+
+    #[test]
+    fn every_planned_run_is_a_known_architecture_on_a_probe_task() {
+        for plan in PLAN.iter().chain(&QUICK_PLAN) {
+            assert!(plan.task.parse::<seq2seq_data::Task>().unwrap().is_probe());
+            for arch in plan.archs {
+                registry::find(arch).unwrap();
+                let config = plan.run_config(arch, 42, Backend::Flex).unwrap();
+                assert_eq!((config.data.task.as_str(), config.seed), (plan.task, 42));
+            }
+        }
+    }
+}
