@@ -294,6 +294,7 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
             "positional-encoding",
             "probe-agreement-verb",
             "probe-agreement-adjective",
+            "saliency-agreement",
         ]
         .map(String::from),
     );

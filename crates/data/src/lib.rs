@@ -47,3 +47,18 @@ impl Example {
         self.source.split_whitespace().count()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Examples written before probes existed still read, and examples without items write no
+    /// `probes` key, so older run directories and reports keep loading.
+    #[test]
+    fn examples_without_probe_items_read_and_write_as_before() {
+        let old = r#"{"source":"a b","target":"x","tags":["lexical"],"alignment":[[0,1]]}"#;
+        let example: Example = serde_json::from_str(old).unwrap();
+        assert!(example.probes.is_empty());
+        assert_eq!(serde_json::to_string(&example).unwrap(), old);
+    }
+}

@@ -300,6 +300,23 @@ fn missing(
     }
 }
 
+/// The runs of `winner` and `loser` on `task`, or which of them are missing.
+fn find_pair<'a>(
+    probes: &'a [ProbeRuns],
+    task: &str,
+    winner: &str,
+    loser: &str,
+) -> Result<(&'a ProbeRuns, &'a ProbeRuns), String> {
+    let find = |arch: &str| probes.iter().find(|p| p.task == task && p.arch == arch);
+    match (find(winner), find(loser)) {
+        (Some(w), Some(l)) => Ok((w, l)),
+        _ => {
+            let absent: Vec<&str> = [winner, loser].into_iter().filter(|a| find(a).is_none()).collect();
+            Err(format!("{} on `{task}`", absent.join(", ")))
+        }
+    }
+}
+
 /// Judges one probe claim from the probe runs.
 pub fn judge_probe(claim: &ProbeClaim, probes: &[ProbeRuns]) -> Claim {
     let (winner_name, winner_reach) = claim.winner;
@@ -313,11 +330,9 @@ pub fn judge_probe(claim: &ProbeClaim, probes: &[ProbeRuns]) -> Claim {
         bucket_text(&claim.control.1)
     );
     let pair = format!("`{winner_name}` vs `{loser_name}`");
-    let find = |arch: &str| probes.iter().find(|p| p.task == claim.task && p.arch == arch);
-    let (Some(winner), Some(loser)) = (find(winner_name), find(loser_name)) else {
-        let absent: Vec<&str> = [winner_name, loser_name].into_iter().filter(|a| find(a).is_none()).collect();
-        let what = format!("{} on `{}`", absent.join(", "), claim.task);
-        return missing(claim.number, claim.claim, probe, pair, &what, Some(claim.figure.into()));
+    let (winner, loser) = match find_pair(probes, claim.task, winner_name, loser_name) {
+        Ok(found) => found,
+        Err(what) => return missing(claim.number, claim.claim, probe, pair, &what, Some(claim.figure.into())),
     };
     let (units, distances) = probe_units(claim, winner, loser);
     let seeds = units.iter().filter(|s| !s.is_empty()).count();
@@ -452,11 +467,9 @@ pub fn judge_pairs(claim: &PairClaim, probes: &[ProbeRuns]) -> Claim {
         bucket_text(&claim.easy.1)
     );
     let pair = format!("`{}` vs `{}`", claim.winner, claim.loser);
-    let find = |arch: &str| probes.iter().find(|p| p.task == claim.task && p.arch == arch);
-    let (Some(winner), Some(loser)) = (find(claim.winner), find(claim.loser)) else {
-        let absent: Vec<&str> = [claim.winner, claim.loser].into_iter().filter(|a| find(a).is_none()).collect();
-        let what = format!("{} on `{}`", absent.join(", "), claim.task);
-        return missing(claim.number, claim.claim, probe, pair, &what, Some(claim.figure.into()));
+    let (winner, loser) = match find_pair(probes, claim.task, claim.winner, claim.loser) {
+        Ok(found) => found,
+        Err(what) => return missing(claim.number, claim.claim, probe, pair, &what, Some(claim.figure.into())),
     };
     let units = pair_units(claim, winner, loser);
     let seeds = units.iter().filter(|(h, e)| !h.is_empty() && !e.is_empty()).count();
@@ -718,6 +731,7 @@ mod tests {
             .map(|seed| ProbeRun {
                 seed,
                 parameters: 1,
+                saliency: None,
                 scores: (0..400)
                     .map(|sentence| ProbeScore {
                         sentence,

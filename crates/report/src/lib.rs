@@ -75,7 +75,8 @@ pub fn write(
         return Err(ReportError::Input("no finished runs to report on".into()));
     }
     let mut plots = if groups.is_empty() { Vec::new() } else { plots::write_all(&out.join("plots"), groups)? };
-    let probe_figures = probe_plots::write_probe_plots(&out.join("plots"), probes)?;
+    let mut probe_figures = probe_plots::write_probe_plots(&out.join("plots"), probes)?;
+    probe_figures.extend(probe_plots::write_saliency_plots(&out.join("plots"), probes)?);
     let mut blocks = vec![Block::Heading(1, format!("Comparison: {}", context.name))];
     if groups.is_empty() {
         blocks.push(Block::List(context.settings.clone()));

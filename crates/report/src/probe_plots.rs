@@ -165,3 +165,66 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
     }
     Ok(plots)
 }
+
+/// The gradient saliency of the controllers against distance (log scale), for the models that
+/// record it: how much a decisive item's margin still depends on its controller's embedding,
+/// before training (dashed) and trained (solid).
+pub fn write_saliency_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, ReportError> {
+    let mut plots = Vec::new();
+    for figure in figures().into_iter().filter(|f| matches!(f.measure, Measure::Margin(VERB_AGREEMENT | LATCH))) {
+        let models: Vec<&ProbeRuns> =
+            probes.iter().filter(|p| p.task == figure.task && p.runs.iter().any(|r| r.saliency.is_some())).collect();
+        if models.is_empty() {
+            continue;
+        }
+        let labels: Vec<String> = figure.buckets.iter().map(label).collect();
+        let (mut series, mut rows) = (Vec::new(), Vec::new());
+        for (colour, model) in models.iter().enumerate() {
+            for (state, dashed) in [("trained", false), ("untrained", true)] {
+                let mut line = Series { name: format!("{} {state}", model.arch), colour, dashed, ..Series::default() };
+                for (k, bucket) in figure.buckets.iter().enumerate() {
+                    let norms: Vec<f64> = model
+                        .runs
+                        .iter()
+                        .filter_map(|r| r.saliency.as_ref())
+                        .flat_map(|s| if dashed { &s.untrained } else { &s.trained })
+                        .filter(|s| bucket.contains(&s.distance))
+                        .map(|s| s.gradient_norm)
+                        .collect();
+                    let mean = norms.iter().sum::<f64>() / norms.len().max(1) as f64;
+                    if norms.is_empty() || mean <= 0.0 {
+                        continue;
+                    }
+                    line.points.push((k as f64, mean.log10()));
+                    rows.push(vec![
+                        model.arch.clone(),
+                        state.into(),
+                        labels[k].clone(),
+                        format!("{mean:.6e}"),
+                        norms.len().to_string(),
+                    ]);
+                }
+                series.push(line);
+            }
+        }
+        let stem = format!("saliency-{}", figure.task);
+        let title = format!("{} probe: gradient of the decisive margin at its controller", figure.task);
+        let chart = LineChart {
+            title: &title,
+            x_label: figure.x_label,
+            y_label: "log10 ‖∂ margin / ∂ controller embedding‖",
+            series: &series,
+            x_labels: Some(&labels),
+            y_range: None,
+        };
+        for ext in ["png", "svg"] {
+            line_chart(&dir.join(format!("{stem}.{ext}")), &chart)?;
+        }
+        csv(&dir.join(format!("{stem}.csv")), &["arch", "state", "distance", "mean_gradient_norm", "items"], &rows)?;
+        let caption = format!(
+            "{title}: mean over items and seeds, log scale; dashed: the same seed's weights before training, solid: trained"
+        );
+        plots.push(Plot { stem, caption });
+    }
+    Ok(plots)
+}

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use seq2seq_train::probes::{ProbeScore, read_probes};
+use seq2seq_train::saliency::{Saliency, read_saliency};
 use seq2seq_train::trainer::{CONFIG_FILE, METRICS_FILE, TEST_FILE};
 use seq2seq_train::{RunConfig, TestReport};
 
@@ -32,6 +33,8 @@ pub struct Run {
     pub metrics: Vec<EpochMetrics>,
     /// The scored decisive items of a probe task (`probes.jsonl`).
     pub probes: Option<Vec<ProbeScore>>,
+    /// Gradient saliency of the controllers (`saliency.json`), for probe runs that have it.
+    pub saliency: Option<Saliency>,
 }
 
 /// One test sentence: its length in source words and whether it was translated exactly.
@@ -51,8 +54,8 @@ impl Run {
         let test: TestReport = serde_json::from_str(&text)
             .map_err(|e| ReportError::Input(format!("{}: not a test report: {e}", test_path.display())))?;
         let metrics = read_metrics(&dir.join(METRICS_FILE))?;
-        let probes = read_probes(dir)?;
-        Ok(Run { dir: dir.to_path_buf(), config, test, metrics, probes })
+        let (probes, saliency) = (read_probes(dir)?, read_saliency(dir)?);
+        Ok(Run { dir: dir.to_path_buf(), config, test, metrics, probes, saliency })
     }
 
     /// Every test sentence, from `test.src.txt`, `test.ref.txt` and `test.hyp.txt`.
@@ -200,6 +203,7 @@ pub struct ProbeRun {
     pub seed: u64,
     pub parameters: usize,
     pub scores: Vec<ProbeScore>,
+    pub saliency: Option<Saliency>,
 }
 
 /// Every seed's run of one architecture on one probe task.
@@ -221,7 +225,8 @@ pub fn split_probes(runs: Vec<Run>) -> (Vec<Run>, Vec<ProbeRuns>) {
             continue;
         };
         let (task, arch) = (run.config.data.task.clone(), run.config.arch.clone());
-        let probe_run = ProbeRun { seed: run.config.seed, parameters: run.test.parameters, scores };
+        let probe_run =
+            ProbeRun { seed: run.config.seed, parameters: run.test.parameters, scores, saliency: run.saliency };
         match probes.iter_mut().find(|p| p.task == task && p.arch == arch) {
             Some(p) => p.runs.push(probe_run),
             None => probes.push(ProbeRuns { task, arch, runs: vec![probe_run] }),

@@ -72,4 +72,8 @@ impl Seq2Seq for Rnn {
     fn generate(&self, batch: &Batch, _search: &Search) -> Generation {
         positionwise::generate(self, batch)
     }
+
+    fn source_embedding(&self) -> Option<&Embedding> {
+        Some(&self.embedding)
+    }
 }

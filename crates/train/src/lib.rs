@@ -15,6 +15,7 @@ pub mod positionwise;
 pub mod probes;
 mod progress;
 pub mod registry;
+pub mod saliency;
 pub mod trainer;
 
 pub use config::{Backend, LrSchedule, RunConfig, TrainingConfig};

@@ -90,4 +90,10 @@ pub trait Seq2Seq: Module + Clone + Debug + Send + Sync + 'static {
     fn attention_maps(&self, _batch: &Batch, _generated: &[usize]) -> Vec<AttentionMap> {
         Vec::new()
     }
+
+    /// The embedding of source tokens, for the probes' gradient saliency
+    /// ([`saliency`](crate::saliency)); models that do not expose one give `None`.
+    fn source_embedding(&self) -> Option<&burn::nn::Embedding> {
+        None
+    }
 }

@@ -18,7 +18,7 @@ use crate::loss::{masked_cross_entropy, token_accuracy};
 use crate::optim::clip_global_norm;
 use crate::probes::{score_probes, write_probes};
 use crate::progress::Progress;
-use crate::{ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint};
+use crate::{ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint, saliency};
 
 pub const CONFIG_FILE: &str = "config.toml";
 pub const METRICS_FILE: &str = "metrics.csv";
@@ -341,6 +341,7 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, resume: bool) -> Result
         train_tokens,
         out,
     )?;
+    saliency::write_run_saliency::<M>(config, &data, out)?;
     // Finished: nothing to resume.
     if resume_dir.exists() {
         std::fs::remove_dir_all(&resume_dir).map_err(|e| TrainError::io(&resume_dir, e))?;
