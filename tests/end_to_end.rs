@@ -361,11 +361,12 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
     let rerun = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert_eq!(table(&report)[..archs.len()], table(&rerun)[..archs.len()]);
 
-    // `plot` redraws from the run directories alone.
+    // `plot` redraws from the run directories alone: the same report, its settings and wall time kept.
     std::fs::remove_file(dir.join("plots/cost.png")).unwrap();
     let out = workbench(&["plot", dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(dir.join("plots/cost.png").exists());
+    assert_eq!(std::fs::read_to_string(dir.join("report.md")).unwrap(), rerun, "a redraw is the same report");
 
     // Bad comparison configs are named.
     let bad = scratch("compare-bad");

@@ -149,7 +149,11 @@ pub fn decide(e: &Evidence) -> (Verdict, String) {
     if d.low > e.margin && e.per_seed.iter().all(|&x| x > 0.0) {
         (
             Verdict::Supported,
-            format!("Δ {} lies above the margin of {:.0} points in every resample's 95 %", d.text(), e.margin),
+            format!(
+                "the whole 95 % interval of Δ {} lies above the {:.0}-point margin, and Δ > 0 in every seed",
+                d.text(),
+                e.margin
+            ),
         )
     } else if d.high < -e.margin {
         (
@@ -239,12 +243,11 @@ fn probe_units(claim: &ProbeClaim, winner: &ProbeRuns, loser: &ProbeRuns) -> (Ve
         let decisive = |s: &&seq2seq_train::probes::ProbeScore| {
             s.item.kind == claim.kind && claim.decisive.contains(&s.item.distance)
         };
+        let loser_items: std::collections::HashMap<(usize, usize), &seq2seq_train::probes::ProbeScore> =
+            lp.iter().map(|s| ((s.sentence, s.item.target_index), s)).collect();
         let mut units: std::collections::BTreeMap<usize, Unit> = Default::default();
         for ws in wp.iter().filter(decisive) {
-            let same = |ls: &&seq2seq_train::probes::ProbeScore| {
-                ls.sentence == ws.sentence && ls.item.target_index == ws.item.target_index
-            };
-            let Some(ls) = lp.iter().find(same) else { continue };
+            let Some(ls) = loser_items.get(&(ws.sentence, ws.item.target_index)) else { continue };
             let unit = units.entry(ws.sentence).or_insert(Unit { a: 0.0, b: 0.0, items: 0.0 });
             unit.a += f64::from(u8::from(ws.is_correct()));
             unit.b += f64::from(u8::from(ls.is_correct()));

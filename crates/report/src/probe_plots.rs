@@ -15,6 +15,14 @@ use crate::plots::{Plot, csv};
 use crate::runs::ProbeRuns;
 use crate::stats::Interval;
 
+/// The evolution's order: a model keeps its colour in every probe figure, the same as in the
+/// full comparison's figures (which colour the architectures in this order).
+const EVOLUTION: [&str; 8] = ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau", "luong", "transformer"];
+
+fn colour(arch: &str) -> usize {
+    EVOLUTION.iter().position(|a| *a == arch).unwrap_or(EVOLUTION.len() + 1)
+}
+
 /// Chance for a two-way choice between the correct and the contrast form.
 const CHANCE: f64 = 50.0;
 /// Grey in the palette.
@@ -104,7 +112,8 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
             Measure::Margin(kind) => vec![(kind, false)],
             Measure::Exact(kinds) => kinds.to_vec(),
         };
-        for (colour, model) in models.iter().enumerate() {
+        for model in &models {
+            let colour = colour(&model.arch);
             for &(kind, dashed) in &lines {
                 let name = if lines.len() > 1 { format!("{} {kind}", model.arch) } else { model.arch.clone() };
                 let mut line = Series { name, colour, dashed, ..Series::default() };
@@ -179,7 +188,8 @@ pub fn write_saliency_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot
         }
         let labels: Vec<String> = figure.buckets.iter().map(label).collect();
         let (mut series, mut rows) = (Vec::new(), Vec::new());
-        for (colour, model) in models.iter().enumerate() {
+        for model in &models {
+            let colour = colour(&model.arch);
             for (state, dashed) in [("trained", false), ("untrained", true)] {
                 let mut line = Series { name: format!("{} {state}", model.arch), colour, dashed, ..Series::default() };
                 for (k, bucket) in figure.buckets.iter().enumerate() {

@@ -14,7 +14,7 @@ use seq2seq_plot::MatrixImage;
 use seq2seq_report::{Figure, group, split_probes};
 use seq2seq_train::RunConfig;
 use seq2seq_train::decode::Search;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::probe_plan::{PLAN, QUICK_PLAN};
 use crate::{figures, registry};
@@ -175,6 +175,37 @@ fn merge(into: &mut toml::Table, changes: &toml::Table) {
     }
 }
 
+/// How a comparison was made (its settings and wall time), kept beside its report as
+/// `comparison.json` so that `workbench plot` redraws the report whole.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Made {
+    pub name: String,
+    pub settings: Vec<String>,
+    pub wall_seconds: Option<f64>,
+}
+
+impl Made {
+    pub const FILE: &str = "comparison.json";
+
+    fn save(&self, dir: &Path) -> Result<()> {
+        let path = dir.join(Self::FILE);
+        let json = serde_json::to_vec_pretty(self).expect("settings serialise");
+        write_atomic(&path, &json).with_context(|| format!("writing {}", path.display()))
+    }
+
+    /// What `dir`'s comparison recorded, if it did.
+    pub fn load(dir: &Path) -> Result<Option<Made>> {
+        let path = dir.join(Self::FILE);
+        if !path.exists() {
+            return Ok(None);
+        }
+        let text = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let made =
+            serde_json::from_slice(&text).with_context(|| format!("{}: not a comparison record", path.display()))?;
+        Ok(Some(made))
+    }
+}
+
 struct Job {
     name: String,
     config_path: PathBuf,
@@ -262,7 +293,9 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool) -> Result<PathBu
         ));
     }
     if !finished.is_empty() {
-        write_report(out, &config.name, &finished, settings, Some(start.elapsed().as_secs_f64()))?;
+        let made = Made { name: config.name.clone(), settings, wall_seconds: Some(start.elapsed().as_secs_f64()) };
+        made.save(out)?;
+        write_report(out, &made.name, &finished, made.settings.clone(), made.wall_seconds)?;
     }
     if !failures.is_empty() {
         let covered = if finished.is_empty() { "no report: nothing finished" } else { "the report covers the others" };

@@ -322,9 +322,15 @@ fn run(cli: Cli) -> Result<()> {
                 (None, [one]) if one.join("runs").is_dir() => one.clone(),
                 (None, _) => bail!("--out: where should the report of several directories go?"),
             };
-            let name =
-                name.unwrap_or_else(|| out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-            compare::write_report(&out, &name, &runs, Vec::new(), None)?;
+            // A comparison's own directory keeps how it was made: redraw it whole.
+            let made = match dirs.as_slice() {
+                [one] if *one == out => compare::Made::load(&out)?.unwrap_or_default(),
+                _ => compare::Made::default(),
+            };
+            let name = name
+                .or((!made.name.is_empty()).then_some(made.name))
+                .unwrap_or_else(|| out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            compare::write_report(&out, &name, &runs, made.settings, made.wall_seconds)?;
             println!("report: {}", out.join("report.md").display());
             Ok(())
         }
