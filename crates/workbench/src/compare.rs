@@ -66,6 +66,9 @@ fn two() -> usize {
     2
 }
 
+/// The most runs per probe a comparison takes (as `--probe-seeds` does).
+pub const MAX_PROBE_SEEDS: usize = 20;
+
 /// `experiments/compare.toml`, built in: the comparison `workbench compare` runs without `--config`.
 pub const BUILT_IN: &str = include_str!("../../../experiments/compare.toml");
 
@@ -86,6 +89,13 @@ impl CompareConfig {
         }
         if config.seeds == 0 || config.jobs == 0 {
             bail!("{}: `seeds` and `jobs` must be at least 1", path.display());
+        }
+        if config.probe_seeds > MAX_PROBE_SEEDS {
+            bail!(
+                "{}: `probe_seeds` = {}: expected 0 (no probes) to {MAX_PROBE_SEEDS}",
+                path.display(),
+                config.probe_seeds
+            );
         }
         Ok(config)
     }
@@ -520,6 +530,12 @@ mod tests {
         assert!(encdec.model.is_empty());
         let err = CompareConfig::parse("[base]\narch = \"ann\"\n", Path::new("c.toml")).unwrap_err().to_string();
         assert!(err.contains("archs"), "{err}");
+        let err = CompareConfig::parse("probe_seeds = 21\n", Path::new("c.toml")).unwrap_err().to_string();
+        assert!(
+            err.contains("c.toml") && err.contains("`probe_seeds` = 21") && err.contains("0 (no probes) to 20"),
+            "{err}"
+        );
+        assert_eq!(CompareConfig::parse("probe_seeds = 0\n", Path::new("c.toml")).unwrap().probe_seeds, 0);
     }
 
     #[test]

@@ -62,7 +62,7 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         archs: Option<Vec<String>>,
         /// Runs per probe (0: no probe runs); overrides `probe_seeds`.
-        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=20))]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=compare::MAX_PROBE_SEEDS as i64))]
         probe_seeds: Option<u32>,
         /// A first look in about a minute: 600 short pairs and two epochs per run.
         #[arg(long)]
