@@ -6,7 +6,8 @@ use seq2seq_data::fsutil::write_atomic;
 use seq2seq_plot::{BarPanels, Bars, LineChart, ScoreTable, Series, bar_panels, line_chart, score_table};
 
 use crate::ReportError;
-use crate::runs::{ArchRuns, Run, Stat, bucket_start};
+use crate::runs::{ArchRuns, Run, Sentence, Stat, bucket_start};
+use crate::stats;
 
 /// Validation token accuracy (%) that "epochs to target" counts up to.
 pub const TARGET_ACCURACY: f64 = 90.0;
@@ -186,7 +187,13 @@ impl Writer<'_> {
                     })
                     .collect();
                 rows.extend(points.iter().map(|(k, s)| stat_row(&[g.arch.clone(), buckets[*k as usize].clone()], s)));
-                series.push(stat_series(g.arch.clone(), i, false, &points));
+                let mut line = stat_series(g.arch.clone(), i, false, &points);
+                if measure == "exact"
+                    && let Some(band) = exact_bands(g, &buckets)
+                {
+                    line.band = band;
+                }
+                series.push(line);
             }
             let title = format!("{label} by source length");
             let chart = LineChart {
@@ -197,7 +204,12 @@ impl Writer<'_> {
                 x_labels: Some(&buckets),
                 y_range: Some((0.0, 100.0)), // percent and BLEU alike
             };
-            self.lines(stem, &title, chart, &[&["arch", "source_words"][..], &STAT_COLUMNS].concat(), &rows)?;
+            let caption = if measure == "exact" {
+                format!("{title}; bands: 95 % bootstrap interval over seeds and test sentences")
+            } else {
+                title.clone()
+            };
+            self.lines(stem, &caption, chart, &[&["arch", "source_words"][..], &STAT_COLUMNS].concat(), &rows)?;
         }
         Ok(())
     }
@@ -328,6 +340,27 @@ impl Writer<'_> {
         };
         self.lines("exposure-bias", title, chart, &[&["arch", "feeding", "epoch"][..], &STAT_COLUMNS].concat(), &rows)
     }
+}
+
+/// The 95 % bootstrap interval (seeds, then test sentences) of exact match in each length
+/// bucket (`START-END` source words), from the runs' test sentences; `None` where a run lacks them.
+fn exact_bands(g: &ArchRuns, buckets: &[String]) -> Option<Vec<(f64, f64, f64)>> {
+    let sentences: Vec<Vec<Sentence>> = g.runs.iter().map(|r| r.sentences().ok()).collect::<Option<_>>()?;
+    let mut band = Vec::new();
+    for (k, name) in buckets.iter().enumerate() {
+        let (start, end) = name.split_once('-')?;
+        let words = start.parse::<usize>().ok()?..=end.parse::<usize>().ok()?;
+        let seeds: Vec<Vec<(f64, f64)>> = sentences
+            .iter()
+            .map(|run| {
+                run.iter().filter(|s| words.contains(&s.words)).map(|s| (f64::from(u8::from(s.exact)), 1.0)).collect()
+            })
+            .collect();
+        if let Some(interval) = stats::accuracy(&seeds) {
+            band.push((k as f64, interval.low, interval.high));
+        }
+    }
+    Some(band)
 }
 
 /// Writes every metrics plot into `dir` (created), returning them in report order.
