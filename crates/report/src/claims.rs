@@ -484,6 +484,8 @@ pub fn judge_pairs(claim: &PairClaim, probes: &[ProbeRuns]) -> Claim {
         return missing(claim.number, claim.claim, probe, pair, "sentences in both buckets", Some(claim.figure.into()));
     };
     let items = units.iter().map(|(h, e)| h.len().min(e.len())).sum::<usize>() / seeds.max(1);
+    let easy = |runs: &ProbeRuns| exact_accuracy(runs, claim.easy.0, &claim.easy.1).map(|i| i.estimate);
+    let (w_easy, l_easy) = (easy(winner), easy(loser));
     let evidence = Evidence {
         delta,
         per_seed: stats::per_seed_differences_in_differences(&units),
@@ -491,17 +493,15 @@ pub fn judge_pairs(claim: &PairClaim, probes: &[ProbeRuns]) -> Claim {
         winner: w_hard.estimate,
         loser: l_hard.estimate,
         loser_interval: l_hard,
-        control: exact_accuracy(winner, claim.easy.0, &claim.easy.1).map(|i| i.estimate),
+        control: w_easy,
         winner_answerable: 1.0,
         loser_answerable: 1.0,
         chance: None,
         margin: EXACT_MARGIN,
     };
     let (verdict, reason) = decide(&evidence);
-    let cost = |runs: &ProbeRuns| {
-        let easy = exact_accuracy(runs, claim.easy.0, &claim.easy.1).map_or(0.0, |i| i.estimate);
-        let hard = exact_accuracy(runs, claim.hard.0, &claim.hard.1).map_or(0.0, |i| i.estimate);
-        format!("{} {easy:.1} % → {hard:.1} %", runs.arch)
+    let cost = |runs: &ProbeRuns, easy: Option<f64>, hard: f64| {
+        format!("{} {:.1} % → {hard:.1} %", runs.arch, easy.unwrap_or(0.0))
     };
     Claim {
         number: claim.number,
@@ -511,7 +511,11 @@ pub fn judge_pairs(claim: &PairClaim, probes: &[ProbeRuns]) -> Claim {
         delta: Some(delta),
         seeds,
         verdict,
-        reason: format!("{reason}; easy → hard: {}, {}", cost(winner), cost(loser)),
+        reason: format!(
+            "{reason}; easy → hard: {}, {}",
+            cost(winner, w_easy, evidence.winner),
+            cost(loser, l_easy, evidence.loser)
+        ),
         figure: Some(claim.figure.into()),
     }
 }
