@@ -35,11 +35,22 @@ pub struct BahdanauConfig {
     /// Size of the alignment model's hidden layer (`W`, `U`, `v`).
     pub attention_size: usize,
     pub dropout: f64,
+    /// Run the recurrent layers as one fused operation with a hand-written backward pass
+    /// (`seq2seq-kernels`); `false` runs the readable cells, operation by operation (same numbers
+    /// to float tolerance, several times slower).
+    pub fused: bool,
 }
 
 impl Default for BahdanauConfig {
     fn default() -> Self {
-        Self { cell: CellKind::Lstm, embedding_size: 128, hidden_size: 128, attention_size: 128, dropout: 0.1 }
+        Self {
+            cell: CellKind::Lstm,
+            embedding_size: 128,
+            hidden_size: 128,
+            attention_size: 128,
+            dropout: 0.1,
+            fused: true,
+        }
     }
 }
 
@@ -143,11 +154,11 @@ impl Seq2Seq for Bahdanau {
         Bahdanau {
             source_embedding: EmbeddingConfig::new(dims.source_vocab, e).init(device),
             target_embedding: EmbeddingConfig::new(dims.target_vocab, e).init(device),
-            encoder_forward: Cell::new(config.cell, e, h, device),
-            encoder_backward: Cell::new(config.cell, e, h, device),
+            encoder_forward: Cell::new(config.cell, e, h, device).with_fused(config.fused),
+            encoder_backward: Cell::new(config.cell, e, h, device).with_fused(config.fused),
             init: LinearConfig::new(h, h).init(device),
             alignment: AdditiveScore::new(h, 2 * h, config.attention_size, device),
-            decoder: Cell::new(config.cell, e + 2 * h, h, device),
+            decoder: Cell::new(config.cell, e + 2 * h, h, device).with_fused(config.fused),
             output: LinearConfig::new(h + 2 * h + e, dims.target_vocab).init(device),
             dropout: DropoutConfig::new(config.dropout).init(),
         }

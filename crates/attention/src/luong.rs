@@ -36,6 +36,10 @@ pub struct LuongConfig {
     /// Feed `h̃_{t−1}` into the next decoder step, so it knows what it attended to.
     pub input_feeding: bool,
     pub dropout: f64,
+    /// Run the recurrent layers as one fused operation with a hand-written backward pass
+    /// (`seq2seq-kernels`); `false` runs the readable cells, operation by operation (same numbers
+    /// to float tolerance, several times slower).
+    pub fused: bool,
 }
 
 impl Default for LuongConfig {
@@ -47,6 +51,7 @@ impl Default for LuongConfig {
             hidden_size: 128,
             input_feeding: true,
             dropout: 0.1,
+            fused: true,
         }
     }
 }
@@ -151,8 +156,8 @@ impl Seq2Seq for Luong {
         Luong {
             source_embedding: EmbeddingConfig::new(dims.source_vocab, e).init(device),
             target_embedding: EmbeddingConfig::new(dims.target_vocab, e).init(device),
-            encoder: Cell::new(config.cell, e, h, device),
-            decoder: Cell::new(config.cell, decoder_input, h, device),
+            encoder: Cell::new(config.cell, e, h, device).with_fused(config.fused),
+            decoder: Cell::new(config.cell, decoder_input, h, device).with_fused(config.fused),
             score: Score::new(config.score, h, device),
             combine: LinearConfig::new(2 * h, h).with_bias(false).init(device),
             output: LinearConfig::new(h, dims.target_vocab).init(device),

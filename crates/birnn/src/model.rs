@@ -20,11 +20,15 @@ pub struct BiRnnConfig {
     pub dropout: f64,
     /// Output slots beyond the source length when translating.
     pub slack: usize,
+    /// Run the recurrent layers as one fused operation with a hand-written backward pass
+    /// (`seq2seq-kernels`); `false` runs the readable cells, operation by operation (same numbers
+    /// to float tolerance, several times slower).
+    pub fused: bool,
 }
 
 impl Default for BiRnnConfig {
     fn default() -> Self {
-        Self { cell: CellKind::Lstm, embedding_size: 128, hidden_size: 128, dropout: 0.1, slack: 4 }
+        Self { cell: CellKind::Lstm, embedding_size: 128, hidden_size: 128, dropout: 0.1, slack: 4, fused: true }
     }
 }
 
@@ -72,8 +76,8 @@ impl Seq2Seq for BiRnn {
         let (e, h) = (config.embedding_size, config.hidden_size);
         BiRnn {
             embedding: EmbeddingConfig::new(dims.source_vocab, e).init(device),
-            forward_cell: Cell::new(config.cell, e, h, device),
-            backward_cell: Cell::new(config.cell, e, h, device),
+            forward_cell: Cell::new(config.cell, e, h, device).with_fused(config.fused),
+            backward_cell: Cell::new(config.cell, e, h, device).with_fused(config.fused),
             output: LinearConfig::new(2 * h, dims.target_vocab).init(device),
             dropout: DropoutConfig::new(config.dropout).init(),
             slack: config.slack,

@@ -38,6 +38,7 @@ fn copy_lstm(lstm: &Lstm, hidden: usize) -> Cell {
         },
         hidden_to_gates: Linear { weight: Param::from_tensor(cat2(&|g| g.hidden_transform.weight.val())), bias: None },
         hidden_size: hidden,
+        fused: false,
     })
 }
 

@@ -37,6 +37,10 @@ pub struct EncDecConfig {
     /// Feed the context vector to every decoder step (Cho et al.), not only as its initial
     /// state (Sutskever et al.).
     pub feed_context: bool,
+    /// Run the recurrent layers as one fused operation with a hand-written backward pass
+    /// (`seq2seq-kernels`); `false` runs the readable cells, operation by operation (same numbers
+    /// to float tolerance, several times slower).
+    pub fused: bool,
 }
 
 impl Default for EncDecConfig {
@@ -48,6 +52,7 @@ impl Default for EncDecConfig {
             layers: 1,
             dropout: 0.1,
             feed_context: true,
+            fused: true,
         }
     }
 }
@@ -132,9 +137,13 @@ impl Seq2Seq for EncoderDecoder {
         EncoderDecoder {
             source_embedding: EmbeddingConfig::new(dims.source_vocab, e).init(device),
             target_embedding: EmbeddingConfig::new(dims.target_vocab, e).init(device),
-            encoder: (0..layers).map(|l| Cell::new(config.cell, if l == 0 { e } else { h }, h, device)).collect(),
+            encoder: (0..layers)
+                .map(|l| Cell::new(config.cell, if l == 0 { e } else { h }, h, device).with_fused(config.fused))
+                .collect(),
             decoder: (0..layers)
-                .map(|l| Cell::new(config.cell, if l == 0 { decoder_input } else { h }, h, device))
+                .map(|l| {
+                    Cell::new(config.cell, if l == 0 { decoder_input } else { h }, h, device).with_fused(config.fused)
+                })
                 .collect(),
             output: LinearConfig::new(h, dims.target_vocab).init(device),
             dropout: DropoutConfig::new(config.dropout).init(),
@@ -153,6 +162,17 @@ impl Seq2Seq for EncoderDecoder {
         } else {
             gold
         };
+        if (1..steps).all(|t| teacher_forcing.get(t).copied().unwrap_or(true)) {
+            // Every step reads the gold previous token: each decoder layer runs over the whole
+            // target at once, from the encoder's final state (the same as the loop below).
+            let mask = Tensor::ones([batch_size, steps], &gold.device());
+            let mut inputs = gold;
+            for (l, (cell, state)) in self.decoder.iter().zip(states).enumerate() {
+                let (outputs, _) = cell.run(inputs, mask.clone(), state, false); // [batch, tgt_len, hidden]
+                inputs = if l + 1 < self.decoder.len() { self.dropout.forward(outputs) } else { outputs };
+            }
+            return self.output.forward(self.dropout.forward(inputs)); // [batch, tgt_len, target_vocab]
+        }
         let gold_projected = self.decoder[0].project_inputs(gold); // [batch, tgt_len, gates·hidden]
         let mut tops = Vec::with_capacity(steps);
         for t in 0..steps {
@@ -160,7 +180,6 @@ impl Seq2Seq for EncoderDecoder {
             let projected = if feed_gold {
                 gold_projected.clone().narrow(1, t, 1).squeeze_dim(1)
             } else {
-                // Scheduled sampling: feed the model's own previous prediction.
                 let previous = tops.last().cloned().expect("t > 0");
                 let predicted: Tensor<1, Int> = self.output.forward(previous).argmax(1).reshape([batch_size]);
                 let embedded = self.dropout.forward(embed_step(&self.target_embedding, predicted));

@@ -5,11 +5,16 @@
 //! Each cell splits its work in two: [`Cell::project_inputs`] computes `x·W_x + b` for every
 //! time step in one matrix product, and [`Cell::step`] adds the recurrent part `h·W_h` one step
 //! at a time. The gate weights are stacked side by side in one matrix.
+//!
+//! A cell made [`with_fused`](Cell::with_fused) runs [`Cell::run`] and [`Cell::step`] as one
+//! operation of `seq2seq-kernels` instead (same equations, a hand-written backward pass); the
+//! tests hold the two together.
 
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::{sigmoid, tanh};
 use burn::tensor::{Device, Int, Tensor};
+use seq2seq_kernels::{Recurrence, recurrent_layer};
 use seq2seq_rnn::ElmanCell;
 use serde::{Deserialize, Serialize};
 
@@ -71,6 +76,8 @@ pub struct LstmCell {
     /// `W_h`: `[hidden, 4·hidden]`, no bias (one bias per gate is enough).
     pub hidden_to_gates: Linear,
     pub hidden_size: usize,
+    /// Run as the fused operation (see [`Cell::with_fused`]).
+    pub fused: bool,
 }
 
 /// Gated recurrent unit (Cho et al. 2014, the reset gate applied after `W_h` as in PyTorch and
@@ -89,6 +96,8 @@ pub struct GruCell {
     /// `W_h` and `b_h`: `[hidden, 3·hidden]`.
     pub hidden_to_gates: Linear,
     pub hidden_size: usize,
+    /// Run as the fused operation (see [`Cell::with_fused`]).
+    pub fused: bool,
 }
 
 #[derive(Module, Debug)]
@@ -99,6 +108,7 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// The readable cell, operation by operation; see [`with_fused`](Self::with_fused).
     pub fn new(kind: CellKind, d_input: usize, hidden: usize, device: &Device) -> Self {
         let gates = match kind {
             CellKind::Rnn => return Cell::Rnn(ElmanCell::new(d_input, hidden, device)),
@@ -108,9 +118,59 @@ impl Cell {
         let input_to_gates = LinearConfig::new(d_input, gates * hidden).init(device);
         let hidden_to_gates = LinearConfig::new(hidden, gates * hidden).with_bias(kind == CellKind::Gru).init(device);
         match kind {
-            CellKind::Gru => Cell::Gru(GruCell { input_to_gates, hidden_to_gates, hidden_size: hidden }),
-            _ => Cell::Lstm(LstmCell { input_to_gates, hidden_to_gates, hidden_size: hidden }),
+            CellKind::Gru => Cell::Gru(GruCell { input_to_gates, hidden_to_gates, hidden_size: hidden, fused: false }),
+            _ => Cell::Lstm(LstmCell { input_to_gates, hidden_to_gates, hidden_size: hidden, fused: false }),
         }
+    }
+
+    /// With `fused`, [`run`](Self::run) and [`step`](Self::step) compute the same equations as
+    /// one operation with a hand-written backward pass (`seq2seq_kernels::recurrent_layer`),
+    /// several times faster; on a backend it does not cover they fall back to the readable cell.
+    pub fn with_fused(self, fused: bool) -> Self {
+        match self {
+            Cell::Rnn(cell) => Cell::Rnn(cell.with_fused(fused)),
+            Cell::Lstm(cell) => Cell::Lstm(LstmCell { fused, ..cell }),
+            Cell::Gru(cell) => Cell::Gru(GruCell { fused, ..cell }),
+        }
+    }
+
+    pub fn fused(&self) -> bool {
+        match self {
+            Cell::Rnn(c) => c.fused,
+            Cell::Lstm(c) => c.fused,
+            Cell::Gru(c) => c.fused,
+        }
+    }
+
+    /// The fused layer over projected inputs `[batch, len, gates·hidden]`: every position's
+    /// hidden state `[batch, len, hidden]` and the state after the last real token (the first,
+    /// with `reverse`); `None` on a backend the fused operation does not cover.
+    fn run_fused(
+        &self,
+        projected: Tensor<3>,
+        mask: Option<Tensor<2>>,
+        initial: &State,
+        reverse: bool,
+    ) -> Option<(Tensor<3>, State)> {
+        let (kind, weight, bias) = match self {
+            Cell::Rnn(c) => (Recurrence::Elman, c.hidden_to_hidden.weight.val(), None),
+            Cell::Lstm(c) => (Recurrence::Lstm, c.hidden_to_gates.weight.val(), None),
+            Cell::Gru(c) => {
+                (Recurrence::Gru, c.hidden_to_gates.weight.val(), c.hidden_to_gates.bias.as_ref().map(|b| b.val()))
+            }
+        };
+        let [_, len, _] = projected.dims();
+        let h = self.hidden_size();
+        let (hidden, memory) = (initial.hidden.clone(), initial.memory.clone());
+        let outputs = recurrent_layer(kind, projected, weight, bias, hidden, memory, mask, reverse)?; // [batch, len, (1|2)·hidden]
+        // Padding carries the state, so the last position read holds every sentence's final state.
+        let last: Tensor<2> = outputs.clone().narrow(1, if reverse { 0 } else { len - 1 }, 1).squeeze_dim(1);
+        let state = State {
+            hidden: last.clone().narrow(1, 0, h),
+            memory: (kind == Recurrence::Lstm).then(|| last.narrow(1, h, h)),
+        };
+        let hidden_states = if kind == Recurrence::Lstm { outputs.narrow(2, 0, h) } else { outputs };
+        Some((hidden_states, state))
     }
 
     pub fn hidden_size(&self) -> usize {
@@ -138,6 +198,11 @@ impl Cell {
 
     /// One time step from projected inputs `[batch, gates·hidden]`.
     pub fn step(&self, projected: Tensor<2>, state: &State) -> State {
+        if self.fused()
+            && let Some((_, state)) = self.run_fused(projected.clone().unsqueeze_dim(1), None, state, false)
+        {
+            return state;
+        }
         match self {
             Cell::Rnn(cell) => State { hidden: cell.step(projected, state.hidden.clone()), memory: None },
             Cell::Lstm(cell) => {
@@ -173,6 +238,11 @@ impl Cell {
         let projected = self.project_inputs(inputs); // [batch, len, gates·hidden]
         if len == 0 {
             return (Tensor::zeros([batch, 0, self.hidden_size()], &projected.device()), initial);
+        }
+        if self.fused()
+            && let Some(result) = self.run_fused(projected.clone(), Some(mask.clone()), &initial, reverse)
+        {
+            return result;
         }
         // Positions every sentence reaches need no masking (most of them, with length bucketing).
         let shortest =

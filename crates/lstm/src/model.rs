@@ -20,11 +20,15 @@ pub struct LstmConfig {
     pub dropout: f64,
     /// Output slots beyond the source length when translating.
     pub slack: usize,
+    /// Run the recurrent layers as one fused operation with a hand-written backward pass
+    /// (`seq2seq-kernels`); `false` runs the readable cells, operation by operation (same numbers
+    /// to float tolerance, several times slower).
+    pub fused: bool,
 }
 
 impl Default for LstmConfig {
     fn default() -> Self {
-        Self { cell: CellKind::Lstm, embedding_size: 128, hidden_size: 128, dropout: 0.1, slack: 4 }
+        Self { cell: CellKind::Lstm, embedding_size: 128, hidden_size: 128, dropout: 0.1, slack: 4, fused: true }
     }
 }
 
@@ -59,7 +63,7 @@ impl Seq2Seq for Lstm {
     fn init(config: &LstmConfig, dims: ModelDims, device: &Device) -> Self {
         Lstm {
             embedding: EmbeddingConfig::new(dims.source_vocab, config.embedding_size).init(device),
-            cell: Cell::new(config.cell, config.embedding_size, config.hidden_size, device),
+            cell: Cell::new(config.cell, config.embedding_size, config.hidden_size, device).with_fused(config.fused),
             output: LinearConfig::new(config.hidden_size, dims.target_vocab).init(device),
             dropout: DropoutConfig::new(config.dropout).init(),
             slack: config.slack,

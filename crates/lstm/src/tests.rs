@@ -6,7 +6,7 @@ use burn::module::Param;
 use burn::nn::{GateController, GruConfig, Linear, LstmConfig};
 use burn::tensor::{Device, Distribution, Tensor, TensorData};
 
-use crate::cell::{Cell, CellKind, GruCell, LstmCell};
+use crate::cell::{Cell, CellKind, GruCell, LstmCell, State};
 
 fn linear(weight: Tensor<2>, bias: Option<Tensor<1>>) -> Linear {
     Linear { weight: Param::from_tensor(weight), bias: bias.map(Param::from_tensor) }
@@ -44,12 +44,15 @@ fn lstm_cell_matches_burn_lstm() {
         ),
         hidden_to_gates: linear(Tensor::cat(parts.iter().map(|p| p.2.clone()).collect(), 1), None),
         hidden_size: hidden,
+        fused: false,
     });
     let x = Tensor::<3>::random([3, 5, d_in], Distribution::Normal(0.0, 1.0), &device);
     let (expected, expected_state) = reference.forward(x.clone(), None);
-    let (outputs, state) = cell.run(x, ones_mask(3, 5, &device), cell.zero_state(3, &device), false);
-    assert_close(outputs, expected, 1e-5);
-    assert_close(state.memory.unwrap().unsqueeze_dim(0), expected_state.cell.unsqueeze_dim(0), 1e-5);
+    for cell in [cell.clone(), cell.with_fused(true)] {
+        let (outputs, state) = cell.run(x.clone(), ones_mask(3, 5, &device), cell.zero_state(3, &device), false);
+        assert_close(outputs, expected.clone(), 1e-5);
+        assert_close(state.memory.unwrap().unsqueeze_dim(0), expected_state.cell.clone().unsqueeze_dim(0), 1e-5);
+    }
 }
 
 #[test]
@@ -70,11 +73,14 @@ fn gru_cell_matches_burn_gru() {
             Some(Tensor::cat(parts.iter().map(|p| p.3.clone()).collect(), 0)),
         ),
         hidden_size: hidden,
+        fused: false,
     });
     let x = Tensor::<3>::random([2, 7, d_in], Distribution::Normal(0.0, 1.0), &device);
     let expected = reference.forward(x.clone(), None);
-    let (outputs, _) = cell.run(x, ones_mask(2, 7, &device), cell.zero_state(2, &device), false);
-    assert_close(outputs, expected, 1e-5);
+    for cell in [cell.clone(), cell.with_fused(true)] {
+        let (outputs, _) = cell.run(x.clone(), ones_mask(2, 7, &device), cell.zero_state(2, &device), false);
+        assert_close(outputs, expected.clone(), 1e-5);
+    }
 }
 
 /// `L = Σ_t Σ_k w_tk · h_tk` for fixed random `w`, as a function of the input weights.
@@ -92,11 +98,13 @@ fn with_input_weight(cell: &Cell, weight: Tensor<2>) -> Cell {
             input_to_gates: swap(&c.input_to_gates),
             hidden_to_gates: c.hidden_to_gates.clone(),
             hidden_size: c.hidden_size,
+            fused: c.fused,
         }),
         Cell::Gru(c) => Cell::Gru(GruCell {
             input_to_gates: swap(&c.input_to_gates),
             hidden_to_gates: c.hidden_to_gates.clone(),
             hidden_size: c.hidden_size,
+            fused: c.fused,
         }),
     }
 }
@@ -111,11 +119,13 @@ fn input_weight(cell: &Cell) -> Tensor<2> {
 
 #[test]
 fn cell_gradients_match_finite_differences() {
-    for kind in [CellKind::Lstm, CellKind::Gru] {
+    for (kind, fused) in
+        [(CellKind::Lstm, false), (CellKind::Gru, false), (CellKind::Lstm, true), (CellKind::Gru, true)]
+    {
         let plain = Device::flex();
         let device = plain.clone().autodiff();
         device.seed(5);
-        let cell = Cell::new(kind, 3, 4, &device);
+        let cell = Cell::new(kind, 3, 4, &device).with_fused(fused);
         let x = Tensor::<3>::random([2, 4, 3], Distribution::Normal(0.0, 1.0), &device);
         let w = Tensor::<3>::random([2, 4, 4], Distribution::Normal(0.0, 1.0), &device);
         let weight = input_weight(&cell);
@@ -146,8 +156,10 @@ fn cell_gradients_match_finite_differences() {
 fn padding_never_reaches_the_state() {
     let device = Device::flex();
     device.seed(6);
-    for kind in [CellKind::Lstm, CellKind::Gru] {
-        let cell = Cell::new(kind, 3, 5, &device);
+    for (kind, fused) in
+        [(CellKind::Lstm, false), (CellKind::Gru, false), (CellKind::Lstm, true), (CellKind::Gru, true)]
+    {
+        let cell = Cell::new(kind, 3, 5, &device).with_fused(fused);
         let x = Tensor::<3>::random([1, 4, 3], Distribution::Normal(0.0, 1.0), &device);
         let padding = Tensor::<3>::random([1, 3, 3], Distribution::Normal(0.0, 1.0), &device);
         let padded = Tensor::cat(vec![x.clone(), padding], 1);
@@ -155,5 +167,85 @@ fn padding_never_reaches_the_state() {
         let (_, unpadded_state) = cell.run(x, ones_mask(1, 4, &device), cell.zero_state(1, &device), false);
         let (_, padded_state) = cell.run(padded, mask, cell.zero_state(1, &device), false);
         assert_close(padded_state.hidden.unsqueeze_dim(0), unpadded_state.hidden.unsqueeze_dim(0), 1e-6);
+    }
+}
+
+fn flat<const D: usize>(tensor: Option<Tensor<D>>) -> Vec<f32> {
+    tensor.expect("a gradient").into_data().try_to_vec::<f32>().unwrap()
+}
+
+/// The gradients of `W_x`, `b_x`, `W_h` (and `b_h`) after a backward pass.
+fn weight_gradients(cell: &Cell, grads: &burn::tensor::Gradients) -> Vec<Vec<f32>> {
+    let (input, hidden) = match cell {
+        Cell::Rnn(c) => (&c.input_to_hidden, &c.hidden_to_hidden),
+        Cell::Lstm(c) => (&c.input_to_gates, &c.hidden_to_gates),
+        Cell::Gru(c) => (&c.input_to_gates, &c.hidden_to_gates),
+    };
+    let mut out = Vec::new();
+    for linear in [input, hidden] {
+        out.push(flat(linear.weight.val().grad(grads)));
+        if let Some(bias) = &linear.bias {
+            out.push(flat(bias.val().grad(grads)));
+        }
+    }
+    out
+}
+
+/// The fused operation against the readable cell it replaces: outputs, final states, one
+/// decoder-style step, and the gradients of every weight, the inputs and the initial state —
+/// padded sentences, both directions, all three cells.
+#[test]
+fn fused_cells_match_the_readable_cells_and_their_gradients() {
+    let device = Device::flex().autodiff();
+    device.seed(7);
+    let (batch, len, d_in, hidden) = (3, 5, 3, 4);
+    let lengths = [5, 3, 1];
+    let mask: Vec<f32> = (0..batch).flat_map(|b| (0..len).map(move |t| f32::from(u8::from(t < lengths[b])))).collect();
+    let mask = Tensor::<2>::from_data(TensorData::new(mask, [batch, len]), &device);
+    let normal = |shape: [usize; 2]| Tensor::<2>::random(shape, Distribution::Normal(0.0, 1.0), &device);
+    for kind in [CellKind::Rnn, CellKind::Lstm, CellKind::Gru] {
+        for reverse in [false, true] {
+            let readable = Cell::new(kind, d_in, hidden, &device);
+            let x = Tensor::<3>::random([batch, len, d_in], Distribution::Normal(0.0, 1.0), &device).require_grad();
+            let h0 = normal([batch, hidden]).require_grad();
+            let c0 = normal([batch, hidden]).require_grad();
+            let initial = State { hidden: h0.clone(), memory: (kind == CellKind::Lstm).then(|| c0.clone()) };
+            let w = Tensor::<3>::random([batch, len, hidden], Distribution::Normal(0.0, 1.0), &device);
+            let v = normal([batch, hidden]);
+            let run = |cell: &Cell| {
+                let (outputs, last) = cell.run(x.clone(), mask.clone(), initial.clone(), reverse);
+                let step_input = cell.project_inputs(x.clone().narrow(1, 1, 1).squeeze_dim::<2>(1));
+                let stepped = cell.step(step_input, &initial);
+                let mut loss = (outputs.clone() * w.clone()).sum()
+                    + (last.hidden.clone() * v.clone()).sum()
+                    + (stepped.hidden.clone() * v.clone()).sum().mul_scalar(0.5);
+                if let (Some(m), Some(s)) = (last.memory.clone(), stepped.memory.clone()) {
+                    loss = loss + (m * v.clone()).sum().mul_scalar(0.3) + (s * v.clone()).sum().mul_scalar(0.7);
+                }
+                let grads = loss.backward();
+                let mut values = vec![
+                    outputs.inner().into_data().try_to_vec::<f32>().unwrap(),
+                    last.hidden.inner().into_data().try_to_vec::<f32>().unwrap(),
+                    stepped.hidden.inner().into_data().try_to_vec::<f32>().unwrap(),
+                    flat(x.grad(&grads)),
+                    flat(h0.grad(&grads)),
+                ];
+                if kind == CellKind::Lstm {
+                    values.push(flat(c0.grad(&grads)));
+                }
+                values.extend(weight_gradients(cell, &grads));
+                values
+            };
+            let expected = run(&readable);
+            let fused = readable.clone().with_fused(true);
+            assert!(fused.fused() && !readable.fused());
+            let got = run(&fused);
+            assert_eq!(expected.len(), got.len());
+            for (n, (e, g)) in expected.iter().zip(&got).enumerate() {
+                assert_eq!(e.len(), g.len(), "{kind:?} reverse={reverse} value {n}");
+                let worst = e.iter().zip(g).map(|(a, b)| (a - b).abs() / (1.0 + a.abs())).fold(0.0f32, f32::max);
+                assert!(worst < 1e-5, "{kind:?} reverse={reverse}: value {n} differs by {worst}");
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@ use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::tanh;
 use burn::tensor::{Device, Tensor};
+use seq2seq_kernels::{Recurrence, recurrent_layer};
 
 /// Elman's simple recurrent cell:
 ///
@@ -15,15 +16,24 @@ pub struct ElmanCell {
     /// `W_h`: `[hidden, hidden]`, no bias.
     pub hidden_to_hidden: Linear,
     pub hidden_size: usize,
+    /// Run [`run`](Self::run) as one fused operation (`seq2seq-kernels`) instead of the tensor
+    /// operations below; same numbers, several times faster.
+    pub fused: bool,
 }
 
 impl ElmanCell {
+    /// The readable cell; [`with_fused`](Self::with_fused) switches to the fused operation.
     pub fn new(d_input: usize, hidden: usize, device: &Device) -> Self {
         Self {
             input_to_hidden: LinearConfig::new(d_input, hidden).init(device),
             hidden_to_hidden: LinearConfig::new(hidden, hidden).with_bias(false).init(device),
             hidden_size: hidden,
+            fused: false,
         }
+    }
+
+    pub fn with_fused(self, fused: bool) -> Self {
+        Self { fused, ..self }
     }
 
     /// `x W_x + b` for inputs of any rank.
@@ -43,6 +53,16 @@ impl ElmanCell {
     pub fn run(&self, inputs: Tensor<3>, mask: Tensor<2>, reverse: bool) -> Tensor<3> {
         let [batch, len, _] = inputs.dims();
         let projected = self.project_inputs(inputs); // [batch, len, hidden]
+        if self.fused {
+            let initial = Tensor::zeros([batch, self.hidden_size], &projected.device());
+            let weight = self.hidden_to_hidden.weight.val();
+            let mask = Some(mask.clone());
+            if let Some(states) =
+                recurrent_layer(Recurrence::Elman, projected.clone(), weight, None, initial, None, mask, reverse)
+            {
+                return states;
+            }
+        }
         let mut hidden = Tensor::zeros([batch, self.hidden_size], &projected.device());
         // Positions every sentence reaches need no masking.
         let shortest =

@@ -18,11 +18,15 @@ pub struct RnnConfig {
     pub dropout: f64,
     /// Output slots beyond the source length when translating.
     pub slack: usize,
+    /// Run the recurrent layers as one fused operation with a hand-written backward pass
+    /// (`seq2seq-kernels`); `false` runs the readable cells, operation by operation (same numbers
+    /// to float tolerance, several times slower).
+    pub fused: bool,
 }
 
 impl Default for RnnConfig {
     fn default() -> Self {
-        Self { embedding_size: 128, hidden_size: 128, dropout: 0.1, slack: 4 }
+        Self { embedding_size: 128, hidden_size: 128, dropout: 0.1, slack: 4, fused: true }
     }
 }
 
@@ -55,7 +59,7 @@ impl Seq2Seq for Rnn {
     fn init(config: &RnnConfig, dims: ModelDims, device: &Device) -> Self {
         Rnn {
             embedding: EmbeddingConfig::new(dims.source_vocab, config.embedding_size).init(device),
-            cell: ElmanCell::new(config.embedding_size, config.hidden_size, device),
+            cell: ElmanCell::new(config.embedding_size, config.hidden_size, device).with_fused(config.fused),
             output: LinearConfig::new(config.hidden_size, dims.target_vocab).init(device),
             dropout: DropoutConfig::new(config.dropout).init(),
             slack: config.slack,

@@ -35,11 +35,14 @@ fn elman_cell_matches_burn_rnn_both_directions() {
             },
             hidden_to_hidden: Linear { weight: Param::from_tensor(gate.hidden_transform.weight.val()), bias: None },
             hidden_size: 5,
+            fused: false,
         };
         let x = Tensor::<3>::random([3, 6, 4], Distribution::Normal(0.0, 1.0), &device);
         let (expected, _) = reference.forward(x.clone(), None);
-        let outputs = cell.run(x, Tensor::ones([3, 6], &device), reverse);
-        assert!(max_difference(outputs, expected) < 1e-5);
+        for cell in [cell.clone(), cell.with_fused(true)] {
+            let outputs = cell.run(x.clone(), Tensor::ones([3, 6], &device), reverse);
+            assert!(max_difference(outputs, expected.clone()) < 1e-5, "fused: {}", cell.fused);
+        }
     }
 }
 
@@ -48,29 +51,32 @@ fn elman_gradient_matches_finite_differences() {
     let plain = Device::flex();
     let device = plain.clone().autodiff();
     device.seed(2);
-    let cell = ElmanCell::new(3, 4, &device);
-    let x = Tensor::<3>::random([2, 5, 3], Distribution::Normal(0.0, 1.0), &device);
-    let w = Tensor::<3>::random([2, 5, 4], Distribution::Normal(0.0, 1.0), &device);
-    let loss = |cell: &ElmanCell, x: &Tensor<3>, w: &Tensor<3>| {
-        (cell.run(x.clone(), Tensor::ones([2, 5], &x.device()), false) * w.clone()).sum()
-    };
-    let grads = loss(&cell, &x, &w).backward();
-    let analytic = cell.hidden_to_hidden.weight.val().grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap();
-    let plain_cell = cell.valid();
-    let base = plain_cell.hidden_to_hidden.weight.val().into_data().try_to_vec::<f32>().unwrap();
-    let (x, w) = (x.inner(), w.inner());
-    let eps = 1e-2;
-    for index in [0, 6, 15] {
-        let at = |delta: f32| {
-            let mut v = base.clone();
-            v[index] += delta;
-            let mut c = plain_cell.clone();
-            c.hidden_to_hidden.weight = Param::from_tensor(Tensor::from_data(TensorData::new(v, [4, 4]), &plain));
-            loss(&c, &x, &w).into_scalar::<f32>()
+    for fused in [false, true] {
+        let cell = ElmanCell::new(3, 4, &device).with_fused(fused);
+        let x = Tensor::<3>::random([2, 5, 3], Distribution::Normal(0.0, 1.0), &device);
+        let w = Tensor::<3>::random([2, 5, 4], Distribution::Normal(0.0, 1.0), &device);
+        let loss = |cell: &ElmanCell, x: &Tensor<3>, w: &Tensor<3>| {
+            (cell.run(x.clone(), Tensor::ones([2, 5], &x.device()), false) * w.clone()).sum()
         };
-        let numeric = (at(eps) - at(-eps)) / (2.0 * eps);
-        let error = (numeric - analytic[index]).abs() / numeric.abs().max(analytic[index].abs()).max(1e-2);
-        assert!(error < 2e-2, "W_h[{index}]: numeric {numeric}, autodiff {}", analytic[index]);
+        let grads = loss(&cell, &x, &w).backward();
+        let analytic =
+            cell.hidden_to_hidden.weight.val().grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap();
+        let plain_cell = cell.valid();
+        let base = plain_cell.hidden_to_hidden.weight.val().into_data().try_to_vec::<f32>().unwrap();
+        let (x, w) = (x.inner(), w.inner());
+        let eps = 1e-2;
+        for index in [0, 6, 15] {
+            let at = |delta: f32| {
+                let mut v = base.clone();
+                v[index] += delta;
+                let mut c = plain_cell.clone();
+                c.hidden_to_hidden.weight = Param::from_tensor(Tensor::from_data(TensorData::new(v, [4, 4]), &plain));
+                loss(&c, &x, &w).into_scalar::<f32>()
+            };
+            let numeric = (at(eps) - at(-eps)) / (2.0 * eps);
+            let error = (numeric - analytic[index]).abs() / numeric.abs().max(analytic[index].abs()).max(1e-2);
+            assert!(error < 2e-2, "fused {fused}: W_h[{index}]: numeric {numeric}, autodiff {}", analytic[index]);
+        }
     }
 }
 

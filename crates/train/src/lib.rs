@@ -2,6 +2,7 @@
 //! training loop, losses, metrics, decoding, checkpoints and logs. This crate never names an
 //! architecture.
 
+pub mod bench;
 pub mod checkpoint;
 mod config;
 pub mod decode;
@@ -16,6 +17,7 @@ pub mod probes;
 mod progress;
 pub mod registry;
 pub mod saliency;
+pub mod step;
 pub mod trainer;
 
 pub use config::{Backend, LrSchedule, RunConfig, TrainingConfig};

@@ -7,6 +7,7 @@ use std::path::Path;
 use burn::tensor::Device;
 use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example};
 
+use crate::bench::{BenchResult, BenchSettings, MemoryMeter, bench};
 use crate::decode::Search;
 use crate::evaluate::{RunFacts, TestReport, evaluate, test_report};
 use crate::trainer::{CONFIG_FILE, RunSummary, model_config, train};
@@ -44,11 +45,12 @@ pub struct Architecture {
     train: fn(&RunConfig, &Path, bool) -> Result<RunSummary, TrainError>,
     open: fn(&Path, Option<Backend>) -> Result<Box<dyn Translator>, TrainError>,
     parameters: fn(&RunConfig, ModelDims) -> Result<(usize, toml::Table), TrainError>,
+    bench: fn(&str, &RunConfig, &BenchSettings, &dyn MemoryMeter) -> Result<BenchResult, TrainError>,
 }
 
 impl Architecture {
     pub fn of<M: Seq2Seq>(name: &'static str, summary: &'static str) -> Self {
-        Self { name, summary, train: train::<M>, open: open::<M>, parameters: parameters::<M> }
+        Self { name, summary, train: train::<M>, open: open::<M>, parameters: parameters::<M>, bench: bench::<M> }
     }
 
     /// Trains into `out`; with `resume`, continues the run interrupted there (see [`train`]).
@@ -58,6 +60,16 @@ impl Architecture {
 
     pub fn open(&self, dir: &Path, backend: Option<Backend>) -> Result<Box<dyn Translator>, TrainError> {
         (self.open)(dir, backend)
+    }
+
+    /// Training and generation throughput on synthetic batches (see [`crate::bench`]).
+    pub fn bench(
+        &self,
+        config: &RunConfig,
+        settings: &BenchSettings,
+        meter: &dyn MemoryMeter,
+    ) -> Result<BenchResult, TrainError> {
+        (self.bench)(self.name, config, settings, meter)
     }
 
     /// The parameter count of the model `config` builds for vocabularies of `dims`, and its

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::AdamConfig;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use seq2seq_data::fsutil::write_atomic;
@@ -14,10 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::decode::Search;
 use crate::evaluate::{RunFacts, Scores, TestReport, evaluate, test_report as report_of};
-use crate::loss::{masked_cross_entropy, token_accuracy};
-use crate::optim::clip_global_norm;
 use crate::probes::{score_probes, write_probes};
 use crate::progress::Progress;
+use crate::step::learning_step;
 use crate::{ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint, saliency};
 
 pub const CONFIG_FILE: &str = "config.toml";
@@ -203,32 +202,23 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, resume: bool) -> Result
             let steps = batch.target_output.dims()[1];
             let feed_gold: Vec<bool> = (0..steps).map(|_| rng.random_bool(teacher_forcing)).collect();
 
-            let logits = model.forward(&batch, &feed_gold);
-            let loss = masked_cross_entropy(
-                logits.clone(),
-                batch.target_output.clone(),
-                batch.target_mask.clone(),
-                training.label_smoothing,
-            );
-            let loss_value = loss.clone().into_scalar::<f64>();
-            if !loss_value.is_finite() {
-                progress.finish();
-                return Err(TrainError::Input(format!(
-                    "training diverged at epoch {epoch}, batch {}: the loss is {loss_value}; lower training.learning_rate \
-                     (metrics of earlier epochs and the best checkpoint are kept in {})",
-                    b + 1,
-                    out.display()
-                )));
-            }
-            let n = batch.target_tokens();
-            let (c, _) = token_accuracy(logits.detach(), batch.target_output.clone(), batch.target_mask.clone());
-            loss_sum += loss_value * n as f64;
-            tokens += n;
-            correct += c;
-
-            let mut grads = GradientsParams::from_grads(loss.backward(), &model);
-            clip_global_norm(&model, &mut grads, training.grad_clip_norm);
-            model = optimizer.step(learning_rate, model, grads);
+            let (next, outcome) = learning_step(model, &mut optimizer, &batch, &feed_gold, training, learning_rate);
+            model = next;
+            let outcome = match outcome {
+                Ok(outcome) => outcome,
+                Err(loss) => {
+                    progress.finish();
+                    return Err(TrainError::Input(format!(
+                        "training diverged at epoch {epoch}, batch {}: the loss is {loss}; lower training.learning_rate \
+                         (metrics of earlier epochs and the best checkpoint are kept in {})",
+                        b + 1,
+                        out.display()
+                    )));
+                }
+            };
+            loss_sum += outcome.loss * outcome.tokens as f64;
+            tokens += outcome.tokens;
+            correct += outcome.correct;
             progress.batch(b + 1, loss_sum / tokens as f64, tokens as f64 / epoch_start.elapsed().as_secs_f64());
         }
         let epoch_seconds = epoch_start.elapsed().as_secs_f64();

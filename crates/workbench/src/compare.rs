@@ -317,6 +317,10 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool) -> Result<PathBu
 /// Runs `workbench train` for each job, `parallel` at a time; returns the failures.
 fn run_jobs(mut jobs: Vec<Job>, parallel: usize) -> Result<Vec<String>> {
     let exe = std::env::current_exe().context("finding the workbench binary")?;
+    // Each child's thread pool gets its share of the cores (two pools of all cores each would
+    // fight over them); a RAYON_NUM_THREADS the user set is kept.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| (cores / parallel.max(1)).max(1).to_string());
     let total = jobs.len();
     jobs.reverse();
     let mut running: Vec<Running> = Vec::new();
@@ -333,6 +337,7 @@ fn run_jobs(mut jobs: Vec<Job>, parallel: usize) -> Result<Vec<String>> {
                 .arg(&job.config_path)
                 .arg("--out")
                 .arg(&job.dir)
+                .env("RAYON_NUM_THREADS", &threads)
                 .stdout(log.try_clone()?)
                 .stderr(log)
                 .stdin(Stdio::null())

@@ -1,9 +1,13 @@
 //! `workbench`: train, translate with and evaluate the sequence models of seq2seq-workbench.
 
+mod bench;
 mod compare;
 #[cfg(test)]
 mod decoder_tests;
 mod figures;
+#[cfg(test)]
+mod fused_tests;
+mod memory;
 mod probe_plan;
 mod registry;
 
@@ -16,6 +20,9 @@ use seq2seq_data::{DataConfig, Example, Splits, Task};
 use seq2seq_train::decode::Search;
 use seq2seq_train::registry::run_config;
 use seq2seq_train::{Backend, RunConfig, TestReport};
+
+#[global_allocator]
+static HEAP: memory::CountingAllocator = memory::CountingAllocator::new();
 
 #[derive(Parser)]
 #[command(name = "workbench", version, about = "Train the lineage of sequence models on one translation task")]
@@ -132,6 +139,37 @@ enum Command {
         /// Source sentences.
         #[arg(required = true)]
         sentences: Vec<String>,
+    },
+    /// Training and generation throughput per architecture on synthetic batches at the default
+    /// model sizes (median of timed steps), optionally beside PyTorch twins of the same models.
+    Bench {
+        /// Only these architectures (comma-separated) [default: all].
+        #[arg(long, value_delimiter = ',')]
+        archs: Option<Vec<String>>,
+        /// CPU backend.
+        #[arg(long, value_enum, default_value = "flex")]
+        backend: BackendArg,
+        /// Threads of the CPU backend's pool (and of PyTorch).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
+        threads: u32,
+        /// Timed training steps per architecture.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        repeats: u32,
+        /// Skip the sweep of step time against sentence length.
+        #[arg(long)]
+        no_lengths: bool,
+        /// Run the readable recurrent cells (`fused = false`) instead of the fused operation.
+        #[arg(long)]
+        readable: bool,
+        /// Also time the PyTorch twins (bench/pytorch/bench.py) with this Python, in the same run.
+        #[arg(long, value_name = "PYTHON")]
+        pytorch: Option<PathBuf>,
+        /// Write every figure here (JSON).
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Write the printed table here (Markdown).
+        #[arg(long)]
+        table: Option<PathBuf>,
     },
     /// Evaluate a trained run on a task's test split or on a TSV file.
     Eval {
@@ -332,6 +370,39 @@ fn run(cli: Cli) -> Result<()> {
                 .unwrap_or_else(|| out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
             compare::write_report(&out, &name, &runs, made.settings, made.wall_seconds)?;
             println!("report: {}", out.join("report.md").display());
+            Ok(())
+        }
+        Command::Bench { archs, backend, threads, repeats, no_lengths, readable, pytorch, json, table } => {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads as usize)
+                .build_global()
+                .context("--threads: the thread pool was already started")?;
+            let archs = match archs {
+                Some(archs) => archs,
+                None => registry::architectures().iter().map(|a| a.name.to_string()).collect(),
+            };
+            for arch in &archs {
+                registry::find(arch).context("--archs")?;
+            }
+            let mut settings = seq2seq_train::bench::BenchSettings {
+                backend: backend.into(),
+                repeats: repeats as usize,
+                ..Default::default()
+            };
+            if no_lengths {
+                settings.lengths.clear();
+            }
+            let request = bench::BenchRequest { archs, settings, threads: threads as usize, python: pytorch, readable };
+            let report = bench::run(&request, &HEAP)?;
+            let text = bench::table(&report);
+            print!("{text}");
+            if let Some(path) = table {
+                seq2seq_data::fsutil::write_atomic(&path, text.as_bytes())
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            if let Some(path) = json {
+                bench::write_json(&path, &report)?;
+            }
             Ok(())
         }
         Command::Eval { run, task, data, report, backend, search } => {
