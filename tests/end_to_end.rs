@@ -1,22 +1,16 @@
 //! End-to-end tests of the `workbench` binary: a quick training run, translation with its
 //! checkpoint, reproducibility, and clear errors on bad input.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::OnceLock;
 
-fn workbench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_workbench")).args(args).output().expect("workbench runs")
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
+use common::{fails_with, text, workbench};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("s2s-e2e-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+    common::scratch("e2e", name)
 }
 
 /// One quick run shared by the tests that only read it.
@@ -159,16 +153,6 @@ fn the_same_seed_gives_the_same_metrics() {
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(metric_columns(first), metric_columns(&second));
     assert_eq!(std::fs::read(first.join("test.hyp.txt")).unwrap(), std::fs::read(second.join("test.hyp.txt")).unwrap());
-}
-
-fn fails_with(args: &[&str], expected: &[&str]) {
-    let out = workbench(args);
-    let message = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{message}");
-    assert!(!message.contains("panicked"), "{message}");
-    for e in expected {
-        assert!(message.contains(e), "expected `{e}` in: {message}");
-    }
 }
 
 #[test]

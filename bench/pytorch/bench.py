@@ -14,10 +14,13 @@ import json
 import math
 import statistics
 import time
+import warnings
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+warnings.filterwarnings("ignore", message="Failed to initialize NumPy")  # numpy is not needed
+
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 SPECIALS = 5  # <pad> <sos> <eos> <unk> <blank>
 SOS, EOS, BLANK = 1, 2, 4

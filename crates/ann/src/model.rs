@@ -5,6 +5,7 @@ use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_data::Batch;
 use seq2seq_train::decode::Search;
 use seq2seq_train::positionwise::{self, SlotModel};
+use seq2seq_train::validate::{ConfigIssue, ModelConfig, count, dropout, width};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +25,16 @@ pub struct AnnConfig {
 impl Default for AnnConfig {
     fn default() -> Self {
         Self { embedding_size: 64, hidden_size: 256, window: 2, dropout: 0.1, slack: 4 }
+    }
+}
+
+impl ModelConfig for AnnConfig {
+    fn validate(&self) -> Result<(), ConfigIssue> {
+        width("embedding_size", self.embedding_size)?;
+        width("hidden_size", self.hidden_size)?;
+        count("window", self.window, 0, 64)?;
+        dropout("dropout", self.dropout)?;
+        count("slack", self.slack, 0, 1024)
     }
 }
 

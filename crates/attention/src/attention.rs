@@ -4,6 +4,7 @@ use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::{softmax, tanh};
 use burn::tensor::{Bool, Device, Tensor};
+use seq2seq_kernels::additive_scores;
 use serde::{Deserialize, Serialize};
 
 /// `α = softmax(scores)` over source positions, with padded positions (mask false) set to
@@ -27,15 +28,24 @@ pub struct AdditiveScore {
     pub key: Linear,
     /// `v`: `[attention, 1]`.
     pub v: Linear,
+    /// Compute [`scores`](Self::scores) as one fused operation (`seq2seq_kernels::additive_scores`,
+    /// which keeps `tanh` for the backward pass) instead of the tensor operations below.
+    pub fused: bool,
 }
 
 impl AdditiveScore {
+    /// The readable score; see [`with_fused`](Self::with_fused).
     pub fn new(d_query: usize, d_key: usize, attention: usize, device: &Device) -> Self {
         Self {
             query: LinearConfig::new(d_query, attention).with_bias(false).init(device),
             key: LinearConfig::new(d_key, attention).init(device),
             v: LinearConfig::new(attention, 1).with_bias(false).init(device),
+            fused: false,
         }
+    }
+
+    pub fn with_fused(self, fused: bool) -> Self {
+        Self { fused, ..self }
     }
 
     /// `U h_j` for every source position, `[batch, src_len, attention]` (computed once).
@@ -47,7 +57,16 @@ impl AdditiveScore {
     /// `[batch, src_len]`.
     pub fn scores(&self, query: Tensor<2>, keys: Tensor<3>) -> Tensor<2> {
         let [batch, src_len, _] = keys.dims();
-        let projected_query = self.query.forward(query).unsqueeze_dim::<3>(1); // [batch, 1, attention]
+        let [_, _, attention] = keys.dims();
+        let projected_query = self.query.forward(query); // [batch, attention]
+        // (`W` before `v`, in both paths: burn initialises a parameter when it is first used.)
+        if self.fused {
+            let v = self.v.weight.val().reshape([attention]);
+            if let Some(scores) = additive_scores(keys.clone(), projected_query.clone(), v) {
+                return scores;
+            }
+        }
+        let projected_query = projected_query.unsqueeze_dim::<3>(1); // [batch, 1, attention]
         self.v.forward(tanh(keys + projected_query)).reshape([batch, src_len])
     }
 }
@@ -92,6 +111,11 @@ impl Score {
 
     pub fn concat(additive: AdditiveScore) -> Self {
         Score { general: None, concat: Some(additive) }
+    }
+
+    /// The `concat` score as one fused operation (see [`AdditiveScore::with_fused`]).
+    pub fn with_fused(self, fused: bool) -> Self {
+        Score { concat: self.concat.map(|c| c.with_fused(fused)), ..self }
     }
 
     /// What the score compares the decoder state with, computed once per sentence:

@@ -18,6 +18,7 @@ use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_data::Batch;
 use seq2seq_lstm::{Cell, CellKind, State};
 use seq2seq_train::decode::{Decoder, Search, StepOutput, decode, embed_step, select_mask};
+use seq2seq_train::validate::{ConfigIssue, ModelConfig, dropout, width};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +52,15 @@ impl Default for BahdanauConfig {
             dropout: 0.1,
             fused: true,
         }
+    }
+}
+
+impl ModelConfig for BahdanauConfig {
+    fn validate(&self) -> Result<(), ConfigIssue> {
+        width("embedding_size", self.embedding_size)?;
+        width("hidden_size", self.hidden_size)?;
+        width("attention_size", self.attention_size)?;
+        dropout("dropout", self.dropout)
     }
 }
 
@@ -157,7 +167,7 @@ impl Seq2Seq for Bahdanau {
             encoder_forward: Cell::new(config.cell, e, h, device).with_fused(config.fused),
             encoder_backward: Cell::new(config.cell, e, h, device).with_fused(config.fused),
             init: LinearConfig::new(h, h).init(device),
-            alignment: AdditiveScore::new(h, 2 * h, config.attention_size, device),
+            alignment: AdditiveScore::new(h, 2 * h, config.attention_size, device).with_fused(config.fused),
             decoder: Cell::new(config.cell, e + 2 * h, h, device).with_fused(config.fused),
             output: LinearConfig::new(h + 2 * h + e, dims.target_vocab).init(device),
             dropout: DropoutConfig::new(config.dropout).init(),

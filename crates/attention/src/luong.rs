@@ -18,6 +18,7 @@ use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_data::Batch;
 use seq2seq_lstm::{Cell, CellKind, State};
 use seq2seq_train::decode::{Decoder, Search, StepOutput, decode, embed_step, select_mask};
+use seq2seq_train::validate::{ConfigIssue, ModelConfig, dropout, width};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +54,14 @@ impl Default for LuongConfig {
             dropout: 0.1,
             fused: true,
         }
+    }
+}
+
+impl ModelConfig for LuongConfig {
+    fn validate(&self) -> Result<(), ConfigIssue> {
+        width("embedding_size", self.embedding_size)?;
+        width("hidden_size", self.hidden_size)?;
+        dropout("dropout", self.dropout)
     }
 }
 
@@ -158,7 +167,7 @@ impl Seq2Seq for Luong {
             target_embedding: EmbeddingConfig::new(dims.target_vocab, e).init(device),
             encoder: Cell::new(config.cell, e, h, device).with_fused(config.fused),
             decoder: Cell::new(config.cell, decoder_input, h, device).with_fused(config.fused),
-            score: Score::new(config.score, h, device),
+            score: Score::new(config.score, h, device).with_fused(config.fused),
             combine: LinearConfig::new(2 * h, h).with_bias(false).init(device),
             output: LinearConfig::new(h, dims.target_vocab).init(device),
             dropout: DropoutConfig::new(config.dropout).init(),

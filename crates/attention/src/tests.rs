@@ -76,10 +76,14 @@ fn score_functions_by_hand() {
         query: linear(&[1.0, 0.0], [2, 1]),
         key: linear(&[0.0, 1.0], [2, 1]),
         v: linear(&[2.0], [1, 1]),
+        fused: false,
     };
     let keys = additive.keys(cube(&[1.0, 3.0, 2.0, -1.0], [1, 2, 2]));
-    let scores = additive.scores(matrix(&[0.5, 9.0], [1, 2]), keys.clone());
-    assert_all_close(&vec_of(scores), &[2.0 * 3.5f32.tanh(), 2.0 * (-0.5f32).tanh()]);
+    for fused in [false, true] {
+        let additive = additive.clone().with_fused(fused);
+        let scores = additive.scores(matrix(&[0.5, 9.0], [1, 2]), keys.clone());
+        assert_all_close(&vec_of(scores), &[2.0 * 3.5f32.tanh(), 2.0 * (-0.5f32).tanh()]);
+    }
     let concat = Score::concat(additive);
     assert_all_close(
         &vec_of(concat.scores(matrix(&[0.5, 9.0], [1, 2]), keys)),

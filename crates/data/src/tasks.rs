@@ -165,12 +165,26 @@ impl DataConfig {
     pub fn validate(&self) -> Result<(), DataError> {
         let setting = |field, message: &str| Err(DataError::Setting { field, message: message.into() });
         self.task()?;
-        self.tokenizer_kind()?;
+        let tokenizer = self.tokenizer_kind()?;
+        if matches!(tokenizer, TokenizerKind::Bpe | TokenizerKind::WordPiece)
+            && self.subword_vocab_size < MIN_SUBWORD_VOCAB
+        {
+            return setting(
+                "subword_vocab_size",
+                &format!(
+                    "expected at least {MIN_SUBWORD_VOCAB} with tokenizer = \"{}\" (got {}): a subword vocabulary needs room for the characters and the special tokens",
+                    self.tokenizer, self.subword_vocab_size
+                ),
+            );
+        }
         if self.min_len == 0 {
             return setting("min_len", "expected at least 1");
         }
         if self.max_len < self.min_len {
-            return setting("max_len", "expected max_len >= min_len");
+            return setting(
+                "max_len",
+                &format!("expected max_len >= min_len (got min_len = {}, max_len = {})", self.min_len, self.max_len),
+            );
         }
         if self.batch_size == 0 {
             return setting("batch_size", "expected at least 1");
@@ -184,6 +198,9 @@ impl DataConfig {
         Ok(())
     }
 }
+
+/// The smallest subword vocabulary `bpe` / `wordpiece` may be asked to learn.
+pub const MIN_SUBWORD_VOCAB: usize = 64;
 
 /// The three splits of a task.
 #[derive(Clone, Debug)]

@@ -15,6 +15,7 @@ use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, Linea
 use burn::tensor::{Device, Int, Tensor};
 use seq2seq_data::Batch;
 use seq2seq_train::decode::{Decoder, Search, StepOutput, decode, embed_step};
+use seq2seq_train::validate::{ConfigIssue, ModelConfig, count, dropout, width};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +55,15 @@ impl Default for EncDecConfig {
             feed_context: true,
             fused: true,
         }
+    }
+}
+
+impl ModelConfig for EncDecConfig {
+    fn validate(&self) -> Result<(), ConfigIssue> {
+        width("embedding_size", self.embedding_size)?;
+        width("hidden_size", self.hidden_size)?;
+        count("layers", self.layers, 1, 16)?;
+        dropout("dropout", self.dropout)
     }
 }
 

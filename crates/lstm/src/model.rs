@@ -4,6 +4,7 @@ use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_data::Batch;
 use seq2seq_train::decode::Search;
 use seq2seq_train::positionwise::{self, SlotModel};
+use seq2seq_train::validate::{ConfigIssue, ModelConfig, count, dropout, width};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +30,15 @@ pub struct LstmConfig {
 impl Default for LstmConfig {
     fn default() -> Self {
         Self { cell: CellKind::Lstm, embedding_size: 128, hidden_size: 128, dropout: 0.1, slack: 4, fused: true }
+    }
+}
+
+impl ModelConfig for LstmConfig {
+    fn validate(&self) -> Result<(), ConfigIssue> {
+        width("embedding_size", self.embedding_size)?;
+        width("hidden_size", self.hidden_size)?;
+        dropout("dropout", self.dropout)?;
+        count("slack", self.slack, 0, 1024)
     }
 }
 

@@ -232,6 +232,39 @@ impl RunConfig {
         toml::to_string_pretty(self).expect("a RunConfig always serialises")
     }
 
+    /// Every setting in which `other` differs from `self`, as `key: ours → theirs` (dotted keys).
+    pub fn differences(&self, other: &RunConfig) -> Vec<String> {
+        fn flatten(prefix: &str, value: &toml::Value, out: &mut Vec<(String, String)>) {
+            match value {
+                toml::Value::Table(table) => {
+                    for (key, value) in table {
+                        let key = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                        flatten(&key, value, out);
+                    }
+                }
+                other => out.push((prefix.to_string(), other.to_string())),
+            }
+        }
+        let settings = |config: &RunConfig| {
+            let mut out = Vec::new();
+            flatten("", &toml::Value::try_from(config).expect("a RunConfig always serialises"), &mut out);
+            out
+        };
+        let (ours, theirs) = (settings(self), settings(other));
+        let mut keys: Vec<&String> = ours.iter().chain(&theirs).map(|(k, _)| k).collect();
+        keys.sort();
+        keys.dedup();
+        let find = |list: &[(String, String)], key: &str| {
+            list.iter().find(|(k, _)| k == key).map_or("(unset)".to_string(), |(_, v)| v.clone())
+        };
+        keys.into_iter()
+            .filter_map(|key| {
+                let (a, b) = (find(&ours, key), find(&theirs, key));
+                (a != b).then(|| format!("{key}: {a} → {b}"))
+            })
+            .collect()
+    }
+
     pub fn validate(&self) -> Result<(), TrainError> {
         self.data.validate()?;
         self.training.validate()
@@ -251,6 +284,20 @@ impl RunConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn differences_name_every_changed_setting() {
+        let a = RunConfig::default();
+        let mut b = a.clone();
+        b.seed = 7;
+        b.training.epochs = 5;
+        b.model.insert("hidden_size".into(), toml::Value::Integer(32));
+        assert_eq!(
+            a.differences(&b),
+            vec!["model.hidden_size: (unset) → 32", "seed: 42 → 7", "training.epochs: 10 → 5"]
+        );
+        assert!(a.differences(&a).is_empty());
+    }
 
     #[test]
     fn unknown_keys_and_bad_values_are_named() {

@@ -21,6 +21,8 @@ pub enum TrainError {
     Checkpoint { path: PathBuf, message: String },
     #[error("run directory {path}: {message}")]
     Run { path: PathBuf, message: String },
+    #[error(transparent)]
+    Model(#[from] crate::validate::ConfigIssue),
     #[error("{0}")]
     Input(String),
 }

@@ -19,6 +19,7 @@ pub mod registry;
 pub mod saliency;
 pub mod step;
 pub mod trainer;
+pub mod validate;
 
 pub use config::{Backend, LrSchedule, RunConfig, TrainingConfig};
 pub use error::TrainError;
@@ -26,3 +27,4 @@ pub use evaluate::{Scores, TestReport};
 pub use model::{AttentionKind, AttentionMap, Generation, ModelDims, Seq2Seq};
 pub use registry::{Architecture, Translation, Translator};
 pub use trainer::{RunSummary, train};
+pub use validate::{ConfigIssue, ModelConfig};

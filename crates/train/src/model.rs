@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::decode::Search;
+use crate::validate::ModelConfig;
 
 /// Sizes a model is built for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,8 +64,9 @@ pub struct AttentionMap {
 /// Encoder-decoders produce one output per target step. Position-wise models (ANN, RNN, LSTM,
 /// BiRNN) produce one output per (padded) source position, which is made as long as the target.
 pub trait Seq2Seq: Module + Clone + Debug + Send + Sync + 'static {
-    /// The architecture's `[model]` section.
-    type Config: Serialize + DeserializeOwned + Default + Clone + Debug + PartialEq;
+    /// The architecture's `[model]` section; it checks its own ranges ([`ModelConfig`]) before
+    /// a model is built.
+    type Config: Serialize + DeserializeOwned + Default + Clone + Debug + PartialEq + ModelConfig;
 
     /// Builds a freshly initialised model on `device`.
     fn init(config: &Self::Config, dims: ModelDims, device: &Device) -> Self;

@@ -46,11 +46,20 @@ pub struct Architecture {
     open: fn(&Path, Option<Backend>) -> Result<Box<dyn Translator>, TrainError>,
     parameters: fn(&RunConfig, ModelDims) -> Result<(usize, toml::Table), TrainError>,
     bench: fn(&str, &RunConfig, &BenchSettings, &dyn MemoryMeter) -> Result<BenchResult, TrainError>,
+    check: fn(&RunConfig) -> Result<(), TrainError>,
 }
 
 impl Architecture {
     pub fn of<M: Seq2Seq>(name: &'static str, summary: &'static str) -> Self {
-        Self { name, summary, train: train::<M>, open: open::<M>, parameters: parameters::<M>, bench: bench::<M> }
+        Self {
+            name,
+            summary,
+            train: train::<M>,
+            open: open::<M>,
+            parameters: parameters::<M>,
+            bench: bench::<M>,
+            check: check::<M>,
+        }
     }
 
     /// Trains into `out`; with `resume`, continues the run interrupted there (see [`train`]).
@@ -60,6 +69,12 @@ impl Architecture {
 
     pub fn open(&self, dir: &Path, backend: Option<Backend>) -> Result<Box<dyn Translator>, TrainError> {
         (self.open)(dir, backend)
+    }
+
+    /// Checks every value of `config` (data, training and this architecture's `[model]`),
+    /// without building anything.
+    pub fn check(&self, config: &RunConfig) -> Result<(), TrainError> {
+        (self.check)(config)
     }
 
     /// Training and generation throughput on synthetic batches (see [`crate::bench`]).
@@ -77,6 +92,11 @@ impl Architecture {
     pub fn parameters(&self, config: &RunConfig, dims: ModelDims) -> Result<(usize, toml::Table), TrainError> {
         (self.parameters)(config, dims)
     }
+}
+
+fn check<M: Seq2Seq>(config: &RunConfig) -> Result<(), TrainError> {
+    config.validate()?;
+    model_config::<M>(config).map(|_| ())
 }
 
 fn parameters<M: Seq2Seq>(config: &RunConfig, dims: ModelDims) -> Result<(usize, toml::Table), TrainError> {

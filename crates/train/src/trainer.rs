@@ -81,9 +81,12 @@ pub struct RunSummary {
 }
 
 /// The architecture's own settings: `config`'s `[model]` section, defaults filled in.
+/// Every value is checked ([`ModelConfig::validate`](crate::ModelConfig::validate)).
 pub fn model_config<M: Seq2Seq>(config: &RunConfig) -> Result<M::Config, TrainError> {
-    M::Config::deserialize(toml::Value::Table(config.model.clone()))
-        .map_err(|e| TrainError::Config { file: "[model] section".into(), message: format!("{e}") })
+    let model = M::Config::deserialize(toml::Value::Table(config.model.clone()))
+        .map_err(|e| TrainError::Config { file: "[model] section".into(), message: format!("{e}") })?;
+    crate::ModelConfig::validate(&model)?;
+    Ok(model)
 }
 
 /// Where an unfinished run stood after its last epoch: with the model and optimizer files beside
@@ -99,6 +102,11 @@ struct ResumeState {
     train_seconds: f64,
     train_tokens: usize,
     rows: Vec<MetricsRow>,
+}
+
+/// Whether `out` holds an interrupted run that `--resume` can continue.
+pub fn resumable(out: &Path) -> bool {
+    out.join(RESUME_DIR).join(RESUME_STATE).exists()
 }
 
 /// Reads the state an interrupted run in `out` left, if any.
@@ -161,9 +169,15 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, resume: bool) -> Result
     let state = if resume { read_resume_state(out)? } else { None };
     if let Some(state) = state {
         if state.config != config.to_toml() {
+            let differences =
+                RunConfig::from_toml(&state.config).map(|old| old.differences(config)).unwrap_or_default();
             return Err(TrainError::Run {
                 path: out.to_path_buf(),
-                message: "cannot resume: the interrupted run was trained with another config".into(),
+                message: format!(
+                    "cannot resume: the interrupted run was trained with another config ({}); resume it with the \
+                     same settings, or pass --overwrite to start again",
+                    if differences.is_empty() { "its config.toml differs".to_string() } else { differences.join(", ") }
+                ),
             });
         }
         model = checkpoint::load(model, &resume_dir, &config.arch)?;

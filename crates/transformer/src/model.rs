@@ -10,6 +10,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use seq2seq_data::Batch;
 use seq2seq_data::vocab::SOS;
 use seq2seq_train::decode::{Decoder, Search, StepOutput, decode};
+use seq2seq_train::validate::{ConfigIssue, ModelConfig, count, dropout, issue, width};
 use seq2seq_train::{AttentionKind, AttentionMap, Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +65,27 @@ impl Default for TransformerConfig {
             positions: PositionKind::Sinusoidal,
             max_positions: 256,
         }
+    }
+}
+
+impl ModelConfig for TransformerConfig {
+    fn validate(&self) -> Result<(), ConfigIssue> {
+        width("d_model", self.d_model)?;
+        count("heads", self.heads, 1, self.d_model)?;
+        if self.d_model % self.heads != 0 {
+            let divisors: Vec<String> =
+                (1..=self.d_model.min(64)).filter(|h| self.d_model % h == 0).map(|h| h.to_string()).collect();
+            return Err(issue(
+                "heads",
+                self.heads,
+                format!("a divisor of d_model = {} (e.g. {})", self.d_model, divisors.join(", ")),
+            ));
+        }
+        count("encoder_layers", self.encoder_layers, 1, 64)?;
+        count("decoder_layers", self.decoder_layers, 1, 64)?;
+        width("d_ff", self.d_ff)?;
+        dropout("dropout", self.dropout)?;
+        count("max_positions", self.max_positions, 1, 1 << 20)
     }
 }
 

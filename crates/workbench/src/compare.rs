@@ -241,6 +241,8 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool) -> Result<PathBu
     let mut dirs = Vec::new();
     let mut plan = |name: String, run_config: RunConfig| -> Result<()> {
         let (config_path, dir) = (configs.join(format!("{name}.toml")), runs.join(&name));
+        // Every run's settings are checked before any run starts.
+        registry::find(&run_config.arch)?.check(&run_config).with_context(|| format!("run {name}"))?;
         let text = run_config.to_toml();
         let unchanged = std::fs::read_to_string(&config_path).is_ok_and(|old| old == text);
         dirs.push(dir.clone());

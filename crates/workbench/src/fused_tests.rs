@@ -1,5 +1,5 @@
-//! The fused recurrent layers (`fused = true`, the default) train exactly as the readable cells
-//! (`fused = false`): the same losses, step after step, for every architecture with the switch.
+//! The fused operations (`fused = true`, the default: recurrent layers, the additive score) train
+//! exactly as the readable code (`fused = false`): the same losses, step after step, for every architecture with the switch.
 
 use burn::optim::AdamConfig;
 use burn::tensor::Device;
@@ -71,4 +71,7 @@ fn fused_and_readable_cells_train_alike() {
     bahdanau.push(("attention_size", toml::Value::Integer(10)));
     check::<seq2seq_attention::Bahdanau>("bahdanau", &bahdanau);
     check::<seq2seq_attention::Luong>("luong", &small("gru"));
+    let mut concat = small("lstm");
+    concat.push(("score", toml::Value::String("concat".into())));
+    check::<seq2seq_attention::Luong>("luong (concat)", &concat);
 }

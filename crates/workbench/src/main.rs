@@ -164,6 +164,10 @@ enum Command {
         /// Also time the PyTorch twins (bench/pytorch/bench.py) with this Python, in the same run.
         #[arg(long, value_name = "PYTHON")]
         pytorch: Option<PathBuf>,
+        /// Time each architecture (and its twin) this many times, alternating; tokens/s and the
+        /// ratio are the medians over rounds.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=50))]
+        rounds: u32,
         /// Write every figure here (JSON).
         #[arg(long)]
         json: Option<PathBuf>,
@@ -284,10 +288,19 @@ fn run(cli: Cli) -> Result<()> {
             }
             let architecture = registry::find(&run_config.arch)?;
             run_config.data.task()?;
+            let source = config.as_ref().map_or("the built-in defaults".into(), |p| p.display().to_string());
+            architecture.check(&run_config).with_context(|| format!("config ({source})"))?;
             let out = match out {
                 Some(dir) => {
-                    if dir.join("config.toml").exists() && !overwrite && !resume {
+                    let holds_run = dir.join("config.toml").exists();
+                    if holds_run && !overwrite && !resume {
                         bail!("{} already holds a run; choose another --out or pass --overwrite", dir.display());
+                    }
+                    if resume && holds_run && !seq2seq_train::trainer::resumable(&dir) {
+                        bail!(
+                            "--resume: the run in {} is finished (nothing to resume); pass --overwrite to train it again",
+                            dir.display()
+                        );
                     }
                     dir
                 }
@@ -372,7 +385,7 @@ fn run(cli: Cli) -> Result<()> {
             println!("report: {}", out.join("report.md").display());
             Ok(())
         }
-        Command::Bench { archs, backend, threads, repeats, no_lengths, readable, pytorch, json, table } => {
+        Command::Bench { archs, backend, threads, repeats, no_lengths, readable, pytorch, rounds, json, table } => {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads as usize)
                 .build_global()
@@ -392,7 +405,14 @@ fn run(cli: Cli) -> Result<()> {
             if no_lengths {
                 settings.lengths.clear();
             }
-            let request = bench::BenchRequest { archs, settings, threads: threads as usize, python: pytorch, readable };
+            let request = bench::BenchRequest {
+                archs,
+                settings,
+                threads: threads as usize,
+                python: pytorch,
+                rounds: rounds as usize,
+                readable,
+            };
             let report = bench::run(&request, &HEAP)?;
             let text = bench::table(&report);
             print!("{text}");
