@@ -97,8 +97,8 @@ fn batch(pairs: &[&EncodedPair]) -> Batch {
 
 fn pairs() -> (EncodedPair, EncodedPair) {
     (
-        EncodedPair { index: 0, source: vec![6, 7], target: vec![9, 10, 11] },
-        EncodedPair { index: 1, source: vec![5, 6, 7, 8, 9, 10, 11], target: vec![12, 13, 9] },
+        EncodedPair::new(0, vec![6, 7], vec![9, 10, 11]),
+        EncodedPair::new(1, vec![5, 6, 7, 8, 9, 10, 11], vec![12, 13, 9]),
     )
 }
 

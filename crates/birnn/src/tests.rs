@@ -70,8 +70,8 @@ fn padding_is_masked_out_of_both_directions() {
         &device,
     )
     .valid();
-    let short = EncodedPair { index: 0, source: vec![5, 6, 7], target: vec![8, 9] };
-    let long = EncodedPair { index: 1, source: vec![5, 6, 7, 8, 9, 10, 11, 12], target: vec![8, 9, 10, 11] };
+    let short = EncodedPair::new(0, vec![5, 6, 7], vec![8, 9]);
+    let long = EncodedPair::new(1, vec![5, 6, 7, 8, 9, 10, 11, 12], vec![8, 9, 10, 11]);
     let alone = model.forward(&Batch::new(&[&short], &device), &[]);
     let together = model.forward(&Batch::new(&[&short, &long], &device), &[]);
     let steps = alone.dims()[1];
@@ -94,7 +94,7 @@ fn training_and_translation_see_the_same_slots() {
         &device,
     )
     .valid();
-    let pair = EncodedPair { index: 0, source: vec![5, 6, 7, 8, 9], target: vec![8, 9] };
+    let pair = EncodedPair::new(0, vec![5, 6, 7, 8, 9], vec![8, 9]);
     let batch = Batch::new(&[&pair], &device);
     let trained = positionwise::forward(&model, &batch); // [1, 3, vocab]
     let (inputs, mask) = slot_inputs(&batch, &inference_slots(&batch, model.slack()));

@@ -13,6 +13,17 @@ pub struct EncodedPair {
     pub index: usize,
     pub source: Vec<usize>,
     pub target: Vec<usize>,
+    /// The target positions the training loss scores; `None`: every target token and `<eos>`.
+    /// Only tasks whose answer is one token among placeholders set it (the latch, see
+    /// [`crate::Task::scores_decisive_items_only`]).
+    pub scored_positions: Option<Vec<usize>>,
+}
+
+impl EncodedPair {
+    /// A pair whose loss scores every target token.
+    pub fn new(index: usize, source: Vec<usize>, target: Vec<usize>) -> Self {
+        Self { index, source, target, scored_positions: None }
+    }
 }
 
 /// A padded batch. `target_input` is `<sos> y1 … yn`, `target_output` is `y1 … yn <eos>`.
@@ -33,6 +44,11 @@ pub struct Batch {
     pub target_mask: Tensor<2, Bool>,
     /// Target lengths including `<eos>`.
     pub target_lengths: Vec<usize>,
+    /// `[batch, tgt_len]`, true where the loss scores a token: `target_mask`, narrowed to the
+    /// pairs' `scored_positions` where they have them.
+    pub loss_mask: Tensor<2, Bool>,
+    /// True entries of `loss_mask`: what the loss averages over.
+    pub scored_tokens: usize,
     /// Positions of the pairs in their split.
     pub indices: Vec<usize>,
 }
@@ -60,6 +76,12 @@ impl Batch {
         let (src, src_mask) = padded(&sources, src_len);
         let (tgt_in, _) = padded(&inputs, tgt_len);
         let (tgt_out, tgt_mask) = padded(&outputs, tgt_len);
+        let loss_mask: Vec<bool> = pairs
+            .iter()
+            .flat_map(|p| (0..tgt_len).map(move |i| (p.target.len() + 1, &p.scored_positions, i)))
+            .map(|(len, scored, i)| i < len && scored.as_ref().is_none_or(|s| s.contains(&i)))
+            .collect();
+        let scored_tokens = loss_mask.iter().filter(|&&m| m).count();
         let int = |v: Vec<i64>, w: usize| Tensor::<2, Int>::from_data(TensorData::new(v, [n, w]), device);
         let bool = |v: Vec<bool>, w: usize| Tensor::<2, Bool>::from_data(TensorData::new(v, [n, w]), device);
         Batch {
@@ -71,6 +93,8 @@ impl Batch {
             target_output: int(tgt_out, tgt_len),
             target_mask: bool(tgt_mask, tgt_len),
             target_lengths: outputs.iter().map(Vec::len).collect(),
+            loss_mask: bool(loss_mask, tgt_len),
+            scored_tokens,
             indices: pairs.iter().map(|p| p.index).collect(),
         }
     }
@@ -129,7 +153,7 @@ mod tests {
     use super::*;
 
     fn pair(index: usize, source: &[usize], target: &[usize]) -> EncodedPair {
-        EncodedPair { index, source: source.to_vec(), target: target.to_vec() }
+        EncodedPair::new(index, source.to_vec(), target.to_vec())
     }
 
     #[test]
@@ -148,6 +172,21 @@ mod tests {
         assert_eq!(mask, [true, true, false, false, true, true, true, true]);
         assert_eq!(batch.target_tokens(), 6);
         assert_eq!(batch.source_lengths, [3, 1]);
+        let loss_mask: Vec<bool> = batch.loss_mask.clone().into_data().try_to_vec::<bool>().unwrap();
+        assert_eq!((loss_mask, batch.scored_tokens), (mask, 6), "no scored positions: the loss scores every token");
+    }
+
+    #[test]
+    fn scored_positions_narrow_the_loss_mask() {
+        let device = Device::flex();
+        let a = EncodedPair { scored_positions: Some(vec![2]), ..pair(0, &[7, 8, 9], &[4, 4, 10]) };
+        let b = pair(1, &[7], &[10]);
+        let batch = Batch::new(&[&a, &b], &device);
+        let mask: Vec<bool> = batch.target_mask.clone().into_data().try_to_vec::<bool>().unwrap();
+        assert_eq!(mask, [true, true, true, true, true, true, false, false]);
+        let loss_mask: Vec<bool> = batch.loss_mask.clone().into_data().try_to_vec::<bool>().unwrap();
+        assert_eq!(loss_mask, [false, false, true, false, true, true, false, false]);
+        assert_eq!((batch.scored_tokens, batch.target_tokens()), (3, 6));
     }
 
     #[test]

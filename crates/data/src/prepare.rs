@@ -38,7 +38,9 @@ impl Codec {
         self.target_tokenizer.detokenize(&self.target_tokenizer.tokenize(text))
     }
 
-    pub fn encode(&self, examples: &[Example]) -> Vec<EncodedPair> {
+    /// The examples as ids; with `decisive_items_only`, the loss of each pair that has decisive
+    /// items scores only their target positions (see [`crate::Task::scores_decisive_items_only`]).
+    pub fn encode(&self, examples: &[Example], decisive_items_only: bool) -> Vec<EncodedPair> {
         examples
             .iter()
             .enumerate()
@@ -46,6 +48,8 @@ impl Codec {
                 index,
                 source: self.encode_source(&e.source),
                 target: self.encode_target(&e.target),
+                scored_positions: (decisive_items_only && !e.probes.is_empty())
+                    .then(|| e.probes.iter().map(|p| p.target_index).collect()),
             })
             .collect()
     }
@@ -109,10 +113,11 @@ impl Prepared {
             source_vocab: Vocab::build(source_tokens.iter().map(Vec::as_slice), 1),
             target_vocab: Vocab::build(target_tokens.iter().map(Vec::as_slice), 1),
         };
+        let decisive_only = config.task()?.scores_decisive_items_only();
         Ok(Self {
-            train: codec.encode(&splits.train),
-            valid: codec.encode(&splits.valid),
-            test: codec.encode(&splits.test),
+            train: codec.encode(&splits.train, decisive_only),
+            valid: codec.encode(&splits.valid, decisive_only),
+            test: codec.encode(&splits.test, decisive_only),
             splits,
             codec,
         })
@@ -122,6 +127,30 @@ impl Prepared {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_latch_scores_only_its_answer_and_other_tasks_every_token() {
+        let config = |task: &str| DataConfig {
+            task: task.into(),
+            train_size: 50,
+            valid_size: 10,
+            test_size: 10,
+            ..DataConfig::default()
+        };
+        let latch = Prepared::build(&config("latch"), 3).unwrap();
+        for (pairs, examples) in [(&latch.train, &latch.splits.train), (&latch.test, &latch.splits.test)] {
+            for pair in pairs {
+                let answer = examples[pair.index].probes[0].target_index;
+                assert_eq!(pair.scored_positions, Some(vec![answer]));
+                // The answer is the last word, the `?`'s slot; `<eos>` follows it unscored.
+                assert_eq!(answer + 1, pair.target.len());
+            }
+        }
+        for task in ["agreement", "toy-fi", "copy"] {
+            let data = Prepared::build(&config(task), 3).unwrap();
+            assert!(data.train.iter().all(|p| p.scored_positions.is_none()), "{task}");
+        }
+    }
 
     /// Subword tokenizers on real English–Finnish text (`../shared/corpora/`), when present.
     #[test]

@@ -68,6 +68,16 @@ impl Task {
     pub fn is_probe(&self) -> bool {
         matches!(self, Task::Agreement | Task::Latch | Task::Reorder | Task::Length)
     }
+
+    /// Whether the training loss scores only each example's decisive items. The latch is posed
+    /// as in the literature (Bengio et al. 1994; Hochreiter & Schmidhuber 1997): one target, at
+    /// the end. Its other slots hold `∅` placeholders only because the aligned layout needs a label
+    /// per source word; scored, they are ~98 % of the tokens and learned within the first batches,
+    /// and their early gradients fill Adam's second moments, shrinking the steps of the one
+    /// answer that matters for the rest of a short run.
+    pub fn scores_decisive_items_only(&self) -> bool {
+        matches!(self, Task::Latch)
+    }
 }
 
 impl FromStr for Task {

@@ -11,8 +11,8 @@ use crate::{CellKind, EncDecConfig, EncoderDecoder};
 
 fn toy_batch(device: &Device) -> Batch {
     let pairs = [
-        EncodedPair { index: 0, source: vec![5, 6, 7, 8], target: vec![9, 10, 11] },
-        EncodedPair { index: 1, source: vec![6, 7], target: vec![12, 13, 9, 10, 11] },
+        EncodedPair::new(0, vec![5, 6, 7, 8], vec![9, 10, 11]),
+        EncodedPair::new(1, vec![6, 7], vec![12, 13, 9, 10, 11]),
     ];
     Batch::new(&pairs.iter().collect::<Vec<_>>(), device)
 }
@@ -39,8 +39,8 @@ fn source_padding_does_not_change_a_translation() {
     let config = EncDecConfig { cell: CellKind::Gru, hidden_size: 16, embedding_size: 8, ..Default::default() };
     let model = EncoderDecoder::init(&config, ModelDims { source_vocab: 30, target_vocab: 20 }, &device);
     let model = burn::module::Module::valid(&model);
-    let short = EncodedPair { index: 0, source: vec![6, 7], target: vec![] };
-    let long = EncodedPair { index: 1, source: vec![5, 6, 7, 8, 9, 10, 11], target: vec![] };
+    let short = EncodedPair::new(0, vec![6, 7], vec![]);
+    let long = EncodedPair::new(1, vec![5, 6, 7, 8, 9, 10, 11], vec![]);
     let alone = model.generate(&Batch::new(&[&short], &device), &Search::greedy(8));
     let padded = model.generate(&Batch::new(&[&short, &long], &device), &Search::greedy(8));
     assert_eq!(alone.tokens[0], padded.tokens[0]);

@@ -90,8 +90,8 @@ fn padded_and_unpadded_sentences_give_the_same_outputs() {
         &device,
     )
     .valid();
-    let short = EncodedPair { index: 0, source: vec![5, 6, 7], target: vec![8, 9] };
-    let long = EncodedPair { index: 1, source: vec![5, 6, 7, 8, 9, 10, 11, 12], target: vec![8, 9, 10, 11] };
+    let short = EncodedPair::new(0, vec![5, 6, 7], vec![8, 9]);
+    let long = EncodedPair::new(1, vec![5, 6, 7, 8, 9, 10, 11, 12], vec![8, 9, 10, 11]);
     let alone = model.forward(&Batch::new(&[&short], &device), &[]);
     let together = model.forward(&Batch::new(&[&short, &long], &device), &[]);
     let steps = alone.dims()[1];

@@ -125,7 +125,7 @@ fn synthetic_batch(
 ) -> Vec<EncodedPair> {
     let first = SPECIALS.len();
     let mut words = |n: usize| (0..n).map(|_| rng.random_range(first..first + settings.vocab)).collect();
-    (0..batch).map(|index| EncodedPair { index, source: words(source_len), target: words(target_len) }).collect()
+    (0..batch).map(|index| EncodedPair::new(index, words(source_len), words(target_len))).collect()
 }
 
 /// Times `repeats` calls of `f` after `warmup` untimed ones.

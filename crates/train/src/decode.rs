@@ -284,7 +284,7 @@ mod tests {
     }
 
     fn one_sentence() -> Batch {
-        let pair = EncodedPair { index: 0, source: vec![5, 6], target: vec![] };
+        let pair = EncodedPair::new(0, vec![5, 6], vec![]);
         Batch::new(&[&pair], &Device::flex())
     }
 

@@ -81,18 +81,19 @@ pub fn evaluate<M: Seq2Seq>(
     search: &Search,
 ) -> Evaluation {
     let start = Instant::now();
-    let (mut loss_sum, mut tokens, mut correct_tokens) = (0.0, 0usize, 0usize);
+    let (mut loss_sum, mut tokens, mut scored, mut correct_tokens) = (0.0, 0usize, 0usize, 0usize);
     for indices in batcher.batches(pairs, None) {
         let items: Vec<&EncodedPair> = indices.iter().map(|&i| &pairs[i]).collect();
         let batch = Batch::new(&items, device);
         let teacher_forcing = vec![true; batch.target_output.dims()[1]];
         let logits = model.forward(&batch, &teacher_forcing);
-        let n = batch.target_tokens();
-        let loss = masked_cross_entropy(logits.clone(), batch.target_output.clone(), batch.target_mask.clone(), 0.0);
+        let n = batch.scored_tokens;
+        tokens += batch.target_tokens();
+        let loss = masked_cross_entropy(logits.clone(), batch.target_output.clone(), batch.loss_mask.clone(), 0.0);
         loss_sum += loss.into_scalar::<f64>() * n as f64;
-        let (c, _) = token_accuracy(logits, batch.target_output, batch.target_mask);
+        let (c, _) = token_accuracy(logits, batch.target_output, batch.loss_mask);
         correct_tokens += c;
-        tokens += n;
+        scored += n;
     }
     let generations = generate_all(model, pairs, batcher, device, search);
     let hypotheses: Vec<String> = generations.iter().map(|g| codec.decode_target(&g.tokens[0])).collect();
@@ -108,12 +109,12 @@ pub fn evaluate<M: Seq2Seq>(
     let word_level =
         codec.source_tokenizer.kind() == TokenizerKind::Word && codec.target_tokenizer.kind() == TokenizerKind::Word;
     let alignment_accuracy = word_level.then(|| alignment_accuracy(&generations, pairs, examples)).flatten();
-    let loss = loss_sum / tokens.max(1) as f64;
+    let loss = loss_sum / scored.max(1) as f64;
     let scores = Scores {
         sentences: pairs.len(),
         loss,
         perplexity: loss.exp(),
-        token_accuracy: 100.0 * correct_tokens as f64 / tokens.max(1) as f64,
+        token_accuracy: 100.0 * correct_tokens as f64 / scored.max(1) as f64,
         free_running_accuracy: 100.0 * free_correct as f64 / free_total.max(1) as f64,
         exact_match: percent(&correct),
         bleu: corpus_bleu(&hypotheses, &references),
@@ -322,7 +323,7 @@ mod tests {
             alignment: vec![vec![0], vec![1, 2], vec![2]],
             probes: vec![],
         };
-        let pair = EncodedPair { index: 0, source: vec![5, 6, 7], target: vec![10, 11, 12] };
+        let pair = EncodedPair::new(0, vec![5, 6, 7], vec![10, 11, 12]);
         let rows = vec![vec![0.7, 0.2, 0.1], vec![0.6, 0.3, 0.1], vec![0.1, 0.1, 0.8], vec![0.3, 0.3, 0.4]];
         // Token 0 hits (0 ∈ {0}); token 1 misses (0 ∉ {1, 2}); token 2 is wrong (13 ≠ 12): not counted.
         let generation = Generation { tokens: vec![vec![10, 11, 13]], attention: Some(vec![rows]) };

@@ -161,7 +161,7 @@ impl<M: Seq2Seq> Translator for Loaded<M> {
             if source_tokens.is_empty() {
                 return Err(TrainError::Input(format!("sentence {}: empty; expected at least one word", n + 1)));
             }
-            let pair = EncodedPair { index: 0, source: self.codec.source_vocab.encode(&source_tokens), target: vec![] };
+            let pair = EncodedPair::new(0, self.codec.source_vocab.encode(&source_tokens), vec![]);
             let batch = Batch::new(&[&pair], &self.device);
             let generation = self.model.generate(&batch, &search.capped(2 * pair.source.len() + 10));
             let ids = &generation.tokens[0];
@@ -178,7 +178,7 @@ impl<M: Seq2Seq> Translator for Loaded<M> {
 
     fn attention_maps(&self, translation: &Translation) -> Vec<AttentionMap> {
         let source = self.codec.source_vocab.encode(&translation.source_tokens);
-        let pair = EncodedPair { index: 0, source, target: vec![] };
+        let pair = EncodedPair::new(0, source, vec![]);
         let generated = self.codec.target_vocab.encode(&translation.tokens);
         self.model.attention_maps(&Batch::new(&[&pair], &self.device), &generated)
     }
@@ -187,7 +187,8 @@ impl<M: Seq2Seq> Translator for Loaded<M> {
         if examples.is_empty() {
             return Err(TrainError::Input("nothing to evaluate: no sentence pairs".into()));
         }
-        let pairs = self.codec.encode(examples);
+        let decisive_only = self.config.data.task().is_ok_and(|task| task.scores_decisive_items_only());
+        let pairs = self.codec.encode(examples, decisive_only);
         let batcher = Batcher { batch_size: self.config.data.batch_size, bucketing: true };
         let evaluation = evaluate(&self.model, &pairs, examples, &self.codec, &batcher, &self.device, search);
         let facts = RunFacts {

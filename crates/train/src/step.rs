@@ -10,10 +10,11 @@ use crate::{Seq2Seq, TrainingConfig};
 /// What one step measured on its batch.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StepOutcome {
-    /// Mean loss over the batch's real target tokens.
+    /// Mean loss over the batch's scored target tokens (`Batch::loss_mask`).
     pub loss: f64,
+    /// Scored target tokens.
     pub tokens: usize,
-    /// Teacher-forced correct predictions.
+    /// Teacher-forced correct predictions among them.
     pub correct: usize,
 }
 
@@ -29,7 +30,7 @@ pub fn learning_step<M: Seq2Seq>(
     learning_rate: f64,
 ) -> (M, Result<StepOutcome, f64>) {
     let logits = model.forward(batch, feed_gold); // [batch, tgt_len, target_vocab]
-    let (targets, mask) = (batch.target_output.clone(), batch.target_mask.clone());
+    let (targets, mask) = (batch.target_output.clone(), batch.loss_mask.clone());
     let loss = masked_cross_entropy(logits.clone(), targets.clone(), mask.clone(), training.label_smoothing);
     let loss_value = loss.clone().into_scalar::<f64>();
     if !loss_value.is_finite() {

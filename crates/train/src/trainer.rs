@@ -203,7 +203,8 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, resume: bool) -> Result
         train_device.seed(config.seed.wrapping_add(epoch as u64));
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed ^ epoch as u64);
         let teacher_forcing = training.teacher_forcing_at(epoch);
-        let (mut loss_sum, mut tokens, mut correct) = (0.0, 0usize, 0usize);
+        // Scored tokens (loss and accuracy) and target tokens processed (throughput).
+        let (mut loss_sum, mut scored, mut correct, mut tokens) = (0.0, 0usize, 0usize, 0usize);
         let mut learning_rate = training.learning_rate;
         progress.start_epoch(epoch);
         for (b, indices) in
@@ -231,9 +232,10 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, resume: bool) -> Result
                 }
             };
             loss_sum += outcome.loss * outcome.tokens as f64;
-            tokens += outcome.tokens;
+            scored += outcome.tokens;
             correct += outcome.correct;
-            progress.batch(b + 1, loss_sum / tokens as f64, tokens as f64 / epoch_start.elapsed().as_secs_f64());
+            tokens += batch.target_tokens();
+            progress.batch(b + 1, loss_sum / scored as f64, tokens as f64 / epoch_start.elapsed().as_secs_f64());
         }
         let epoch_seconds = epoch_start.elapsed().as_secs_f64();
         train_seconds += epoch_seconds;
@@ -260,12 +262,12 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, resume: bool) -> Result
             &device,
             &Search::greedy(training.max_output_len),
         );
-        let train_loss = loss_sum / tokens.max(1) as f64;
+        let train_loss = loss_sum / scored.max(1) as f64;
         let train_scores = Scores {
             sentences: data.train.len(),
             loss: train_loss,
             perplexity: train_loss.exp(),
-            token_accuracy: 100.0 * correct as f64 / tokens.max(1) as f64,
+            token_accuracy: 100.0 * correct as f64 / scored.max(1) as f64,
             ..train_gen.scores
         };
         let row = |split, s: &Scores, tps: f64| MetricsRow {

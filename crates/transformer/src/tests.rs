@@ -138,8 +138,8 @@ fn small(config: TransformerConfig, device: &Device) -> Transformer {
 
 fn pairs() -> (EncodedPair, EncodedPair) {
     (
-        EncodedPair { index: 0, source: vec![5, 6, 7], target: vec![8, 9, 10, 11] },
-        EncodedPair { index: 1, source: vec![6, 7, 8, 9, 10, 11, 12], target: vec![12, 13] },
+        EncodedPair::new(0, vec![5, 6, 7], vec![8, 9, 10, 11]),
+        EncodedPair::new(1, vec![6, 7, 8, 9, 10, 11, 12], vec![12, 13]),
     )
 }
 

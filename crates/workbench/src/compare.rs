@@ -295,7 +295,7 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool) -> Result<PathBu
     }
     for probe in probes.iter().filter(|_| probe_seeds > 0) {
         settings.push(format!(
-            "probe `{}`: {} trained on {} examples for at most {} epochs, tested on {}; {probe_seeds} seed{} each",
+            "probe `{}`: {} trained on {} examples for {} epochs, the best validation epoch tested on {}; {probe_seeds} seed{} each",
             probe.task,
             probe.archs.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "),
             probe.train_size,

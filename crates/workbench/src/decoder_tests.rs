@@ -18,7 +18,7 @@ fn forward_predicts_its_own_greedy_translation<M: Seq2Seq>(name: &str, config: &
     let model = M::init(config, DIMS, &device).valid();
     let sources = [vec![5, 6, 7, 8, 9, 10], vec![11, 12, 13], vec![14, 15, 16, 17, 18, 19, 20, 21, 22]];
     let pairs: Vec<EncodedPair> =
-        sources.iter().enumerate().map(|(index, s)| EncodedPair { index, source: s.clone(), target: vec![] }).collect();
+        sources.iter().enumerate().map(|(index, s)| EncodedPair::new(index, s.clone(), vec![])).collect();
     let batch = Batch::new(&pairs.iter().collect::<Vec<_>>(), &device);
     let generated = model.generate(&batch, &Search::greedy(12)).tokens;
     let gold: Vec<EncodedPair> =

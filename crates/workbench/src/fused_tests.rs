@@ -27,7 +27,7 @@ fn losses<M: Seq2Seq>(model: &[(&str, toml::Value)], fused: bool) -> Vec<f64> {
     let pairs: Vec<EncodedPair> = sentences
         .iter()
         .enumerate()
-        .map(|(index, (source, target))| EncodedPair { index, source: source.clone(), target: target.clone() })
+        .map(|(index, (source, target))| EncodedPair::new(index, source.clone(), target.clone()))
         .collect();
     let batch = Batch::new(&pairs.iter().collect::<Vec<_>>(), &device);
     let feed_gold = vec![true; batch.target_output.dims()[1]];
