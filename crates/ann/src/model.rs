@@ -53,12 +53,14 @@ pub struct Ann {
 impl Ann {
     /// `z_t` for every slot: the window's embeddings side by side, `[batch, slots, (2w+1)·emb]`.
     pub fn windows(&self, embedded: Tensor<3>, mask: Tensor<2>) -> Tensor<3> {
+        // BEGIN SOLUTION ann-windows
         let [batch, slots, size] = embedded.dims();
         let embedded = embedded * mask.unsqueeze_dim::<3>(2); // padding → zero vectors
         let edge = Tensor::zeros([batch, self.window, size], &embedded.device());
         let padded = Tensor::cat(vec![edge.clone(), embedded, edge], 1); // [batch, slots + 2w, emb]
         let shifted = (0..=2 * self.window).map(|k| padded.clone().narrow(1, k, slots)).collect();
         Tensor::cat(shifted, 2)
+        // END SOLUTION ann-windows
     }
 }
 

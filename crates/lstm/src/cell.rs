@@ -206,6 +206,7 @@ impl Cell {
         match self {
             Cell::Rnn(cell) => State { hidden: cell.step(projected, state.hidden.clone()), memory: None },
             Cell::Lstm(cell) => {
+                // BEGIN SOLUTION lstm-step
                 let gates = projected + cell.hidden_to_gates.forward(state.hidden.clone());
                 let h = cell.hidden_size;
                 let sigmoid_gates = sigmoid(gates.clone().narrow(1, 0, 3 * h)); // [batch, 3·hidden]
@@ -214,8 +215,10 @@ impl Cell {
                 let memory = state.memory.clone().expect("an LSTM state has a memory cell");
                 let memory = f * memory + i * g;
                 State { hidden: o * tanh(memory.clone()), memory: Some(memory) }
+                // END SOLUTION lstm-step
             }
             Cell::Gru(cell) => {
+                // BEGIN SOLUTION gru-step
                 let [xr, xz, xn]: [Tensor<2>; 3] = projected.chunk(3, 1).try_into().expect("three gates");
                 let [hr, hz, hn]: [Tensor<2>; 3] =
                     cell.hidden_to_gates.forward(state.hidden.clone()).chunk(3, 1).try_into().expect("three gates");
@@ -224,6 +227,7 @@ impl Cell {
                 let n = tanh(xn + r * hn);
                 let hidden = (z.clone().neg() + 1.0) * n + z * state.hidden.clone();
                 State { hidden, memory: None }
+                // END SOLUTION gru-step
             }
         }
     }

@@ -43,7 +43,9 @@ impl ElmanCell {
 
     /// One step from a projected input `[batch, hidden]`.
     pub fn step(&self, projected: Tensor<2>, hidden: Tensor<2>) -> Tensor<2> {
+        // BEGIN SOLUTION elman-step
         tanh(projected + self.hidden_to_hidden.forward(hidden))
+        // END SOLUTION elman-step
     }
 
     /// Runs over a padded sequence, left to right (or right to left with `reverse`).

@@ -37,6 +37,7 @@ fn ngrams(tokens: &[String], n: usize) -> HashMap<&[String], usize> {
 
 /// Corpus BLEU in percent, one reference per hypothesis.
 pub fn corpus_bleu(hypotheses: &[String], references: &[String]) -> f64 {
+    // BEGIN SOLUTION bleu
     const ORDER: usize = 4;
     let mut matches = [0usize; ORDER];
     let mut totals = [0usize; ORDER];
@@ -73,6 +74,7 @@ pub fn corpus_bleu(hypotheses: &[String], references: &[String]) -> f64 {
     let brevity = if hyp_len < ref_len { (1.0 - ref_len as f64 / hyp_len as f64).exp() } else { 1.0 };
     let log_sum: f64 = precisions.iter().map(|&p| if p > 0.0 { p.ln() } else { -9_999_999_999.0 }).sum();
     brevity * (log_sum / ORDER as f64).exp()
+    // END SOLUTION bleu
 }
 
 fn char_ngrams(text: &str, n: usize) -> HashMap<String, usize> {

@@ -13,6 +13,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 /// The encodings of positions `start .. start + length`, `[length, d_model]`.
 pub fn sinusoidal(start: usize, length: usize, d_model: usize, device: &Device) -> Tensor<2> {
+    // BEGIN SOLUTION positional-encoding
     let mut values = Vec::with_capacity(length * d_model);
     for pos in start..start + length {
         for dim in 0..d_model {
@@ -22,4 +23,5 @@ pub fn sinusoidal(start: usize, length: usize, d_model: usize, device: &Device) 
         }
     }
     Tensor::from_data(TensorData::new(values, [length, d_model]), device)
+    // END SOLUTION positional-encoding
 }

@@ -1,12 +1,16 @@
 //! `workbench`: train, translate with and evaluate the sequence models of seq2seq-workbench.
 
 mod bench;
+mod checks;
 mod compare;
+mod coursework;
 #[cfg(test)]
 mod decoder_tests;
+mod exercises;
 mod figures;
 #[cfg(test)]
 mod fused_tests;
+mod kit;
 mod memory;
 mod probe_plan;
 mod registry;
@@ -174,6 +178,11 @@ enum Command {
         /// Write the printed table here (Markdown).
         #[arg(long)]
         table: Option<PathBuf>,
+    },
+    /// Coursework: list the exercises, make a student kit, check or grade solutions.
+    Exercise {
+        #[command(subcommand)]
+        action: coursework::ExerciseCommand,
     },
     /// Evaluate a trained run on a task's test split or on a TSV file.
     Eval {
@@ -425,6 +434,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Exercise { action } => coursework::run(action),
         Command::Eval { run, task, data, report, backend, search } => {
             let translator = open(&run, backend)?;
             let search = search.search(translator.as_ref())?;

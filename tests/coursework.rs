@@ -1,0 +1,110 @@
+//! Coursework end to end, both directions: in the full workspace every exercise's checks pass;
+//! a generated kit builds, lists every exercise as to do, fails each check cleanly (a message,
+//! never the solution, never a crash of the grader), and grades into a CSV — a broken submission
+//! as a row of zeros with the compiler's first error. The kit builds in a target directory of its
+//! own (a kit's crates would replace the workspace's artifacts of the same names), seeded with a
+//! copy of this build's dependencies so that only the kit's own crates compile.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::text;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the workspace")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace().join("target"))
+}
+
+/// `workbench` run in `dir`, its nested cargo building into `target`.
+fn workbench_in(dir: &Path, target: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_workbench"))
+        .current_dir(dir)
+        .args(args)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .expect("workbench runs")
+}
+
+/// A target directory for kits, holding a copy (times kept) of this build's dependencies.
+fn kit_target() -> PathBuf {
+    let (from, to) = (target_dir().join("debug"), target_dir().join("coursework-kits"));
+    let _ = std::fs::remove_dir_all(&to);
+    std::fs::create_dir_all(to.join("debug")).unwrap();
+    for folder in ["deps", "build", ".fingerprint"] {
+        let copied = Command::new("cp").arg("-a").arg(from.join(folder)).arg(to.join("debug")).status().unwrap();
+        assert!(copied.success(), "copying {folder} of {}", from.display());
+    }
+    to
+}
+
+const IDS: [&str; 7] =
+    ["ann-windows", "elman-step", "lstm-step", "gru-step", "positional-encoding", "cross-entropy", "bleu"];
+
+#[test]
+fn the_workspace_passes_every_check_and_a_kit_builds_fails_them_cleanly_and_grades() {
+    let (root, own_target) = (workspace(), target_dir());
+    let out = workbench_in(&root, &own_target, &["exercise", "check", "--all"]);
+    let message = text(&out);
+    assert!(out.status.success(), "{message}");
+    for id in IDS {
+        assert!(message.contains(&format!("{id}: ")), "{id} not checked: {message}");
+    }
+    assert!(!message.contains("FAIL"), "{message}");
+
+    let submissions = common::scratch("coursework", "submissions");
+    let kit = submissions.join("a-kit");
+    let out = workbench_in(&root, &own_target, &["exercise", "kit", "--out", kit.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!kit.join("exercises/answers").exists(), "the suggested answers stay out of the kit");
+    let solution = "tanh(projected + self.hidden_to_hidden.forward(hidden))";
+    assert!(std::fs::read_to_string(root.join("crates/rnn/src/cell.rs")).unwrap().contains(solution));
+    assert!(!std::fs::read_to_string(kit.join("crates/rnn/src/cell.rs")).unwrap().contains(solution));
+
+    let kits = kit_target();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let check = Command::new(cargo)
+        .current_dir(&kit)
+        .args(["check", "--workspace", "--all-targets", "--quiet"])
+        .env("CARGO_TARGET_DIR", &kits)
+        .output()
+        .expect("cargo runs");
+    assert!(check.status.success(), "the kit does not build: {}", text(&check));
+
+    let listed = text(&workbench_in(&kit, &kits, &["exercise", "list"]));
+    assert_eq!(listed.lines().filter(|l| l.contains(" to do ")).count(), IDS.len(), "{listed}");
+
+    let out = workbench_in(&kit, &kits, &["exercise", "check", "elman-step"]);
+    let message = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{message}");
+    assert!(message.contains("elman-step: Elman's recurrent step — 0/2 checks passed"), "{message}");
+    assert!(message.contains("not implemented yet (exercise elman-step: `projected` already holds"), "{message}");
+    assert!(message.contains("error: 2 of 2 checks failed"), "{message}");
+    assert!(!message.contains("hidden_to_hidden.forward(hidden)") && !message.contains("panicked"), "{message}");
+
+    // A submission that does not compile: a syntax error in the first crate built.
+    let broken = submissions.join("b-broken");
+    let out = workbench_in(&root, &own_target, &["exercise", "kit", "--out", broken.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let lib = broken.join("crates/data/src/lib.rs");
+    let source = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&lib, source + "\nfn broken( {\n").unwrap();
+    let grades = submissions.join("grades.csv");
+    let (submitted, sheet, shared) = (submissions.to_str().unwrap(), grades.to_str().unwrap(), kits.to_str().unwrap());
+    let out =
+        workbench_in(&root, &own_target, &["exercise", "grade", submitted, "--out", sheet, "--target-dir", shared]);
+    assert!(out.status.success(), "{}", text(&out));
+    let csv = std::fs::read_to_string(&grades).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], format!("submission,{},total,note", IDS.join(",")));
+    let zeros = vec!["0.00"; IDS.len() + 1].join(",");
+    assert_eq!(rows[1], format!("a-kit,{zeros},"), "{csv}");
+    assert!(rows[2].starts_with(&format!("b-broken,{zeros},")) && rows[2].contains("error"), "{csv}");
+    assert_eq!(rows.len(), 3, "{csv}");
+    std::fs::remove_dir_all(&submissions).unwrap();
+    std::fs::remove_dir_all(&kits).unwrap();
+}
