@@ -76,11 +76,11 @@ impl Batch {
         let (src, src_mask) = padded(&sources, src_len);
         let (tgt_in, _) = padded(&inputs, tgt_len);
         let (tgt_out, tgt_mask) = padded(&outputs, tgt_len);
-        let loss_mask: Vec<bool> = pairs
-            .iter()
-            .flat_map(|p| (0..tgt_len).map(move |i| (p.target.len() + 1, &p.scored_positions, i)))
-            .map(|(len, scored, i)| i < len && scored.as_ref().is_none_or(|s| s.contains(&i)))
-            .collect();
+        // Real target tokens (`<eos>` at `target.len()`), narrowed to the scored positions.
+        let scored = |p: &EncodedPair, i: usize| {
+            i <= p.target.len() && p.scored_positions.as_ref().is_none_or(|s| s.contains(&i))
+        };
+        let loss_mask: Vec<bool> = pairs.iter().flat_map(|&p| (0..tgt_len).map(move |i| scored(p, i))).collect();
         let scored_tokens = loss_mask.iter().filter(|&&m| m).count();
         let int = |v: Vec<i64>, w: usize| Tensor::<2, Int>::from_data(TensorData::new(v, [n, w]), device);
         let bool = |v: Vec<bool>, w: usize| Tensor::<2, Bool>::from_data(TensorData::new(v, [n, w]), device);
