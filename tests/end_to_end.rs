@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 use common::{fails_with, text, workbench};
@@ -372,11 +371,19 @@ fn an_interrupted_comparison_resumes_from_its_last_epoch_with_the_same_results()
 
     // Every run stops after its first epoch, as if the machine went down.
     let cut = scratch("resume-cut");
-    let out = Command::new(env!("CARGO_BIN_EXE_workbench"))
-        .args(["compare", "--quick", "--probe-seeds", "0", "--archs", archs, "--out", cut.to_str().unwrap()])
-        .env("WORKBENCH_INTERRUPT_AFTER_EPOCH", "1")
-        .output()
-        .unwrap();
+    let cut_s = cut.to_str().unwrap();
+    let out = workbench(&[
+        "compare",
+        "--quick",
+        "--probe-seeds",
+        "0",
+        "--archs",
+        archs,
+        "--out",
+        cut_s,
+        "--stop-after-epoch",
+        "1",
+    ]);
     assert!(!out.status.success());
     assert!(text(&out).contains("2 run(s) failed"), "{}", text(&out));
     let again =

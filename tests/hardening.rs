@@ -5,7 +5,6 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use common::{fails_with, text, workbench};
 
@@ -69,12 +68,20 @@ fn resume_refuses_finished_runs_and_other_settings() {
 
     let interrupted = dir.join("interrupted");
     let interrupted_s = interrupted.to_str().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_workbench"))
-        .args(["train", "--arch", "rnn", "--quick", "--seed", "5", "--out", interrupted_s])
-        .env("WORKBENCH_INTERRUPT_AFTER_EPOCH", "1")
-        .output()
-        .unwrap();
-    assert!(!out.status.success(), "interrupted on purpose");
+    let out = workbench(&[
+        "train",
+        "--arch",
+        "rnn",
+        "--quick",
+        "--seed",
+        "5",
+        "--out",
+        interrupted_s,
+        "--stop-after-epoch",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "stopped on purpose: {}", text(&out));
+    assert!(text(&out).contains("stopped after epoch 1 as asked"), "{}", text(&out));
     fails_with(
         &["train", "--arch", "rnn", "--quick", "--resume", "--seed", "7", "--out", interrupted_s],
         &["cannot resume", "seed: 5 → 7"],

@@ -26,5 +26,5 @@ pub use error::TrainError;
 pub use evaluate::{Scores, TestReport};
 pub use model::{AttentionKind, AttentionMap, Generation, ModelDims, Seq2Seq};
 pub use registry::{Architecture, Translation, Translator};
-pub use trainer::{RunSummary, train};
+pub use trainer::{RunSummary, TrainOptions, train};
 pub use validate::{ConfigIssue, ModelConfig};

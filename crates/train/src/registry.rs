@@ -10,7 +10,7 @@ use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example};
 use crate::bench::{BenchResult, BenchSettings, MemoryMeter, bench};
 use crate::decode::Search;
 use crate::evaluate::{RunFacts, TestReport, evaluate, test_report};
-use crate::trainer::{CONFIG_FILE, RunSummary, model_config, train};
+use crate::trainer::{CONFIG_FILE, RunSummary, TrainOptions, model_config, train};
 use crate::{AttentionMap, Backend, ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint};
 
 /// A trained model, loaded from its run directory.
@@ -42,7 +42,7 @@ pub struct Translation {
 pub struct Architecture {
     pub name: &'static str,
     pub summary: &'static str,
-    train: fn(&RunConfig, &Path, bool) -> Result<RunSummary, TrainError>,
+    train: fn(&RunConfig, &Path, TrainOptions) -> Result<RunSummary, TrainError>,
     open: fn(&Path, Option<Backend>) -> Result<Box<dyn Translator>, TrainError>,
     parameters: fn(&RunConfig, ModelDims) -> Result<(usize, toml::Table), TrainError>,
     bench: fn(&str, &RunConfig, &BenchSettings, &dyn MemoryMeter) -> Result<BenchResult, TrainError>,
@@ -62,9 +62,9 @@ impl Architecture {
         }
     }
 
-    /// Trains into `out`; with `resume`, continues the run interrupted there (see [`train`]).
-    pub fn train(&self, config: &RunConfig, out: &Path, resume: bool) -> Result<RunSummary, TrainError> {
-        (self.train)(config, out, resume)
+    /// Trains into `out`; with `options.resume`, continues the run interrupted there (see [`train`]).
+    pub fn train(&self, config: &RunConfig, out: &Path, options: TrainOptions) -> Result<RunSummary, TrainError> {
+        (self.train)(config, out, options)
     }
 
     pub fn open(&self, dir: &Path, backend: Option<Backend>) -> Result<Box<dyn Translator>, TrainError> {

@@ -121,10 +121,20 @@ fn read_resume_state(out: &Path) -> Result<Option<ResumeState>, TrainError> {
         .map_err(|e| TrainError::Checkpoint { path, message: format!("unreadable resume state: {e}") })
 }
 
-/// Trains a `M` as `config` says, writing everything into `out`. With `resume`, a run that was
-/// interrupted in `out` continues from the end of its last finished epoch (and gives the same
-/// results as an uninterrupted run); without a resume state there, it starts afresh.
-pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, resume: bool) -> Result<RunSummary, TrainError> {
+/// How a run starts and where it may stop early.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TrainOptions {
+    /// Continue the run interrupted in `out` from the end of its last finished epoch.
+    pub resume: bool,
+    /// Stop once this epoch is saved, leaving a run that `resume` finishes (a time-boxed run; the
+    /// tests' stand-in for a machine that goes down).
+    pub stop_after_epoch: Option<usize>,
+}
+
+/// Trains a `M` as `config` says, writing everything into `out`. With `options.resume`, a run
+/// that was interrupted in `out` continues from the end of its last finished epoch (and gives the
+/// same results as an uninterrupted run); without a resume state there, it starts afresh.
+pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, options: TrainOptions) -> Result<RunSummary, TrainError> {
     config.validate()?;
     let model_config = model_config::<M>(config)?;
     let training = &config.training;
@@ -166,7 +176,7 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, resume: bool) -> Result
     let mut first_epoch = 1;
     let resume_dir = out.join(RESUME_DIR);
     std::fs::create_dir_all(&resume_dir).map_err(|e| TrainError::io(&resume_dir, e))?;
-    let state = if resume { read_resume_state(out)? } else { None };
+    let state = if options.resume { read_resume_state(out)? } else { None };
     if let Some(state) = state {
         if state.config != config.to_toml() {
             let differences =
@@ -317,11 +327,11 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, resume: bool) -> Result
         let state_path = resume_dir.join(RESUME_STATE);
         let json = serde_json::to_vec(&state).expect("resume state serialises");
         write_atomic(&state_path, &json).map_err(|e| TrainError::io(&state_path, e))?;
-        if std::env::var("WORKBENCH_INTERRUPT_AFTER_EPOCH").is_ok_and(|e| e == epoch.to_string()) {
+        if options.stop_after_epoch == Some(epoch) && epoch < training.epochs {
             progress.finish();
             return Err(TrainError::Run {
                 path: out.to_path_buf(),
-                message: format!("interrupted after epoch {epoch} (WORKBENCH_INTERRUPT_AFTER_EPOCH, for tests)"),
+                message: format!("stopped after epoch {epoch} as asked (--stop-after-epoch); --resume continues it"),
             });
         }
         progress.end_epoch(epoch, &train_scores, &valid.scores, epoch_seconds, improved);

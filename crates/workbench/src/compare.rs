@@ -230,8 +230,9 @@ struct Running {
     started: Instant,
 }
 
-/// Trains what is not done yet and writes the report; returns the report's directory.
-pub fn compare(config: &CompareConfig, out: &Path, quick: bool) -> Result<PathBuf> {
+/// Trains what is not done yet and writes the report; returns the report's directory. With
+/// `stop_after_epoch`, every run stops once that epoch is saved (a rerun resumes them).
+pub fn compare(config: &CompareConfig, out: &Path, quick: bool, stop_after_epoch: Option<u64>) -> Result<PathBuf> {
     let start = Instant::now();
     let (configs, runs) = (out.join("configs"), out.join("runs"));
     for dir in [&configs, &runs] {
@@ -277,7 +278,7 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool) -> Result<PathBu
     // Later architectures in the evolution are the slower ones: start them first, so that the
     // quick ones (and the small probe runs) fill the gaps at the end instead of leaving a core idle.
     jobs.reverse();
-    let failures = run_jobs(jobs, config.jobs)?;
+    let failures = run_jobs(jobs, config.jobs, stop_after_epoch)?;
     let finished: Vec<PathBuf> = dirs.into_iter().filter(|d| d.join("test.json").exists()).collect();
     let mut settings = Vec::new();
     if config.parameter_budget > 0 {
@@ -317,7 +318,7 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool) -> Result<PathBu
 }
 
 /// Runs `workbench train` for each job, `parallel` at a time; returns the failures.
-fn run_jobs(mut jobs: Vec<Job>, parallel: usize) -> Result<Vec<String>> {
+fn run_jobs(mut jobs: Vec<Job>, parallel: usize, stop_after_epoch: Option<u64>) -> Result<Vec<String>> {
     let exe = std::env::current_exe().context("finding the workbench binary")?;
     // Each child's thread pool gets its share of the cores (two pools of all cores each would
     // fight over them); a RAYON_NUM_THREADS the user set is kept.
@@ -334,11 +335,12 @@ fn run_jobs(mut jobs: Vec<Job>, parallel: usize) -> Result<Vec<String>> {
             let log_path = job.dir.with_extension("log");
             let log = std::fs::File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
             let mode = if job.resume { "--resume" } else { "--overwrite" };
-            let child = Command::new(&exe)
-                .args(["train", mode, "--config"])
-                .arg(&job.config_path)
-                .arg("--out")
-                .arg(&job.dir)
+            let mut command = Command::new(&exe);
+            command.args(["train", mode, "--config"]).arg(&job.config_path).arg("--out").arg(&job.dir);
+            if let Some(epoch) = stop_after_epoch {
+                command.args(["--stop-after-epoch", &epoch.to_string()]);
+            }
+            let child = command
                 .env("RAYON_NUM_THREADS", &threads)
                 .stdout(log.try_clone()?)
                 .stderr(log)

@@ -23,7 +23,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use seq2seq_data::{DataConfig, Example, Splits, Task};
 use seq2seq_train::decode::Search;
 use seq2seq_train::registry::run_config;
-use seq2seq_train::{Backend, RunConfig, TestReport};
+use seq2seq_train::{Backend, RunConfig, TestReport, TrainOptions};
 
 #[global_allocator]
 static HEAP: memory::CountingAllocator = memory::CountingAllocator::new();
@@ -78,6 +78,9 @@ enum Command {
         /// A first look in about a minute: 600 short pairs and two epochs per run.
         #[arg(long)]
         quick: bool,
+        /// Stop every run once epoch N is saved; rerunning the comparison resumes them.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        stop_after_epoch: Option<u64>,
     },
     /// Redraw a report's plots and text from run directories, without training.
     Plot {
@@ -126,6 +129,9 @@ enum Command {
         /// Continue the run interrupted in --out from its last finished epoch (same config).
         #[arg(long, requires = "out", conflicts_with = "overwrite")]
         resume: bool,
+        /// Stop once epoch N is saved, leaving a run that --resume finishes (exits with status 2).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        stop_after_epoch: Option<u64>,
     },
     /// Translate sentences with a trained run (greedy decoding or beam search).
     Translate {
@@ -266,7 +272,20 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Train { arch, task, config, out, epochs, seed, backend, score, quick, overwrite, resume } => {
+        Command::Train {
+            arch,
+            task,
+            config,
+            out,
+            epochs,
+            seed,
+            backend,
+            score,
+            quick,
+            overwrite,
+            resume,
+            stop_after_epoch,
+        } => {
             let mut run_config = match &config {
                 Some(path) => RunConfig::from_file(path)?,
                 None => RunConfig::default(),
@@ -316,7 +335,8 @@ fn run(cli: Cli) -> Result<()> {
                 None => fresh_run_dir(&run_config),
             };
             eprintln!("training {} on {} → {}", run_config.arch, run_config.data.task, out.display());
-            let summary = architecture.train(&run_config, &out, resume)?;
+            let options = TrainOptions { resume, stop_after_epoch: stop_after_epoch.map(|n| n as usize) };
+            let summary = architecture.train(&run_config, &out, options)?;
             print_report(&summary.report);
             println!("run directory: {}", summary.dir.display());
             Ok(())
@@ -344,7 +364,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Compare { config, out, seeds, jobs, archs, probe_seeds, quick } => {
+        Command::Compare { config, out, seeds, jobs, archs, probe_seeds, quick, stop_after_epoch } => {
             let mut config = match &config {
                 Some(path) => compare::CompareConfig::from_file(path)?,
                 None => compare::CompareConfig::parse(compare::BUILT_IN, Path::new("experiments/compare.toml"))?,
@@ -371,7 +391,7 @@ fn run(cli: Cli) -> Result<()> {
                     config.name.clone()
                 })
             });
-            compare::compare(&config, &out, quick)?;
+            compare::compare(&config, &out, quick, stop_after_epoch)?;
             println!("report: {}", out.join("report.md").display());
             Ok(())
         }
