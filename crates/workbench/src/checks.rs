@@ -207,8 +207,9 @@ pub fn print_outcomes(exercise: &Exercise, outcomes: &[CheckOutcome]) {
 /// Grades every submission in `submissions` (each a folder holding a kit) into a CSV: one row
 /// per submission, one column per exercise (its score, 0 to 1), the total, and a note with the
 /// compiler's first error when a submission does not build. `target_dir` is shared by all of
-/// them; keep it apart from a workspace's own `target/` (see [`Checkout::target_dir`]).
-pub fn grade(submissions: &Path, out: &Path, target_dir: &Path) -> Result<Vec<(String, Vec<f64>)>> {
+/// them; keep it apart from a workspace's own `target/` (see [`Checkout::target_dir`]). Returns
+/// how many submissions it graded.
+pub fn grade(submissions: &Path, out: &Path, target_dir: &Path) -> Result<usize> {
     let mut folders: Vec<PathBuf> = std::fs::read_dir(submissions)
         .with_context(|| format!("reading {}", submissions.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -224,12 +225,11 @@ pub fn grade(submissions: &Path, out: &Path, target_dir: &Path) -> Result<Vec<(S
         csv.push_str(exercise.id);
     }
     csv.push_str(",total,note\n");
-    let mut rows = Vec::new();
-    for folder in folders {
+    let exercises: Vec<&Exercise> = EXERCISES.iter().collect();
+    for folder in &folders {
         let name = folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         eprintln!("grading {name}");
-        let checkout = Checkout { root: &folder, target_dir: Some(target_dir) };
-        let exercises: Vec<&Exercise> = EXERCISES.iter().collect();
+        let checkout = Checkout { root: folder, target_dir: Some(target_dir) };
         let results = checkout.check_all(&exercises)?;
         let scores: Vec<f64> = results.iter().map(|(_, outcomes)| score(outcomes)).collect();
         let note = results
@@ -245,10 +245,9 @@ pub fn grade(submissions: &Path, out: &Path, target_dir: &Path) -> Result<Vec<(S
             csv.push_str(&format!(",{s:.2}"));
         }
         csv.push_str(&format!(",{total:.2},{}\n", csv_field(&note)));
-        rows.push((name, scores));
     }
     write_atomic(out, csv.as_bytes()).with_context(|| format!("writing {}", out.display()))?;
-    Ok(rows)
+    Ok(folders.len())
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.

@@ -93,8 +93,8 @@ pub fn run(action: ExerciseCommand) -> Result<()> {
         }
         ExerciseCommand::Grade { submissions, out, target_dir } => {
             let target_dir = std::path::absolute(&target_dir)?;
-            let rows = grade(&submissions, &out, &target_dir)?;
-            println!("{} submissions graded into {}", rows.len(), out.display());
+            let graded = grade(&submissions, &out, &target_dir)?;
+            println!("{graded} submissions graded into {}", out.display());
             Ok(())
         }
     }
