@@ -11,6 +11,8 @@ mod figures;
 #[cfg(test)]
 mod fused_tests;
 mod kit;
+#[cfg(test)]
+mod learning_tests;
 mod memory;
 mod probe_plan;
 mod registry;
