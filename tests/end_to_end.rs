@@ -312,6 +312,15 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
         let row = report.lines().find(|l| l.starts_with(&format!("| {claim} "))).unwrap_or_else(|| panic!("{claim}"));
         assert!(row.contains("supported") || row.contains("not measurable here") || row.contains("counted"), "{row}");
     }
+    // A first look already shows the window, look-ahead and bottleneck lessons: claims 1 and 3
+    // supported, attention far ahead of the fixed context vector on sentences of 20+ words.
+    let row = |claim: &str| report.lines().find(|l| l.starts_with(&format!("| {claim} "))).unwrap().to_string();
+    for claim in ["**1**", "**3**"] {
+        assert!(row(claim).contains("| **supported** |"), "{}", row(claim));
+    }
+    let bottleneck = row("**6a**");
+    let delta: f64 = bottleneck.split('|').nth(4).and_then(|d| d.split_whitespace().next()?.parse().ok()).unwrap();
+    assert!(delta > 20.0, "luong ahead of encdec at 20+ words: {bottleneck}");
     // The quick comparison trains the agreement probe; the latch is left to the full one.
     assert!(report.contains("- `rnn` on `agreement`: ") && !report.contains("on `latch`: "), "probe runs listed");
     // The formulation ceiling: a number for position-wise models, none for models with a decoder.

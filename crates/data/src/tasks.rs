@@ -130,8 +130,12 @@ pub struct DataConfig {
     pub test_size: usize,
     /// Shortest source sentence, in words.
     pub min_len: usize,
-    /// Longest source sentence, in words.
+    /// Longest source sentence, in words. A probe's lengths are its distances, so its sentences
+    /// are not cut by length; `max_distance` bounds them instead.
     pub max_len: usize,
+    /// Probe tasks only: keep sentences whose decisive items all lie at most this far from their
+    /// controllers (0: the task's whole range). A short probe for a quick look.
+    pub max_distance: usize,
     /// `word`, `char`, `bpe` or `wordpiece`.
     pub tokenizer: String,
     /// Target vocabulary size of the subword tokenizers.
@@ -153,6 +157,7 @@ impl Default for DataConfig {
             test_size: 1_000,
             min_len: 3,
             max_len: 45,
+            max_distance: 0,
             tokenizer: "word".into(),
             subword_vocab_size: 2_000,
             lowercase: true,
@@ -275,8 +280,13 @@ fn generate(
         }
         let example = sample(&mut rng);
         let len = example.source_len();
-        // A probe's lengths are its distances: the length range does not cut them.
-        let in_range = !example.probes.is_empty() || (config.min_len..=config.max_len).contains(&len);
+        // A probe's lengths are its distances: the length range does not cut them, `max_distance` does.
+        let in_range = if example.probes.is_empty() {
+            (config.min_len..=config.max_len).contains(&len)
+        } else {
+            config.max_distance == 0
+                || example.probes.iter().all(|item| item.distance.unsigned_abs() as usize <= config.max_distance)
+        };
         if !in_range || !seen.insert(example.source.clone()) {
             continue;
         }
@@ -371,6 +381,21 @@ mod tests {
             assert!(task.is_probe() && task.to_string() == name && task.demo().is_none());
         }
         assert!(!Task::ToyFi.is_probe());
+    }
+
+    #[test]
+    fn max_distance_bounds_every_probe_item_and_zero_keeps_the_whole_range() {
+        let distances = |config: &DataConfig| -> Vec<u64> {
+            let splits = Splits::build(config, 2).unwrap();
+            splits.train.iter().flat_map(|e| e.probes.iter().map(|i| i.distance.unsigned_abs())).collect()
+        };
+        let whole = distances(&small("agreement"));
+        assert!(whole.iter().any(|&d| d > 20), "the whole range reaches N = 40");
+        let short = distances(&DataConfig { max_distance: 6, ..small("agreement") });
+        assert!(short.iter().all(|&d| d <= 6), "{short:?}");
+        assert!((1..=6).all(|d| short.contains(&d)), "every distance up to the bound is kept");
+        let latch = distances(&DataConfig { max_distance: 12, ..small("latch") });
+        assert!(latch.iter().all(|&d| (5..=12).contains(&d)), "{latch:?}");
     }
 
     #[test]

@@ -340,8 +340,15 @@ pub fn judge_probe(claim: &ProbeClaim, probes: &[ProbeRuns]) -> Claim {
     let (units, distances) = probe_units(claim, winner, loser);
     let seeds = units.iter().filter(|s| !s.is_empty()).count();
     let Some(delta) = stats::paired_difference(&units) else {
-        let what = format!("no scored items of `{}` in the bucket", claim.kind);
-        return missing(claim.number, claim.claim, probe, pair, &what, Some(claim.figure.into()));
+        return Claim {
+            reason: format!(
+                "too few items: no `{}` items at distance {} in these runs (a probe run with a smaller \
+                 `max_distance`, as `--quick`'s, stops short of the bucket)",
+                claim.kind,
+                bucket_text(&claim.decisive)
+            ),
+            ..missing(claim.number, claim.claim, probe, pair, "", Some(claim.figure.into()))
+        };
     };
     let share = |reach: Reach| distances.iter().filter(|&&d| reach.sees(d)).count() as f64 / distances.len() as f64;
     let accuracy = |runs: &ProbeRuns| probe_accuracy(runs, claim.kind, &claim.decisive).expect("items exist");
@@ -536,8 +543,12 @@ pub fn judge_bottleneck(number: &'static str, winner_name: &'static str, groups:
     let mut units = Vec::new();
     let (mut control_right, mut control_all) = (0usize, 0usize);
     let (mut w_right, mut l_right, mut long) = (Vec::new(), Vec::new(), 0usize);
+    // Only runs of one seed on the same data share a test split, sentence for sentence.
+    let mut paired = 0;
     for w in &winner.runs {
-        let Some(l) = loser.runs.iter().find(|l| l.config.seed == w.config.seed) else { continue };
+        let same_split = |l: &&Run| l.config.seed == w.config.seed && l.config.data == w.config.data;
+        let Some(l) = loser.runs.iter().find(same_split) else { continue };
+        paired += 1;
         let (ws, ls) = (sentences(w), sentences(l));
         let mut seed_units = Vec::new();
         for (a, b) in ws.iter().zip(&ls).filter(|(a, b)| a.words == b.words) {
@@ -559,11 +570,12 @@ pub fn judge_bottleneck(number: &'static str, winner_name: &'static str, groups:
     let (Some(delta), Some(w_acc), Some(l_acc)) =
         (stats::paired_difference(&units), stats::accuracy(&w_right), stats::accuracy(&l_right))
     else {
-        return Claim {
-            reason: format!("no test sentences of {LONG}+ words (a `--quick` comparison keeps them under 17)"),
-            figure: None,
-            ..missing(number, claim, probe, pair, "", None)
+        let reason = if paired == 0 {
+            format!("no run of `{winner_name}` shares its seed and data (its test split) with one of `encdec`")
+        } else {
+            format!("no test sentences of {LONG}+ words (the runs' `max_len` keeps them shorter)")
         };
+        return Claim { reason, figure: None, ..missing(number, claim, probe, pair, "", None) };
     };
     let evidence = Evidence {
         delta,
@@ -738,6 +750,7 @@ mod tests {
             .map(|seed| ProbeRun {
                 seed,
                 parameters: 1,
+                budget: Default::default(),
                 saliency: None,
                 scores: (0..400)
                     .map(|sentence| ProbeScore {

@@ -38,9 +38,21 @@ pub fn section(groups: &[ArchRuns], probes: &[ProbeRuns], figures: &[Plot]) -> V
         let runs: Vec<String> = probes
             .iter()
             .map(|p| {
-                let parameters = p.runs.first().map_or(0, |r| r.parameters);
+                let (parameters, budget) = p.runs.first().map_or((0, Default::default()), |r| (r.parameters, r.budget));
                 let seeds: Vec<String> = p.runs.iter().map(|r| r.seed.to_string()).collect();
-                format!("`{}` on `{}`: {} parameters, seeds {}", p.arch, p.task, parameters, seeds.join(", "))
+                let reach = match budget.max_distance {
+                    0 => String::new(),
+                    d => format!(", distances up to {d}"),
+                };
+                format!(
+                    "`{}` on `{}`: {} parameters, {} sentences × {} epochs{reach}, seeds {}",
+                    p.arch,
+                    p.task,
+                    parameters,
+                    budget.train_size,
+                    budget.epochs,
+                    seeds.join(", ")
+                )
             })
             .collect();
         blocks.push(Block::Paragraph("The probe runs (each its own small training run):".into()));

@@ -202,8 +202,18 @@ impl ArchRuns {
 pub struct ProbeRun {
     pub seed: u64,
     pub parameters: usize,
+    /// The run's budget: training sentences, epochs and `[data] max_distance` (0: whole range).
+    pub budget: ProbeBudget,
     pub scores: Vec<ProbeScore>,
     pub saliency: Option<Saliency>,
+}
+
+/// What a probe run was trained on.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ProbeBudget {
+    pub train_size: usize,
+    pub epochs: usize,
+    pub max_distance: usize,
 }
 
 /// Every seed's run of one architecture on one probe task.
@@ -225,8 +235,13 @@ pub fn split_probes(runs: Vec<Run>) -> (Vec<Run>, Vec<ProbeRuns>) {
             continue;
         };
         let (task, arch) = (run.config.data.task.clone(), run.config.arch.clone());
+        let budget = ProbeBudget {
+            train_size: run.config.data.train_size,
+            epochs: run.config.training.epochs,
+            max_distance: run.config.data.max_distance,
+        };
         let probe_run =
-            ProbeRun { seed: run.config.seed, parameters: run.test.parameters, scores, saliency: run.saliency };
+            ProbeRun { seed: run.config.seed, parameters: run.test.parameters, budget, scores, saliency: run.saliency };
         match probes.iter_mut().find(|p| p.task == task && p.arch == arch) {
             Some(p) => p.runs.push(probe_run),
             None => probes.push(ProbeRuns { task, arch, runs: vec![probe_run] }),

@@ -110,7 +110,9 @@ impl CompareConfig {
         let text = toml::to_string(&table).expect("a TOML table serialises");
         let mut config = RunConfig::from_toml(&text).with_context(|| format!("the config of `{arch}`"))?;
         config.seed = config.seed.wrapping_add(k as u64);
-        if quick {
+        if quick && QUICK_BOTTLENECK.contains(&arch) {
+            make_quick_bottleneck(&mut config);
+        } else if quick {
             config.make_quick();
         }
         config.validate().with_context(|| format!("the config of `{arch}`"))?;
@@ -119,6 +121,26 @@ impl CompareConfig {
         }
         Ok(config)
     }
+}
+
+/// `--quick`'s bottleneck pair (claim 6a). The other quick runs keep sentences under 17 words,
+/// where a fixed-length context vector holds up; these two train on sentences up to 30 words so
+/// that a first look already shows the encoder-decoder failing on long sentences where attention
+/// does not (session 6, seed 42: 0 % against 46 % exact at 20–24 words, in about 30 s of one core
+/// each). Luong's short sentences stay below the claim's 95 % control at this budget (88.6 %),
+/// so the quick report shows the lesson and calls claim 6a *not measurable here*; 6,000 × 6
+/// learned the control but made `--quick` take 103 s instead of 38. Bahdanau stays short: it is
+/// the slowest, and one attention model makes the point.
+const QUICK_BOTTLENECK: [&str; 2] = ["encdec", "luong"];
+
+fn make_quick_bottleneck(config: &mut RunConfig) {
+    config.data.train_size = config.data.train_size.min(4_000);
+    config.data.valid_size = config.data.valid_size.min(100);
+    config.data.test_size = config.data.test_size.min(300);
+    config.data.max_len = config.data.max_len.min(30).max(config.data.min_len);
+    config.training.epochs = config.training.epochs.min(5);
+    config.training.patience = 0;
+    config.training.train_eval_size = config.training.train_eval_size.min(60);
 }
 
 /// The `[model]` keys that set a model's width; a parameter budget scales them together.
@@ -292,12 +314,16 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool, stop_after_epoch
         format!("runs trained {} at a time, one process each", config.jobs),
     ]);
     if quick {
-        settings.push("`--quick`: 600 short training pairs and two epochs per run — a first look, not a result".into());
+        settings.push("`--quick`: 600 training pairs of up to 16 words and two epochs per toy-fi run (`encdec` and `luong`, the bottleneck pair: 4,000 pairs of up to 30 words, five epochs) — a first look, not a result".into());
     }
     for probe in probes.iter().filter(|_| probe_seeds > 0) {
         settings.push(format!(
-            "probe `{}`: {} trained on {} examples for {} epochs, the best validation epoch tested on {}; {probe_seeds} seed{} each",
+            "probe `{}`{}: {} trained on {} examples for {} epochs, the best validation epoch tested on {}; {probe_seeds} seed{} each",
             probe.task,
+            match probe.max_distance {
+                0 => String::new(),
+                d => format!(" (distances up to {d})"),
+            },
             probe.archs.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "),
             probe.train_size,
             probe.epochs,
