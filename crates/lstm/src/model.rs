@@ -21,6 +21,8 @@ pub struct LstmConfig {
     pub dropout: f64,
     /// Output slots beyond the source length when translating.
     pub slack: usize,
+    /// Wait-k: source words read before the first output (0: output `t` after word `t`).
+    pub delay: usize,
     /// Run the recurrent layers as one fused operation with a hand-written backward pass
     /// (`seq2seq-kernels`); `false` runs the readable cells, operation by operation (same numbers
     /// to float tolerance, several times slower).
@@ -29,7 +31,15 @@ pub struct LstmConfig {
 
 impl Default for LstmConfig {
     fn default() -> Self {
-        Self { cell: CellKind::Lstm, embedding_size: 128, hidden_size: 128, dropout: 0.1, slack: 4, fused: true }
+        Self {
+            cell: CellKind::Lstm,
+            embedding_size: 128,
+            hidden_size: 128,
+            dropout: 0.1,
+            slack: 4,
+            delay: 0,
+            fused: true,
+        }
     }
 }
 
@@ -38,7 +48,8 @@ impl ModelConfig for LstmConfig {
         width("embedding_size", self.embedding_size)?;
         width("hidden_size", self.hidden_size)?;
         dropout("dropout", self.dropout)?;
-        count("slack", self.slack, 0, 1024)
+        count("slack", self.slack, 0, 1024)?;
+        count("delay", self.delay, 0, 1024)
     }
 }
 
@@ -51,6 +62,7 @@ pub struct Lstm {
     pub output: Linear,
     pub dropout: Dropout,
     pub slack: usize,
+    pub delay: usize,
 }
 
 impl SlotModel for Lstm {
@@ -65,6 +77,10 @@ impl SlotModel for Lstm {
     fn slack(&self) -> usize {
         self.slack
     }
+
+    fn delay(&self) -> usize {
+        self.delay
+    }
 }
 
 impl Seq2Seq for Lstm {
@@ -77,6 +93,7 @@ impl Seq2Seq for Lstm {
             output: LinearConfig::new(config.hidden_size, dims.target_vocab).init(device),
             dropout: DropoutConfig::new(config.dropout).init(),
             slack: config.slack,
+            delay: config.delay,
         }
     }
 

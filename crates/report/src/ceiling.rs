@@ -1,6 +1,7 @@
 //! The formulation ceiling of a position-wise model: the share of test sentences it could
 //! translate exactly *at best*, given only what its layout lets each slot see. Target word `j`
-//! is emitted at slot `j`; a left-to-right model has read source words `0..=j` by then, the ANN
+//! is emitted at slot `j`; a left-to-right model has read source words `0..=j` by then (`0..=j+k`
+//! with a delay of `k`), the ANN
 //! the words within its window, a BiRNN all of them; and no model emits more words than it has
 //! slots (source length + slack). Computed from the gold word alignments of the test split, so
 //! nobody reads a ceiling as a capability. It is an upper bound: agreement controllers outside
@@ -13,10 +14,13 @@ use crate::runs::Run;
 
 /// What a position-wise architecture's slot sees; `None` for models with a decoder.
 pub fn reach(run: &Run) -> Option<Reach> {
-    let window = run.config.model.get("window").and_then(|v| v.as_integer()).unwrap_or(2);
+    let setting = |key: &str, default: i64| run.config.model.get(key).and_then(|v| v.as_integer()).unwrap_or(default);
     match run.config.arch.as_str() {
-        "ann" => Some(Reach::Window(window)),
-        "rnn" | "lstm" => Some(Reach::Left),
+        "ann" => Some(Reach::Window(setting("window", 2))),
+        "rnn" | "lstm" => Some(match setting("delay", 0) {
+            0 => Reach::Left,
+            k => Reach::Ahead(k),
+        }),
         "birnn" => Some(Reach::Both),
         _ => None,
     }
@@ -63,6 +67,8 @@ mod tests {
         assert!(answerable(&locative, Reach::Both, 4));
         // Word for word is answerable from the left.
         assert!(answerable(&example("a b c", vec![vec![0], vec![1], vec![2]]), Reach::Left, 0));
+        // A delay of one word makes the locative answerable from the left.
+        assert!(answerable(&locative, Reach::Ahead(1), 4));
         // Reversal: the last word first — only the BiRNN sees it, the window not at distance 3.
         let reverse = example("a b c d", vec![vec![3], vec![2], vec![1], vec![0]]);
         assert!(answerable(&reverse, Reach::Both, 0) && !answerable(&reverse, Reach::Window(2), 0));

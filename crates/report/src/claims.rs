@@ -75,6 +75,8 @@ pub enum Reach {
     Window(i64),
     /// Everything up to and including its slot (left-to-right recurrent models).
     Left,
+    /// Everything up to this many words past its slot (a left-to-right model with a delay, wait-k).
+    Ahead(i64),
     /// The whole sentence (bidirectional models, encoders).
     Both,
 }
@@ -85,6 +87,7 @@ impl Reach {
         match self {
             Reach::Window(w) => distance.abs() <= w,
             Reach::Left => distance >= 0,
+            Reach::Ahead(k) => distance >= -k,
             Reach::Both => true,
         }
     }
@@ -730,6 +733,7 @@ mod tests {
     fn reach_by_construction() {
         assert!(Reach::Window(2).sees(2) && Reach::Window(2).sees(-2) && !Reach::Window(2).sees(3));
         assert!(Reach::Left.sees(40) && !Reach::Left.sees(-1));
+        assert!(Reach::Ahead(2).sees(40) && Reach::Ahead(2).sees(-2) && !Reach::Ahead(2).sees(-3));
         assert!(Reach::Both.sees(-4));
     }
 

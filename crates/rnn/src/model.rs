@@ -19,6 +19,8 @@ pub struct RnnConfig {
     pub dropout: f64,
     /// Output slots beyond the source length when translating.
     pub slack: usize,
+    /// Wait-k: source words read before the first output (0: output `t` after word `t`).
+    pub delay: usize,
     /// Run the recurrent layers as one fused operation with a hand-written backward pass
     /// (`seq2seq-kernels`); `false` runs the readable cells, operation by operation (same numbers
     /// to float tolerance, several times slower).
@@ -27,7 +29,7 @@ pub struct RnnConfig {
 
 impl Default for RnnConfig {
     fn default() -> Self {
-        Self { embedding_size: 128, hidden_size: 128, dropout: 0.1, slack: 4, fused: true }
+        Self { embedding_size: 128, hidden_size: 128, dropout: 0.1, slack: 4, delay: 0, fused: true }
     }
 }
 
@@ -36,7 +38,8 @@ impl ModelConfig for RnnConfig {
         width("embedding_size", self.embedding_size)?;
         width("hidden_size", self.hidden_size)?;
         dropout("dropout", self.dropout)?;
-        count("slack", self.slack, 0, 1024)
+        count("slack", self.slack, 0, 1024)?;
+        count("delay", self.delay, 0, 1024)
     }
 }
 
@@ -49,6 +52,7 @@ pub struct Rnn {
     pub output: Linear,
     pub dropout: Dropout,
     pub slack: usize,
+    pub delay: usize,
 }
 
 impl SlotModel for Rnn {
@@ -60,6 +64,10 @@ impl SlotModel for Rnn {
 
     fn slack(&self) -> usize {
         self.slack
+    }
+
+    fn delay(&self) -> usize {
+        self.delay
     }
 }
 
@@ -73,6 +81,7 @@ impl Seq2Seq for Rnn {
             output: LinearConfig::new(config.hidden_size, dims.target_vocab).init(device),
             dropout: DropoutConfig::new(config.dropout).init(),
             slack: config.slack,
+            delay: config.delay,
         }
     }
 

@@ -177,3 +177,41 @@ fn saliency_matches_finite_differences_of_the_margin() {
     let error = (numeric - measured[0].gradient_norm).abs() / numeric.max(1e-6);
     assert!(error < 2e-2, "finite differences {numeric}, autodiff {}", measured[0].gradient_norm);
 }
+
+/// Wait-k: with a delay of `k`, output `t` has read source words `0..=t+k` and no further; with no
+/// delay, words `0..=t`. Generation reads the same slots as training.
+#[test]
+fn a_delay_of_k_lets_output_t_see_k_words_ahead_and_no_further() {
+    let device = Device::flex();
+    let dims = ModelDims { source_vocab: 20, target_vocab: 12 };
+    for delay in [0, 2] {
+        device.seed(4);
+        let config = RnnConfig { hidden_size: 8, embedding_size: 4, delay, ..Default::default() };
+        let model = Rnn::init(&config, dims, &device).valid();
+        let logits = |source: Vec<usize>| {
+            let pair = EncodedPair::new(0, source, vec![8, 9, 10, 11, 12, 13]);
+            values(model.forward(&Batch::new(&[&pair], &device), &[]))
+        };
+        let base = logits(vec![5, 6, 7, 8, 9, 10]);
+        let per_output = 12;
+        for changed in 0..6 {
+            let mut source = vec![5, 6, 7, 8, 9, 10];
+            source[changed] = 15;
+            let other = logits(source);
+            for output in 0..6 {
+                let moved = (0..per_output)
+                    .any(|v| (base[output * per_output + v] - other[output * per_output + v]).abs() > 1e-6);
+                assert_eq!(moved, changed <= output + delay, "delay {delay}: word {changed}, output {output}");
+            }
+        }
+        let pair = EncodedPair::new(0, vec![5, 6, 7], vec![]);
+        let generated = model.generate(&Batch::new(&[&pair], &device), &Search::greedy(10)).tokens[0].clone();
+        let forced = EncodedPair::new(0, vec![5, 6, 7], generated.clone());
+        let predicted: Vec<usize> = values(model.forward(&Batch::new(&[&forced], &device), &[]))
+            .chunks(per_output)
+            .take(generated.len())
+            .map(|row| (0..per_output).max_by(|&a, &b| row[a].total_cmp(&row[b])).unwrap())
+            .collect();
+        assert_eq!(predicted, generated, "delay {delay}: translation reads the training slots");
+    }
+}

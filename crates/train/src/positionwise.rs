@@ -59,22 +59,37 @@ pub trait SlotModel {
 
     /// Output slots beyond the source length when translating.
     fn slack(&self) -> usize;
+
+    /// Wait-k: slots read before the first output, so output `t` is read at slot `t + k` and a
+    /// left-to-right model has seen `k` words past it (Ma et al. 2019). 0: output `t` at slot `t`.
+    fn delay(&self) -> usize {
+        0
+    }
+}
+
+/// `slots` widened by the model's delay: `k` more slots, the first `k` outputs left unread.
+fn delayed(slots: Vec<usize>, delay: usize) -> Vec<usize> {
+    slots.into_iter().map(|s| s + delay).collect()
 }
 
 /// Teacher-forced logits aligned with `batch.target_output`: the slots' logits, cut to the
 /// target length (slots beyond it only exist because the source is longer).
+/// With a delay `k`, output `t` is slot `t + k`'s.
 pub fn forward<M: SlotModel>(model: &M, batch: &Batch) -> Tensor<3> {
-    let (inputs, mask) = slot_inputs(batch, &training_slots(batch, model.slack()));
+    let delay = model.delay();
+    let (inputs, mask) = slot_inputs(batch, &delayed(training_slots(batch, model.slack()), delay));
     let steps = batch.target_output.dims()[1];
-    model.slot_logits(inputs, mask).narrow(1, 0, steps)
+    model.slot_logits(inputs, mask).narrow(1, delay, steps) // [batch, steps, target_vocab]
 }
 
 /// Translation: `source length + slack` slots, read up to the first `<eos>` (there is nothing
 /// to search over: every slot's output is its argmax).
 pub fn generate<M: SlotModel>(model: &M, batch: &Batch) -> Generation {
-    let slots = inference_slots(batch, model.slack());
-    let (inputs, mask) = slot_inputs(batch, &slots);
-    read_slots(model.slot_logits(inputs, mask), &slots)
+    let (slots, delay) = (inference_slots(batch, model.slack()), model.delay());
+    let (inputs, mask) = slot_inputs(batch, &delayed(slots.clone(), delay));
+    let logits = model.slot_logits(inputs, mask); // [batch, slots + delay, target_vocab]
+    let width = logits.dims()[1];
+    read_slots(logits.narrow(1, delay, width - delay), &slots)
 }
 
 /// Reads each sentence's slots left to right up to the first `<eos>` or `<pad>`.
