@@ -45,6 +45,24 @@ pub struct Series {
     pub colour: usize,
 }
 
+/// For each series, how many later-drawn series pass through each of its points. Where later
+/// lines cover a line (two models both at 100 %), it is drawn 2 px wider per covering line
+/// underneath them, so each shows as a coloured edge around the next instead of vanishing.
+fn covering_counts(series: &[Series]) -> Vec<Vec<u32>> {
+    let same = |p: &(f64, f64), q: &(f64, f64)| (p.0 - q.0).abs() < 1e-9 && (p.1 - q.1).abs() < 1e-9;
+    series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let later = &series[i + 1..];
+            s.points
+                .iter()
+                .map(|p| later.iter().filter(|l| l.points.iter().any(|q| same(p, q))).count() as u32)
+                .collect()
+        })
+        .collect()
+}
+
 /// A line chart; `x_labels` names the integer x positions (categories) when given.
 pub struct LineChart<'a> {
     pub title: &'a str,
@@ -96,7 +114,8 @@ impl Figure for LineChart<'_> {
             mesh.x_labels((x1 - x0) as usize + 1).x_label_formatter(&whole_ticks);
         }
         mesh.draw().map_err(text_err)?;
-        for s in self.series {
+        let covering = covering_counts(self.series);
+        for (s, covered) in self.series.iter().zip(&covering) {
             let colour = PALETTE[s.colour % PALETTE.len()];
             if s.band.len() > 1 {
                 let outline: Vec<(f64, f64)> =
@@ -104,6 +123,13 @@ impl Figure for LineChart<'_> {
                 chart
                     .draw_series(std::iter::once(Polygon::new(outline, colour.mix(0.18).filled())))
                     .map_err(text_err)?;
+            }
+            for (pair, counts) in s.points.windows(2).zip(covered.windows(2)) {
+                let under = counts[0].min(counts[1]);
+                if under > 0 {
+                    let wide = colour.stroke_width(2 + 2 * under);
+                    chart.draw_series(LineSeries::new(pair.to_vec(), wide)).map_err(text_err)?;
+                }
             }
             let style = colour.stroke_width(2);
             let drawn = if s.dashed {
@@ -116,7 +142,9 @@ impl Figure for LineChart<'_> {
                 let end = if dashed { x + 9 } else { x + 22 };
                 PathElement::new(vec![(x, y), (end, y)], colour.stroke_width(2))
             });
-            chart.draw_series(s.points.iter().map(|&p| Circle::new(p, 3, colour.filled()))).map_err(text_err)?;
+            let markers =
+                s.points.iter().zip(covered).map(|(&p, &n)| Circle::new(p, 3 + 2 * n as i32, colour.filled()));
+            chart.draw_series(markers).map_err(text_err)?;
         }
         chart
             .configure_series_labels()
@@ -391,6 +419,14 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("s2s-charts-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[test]
+    fn lines_covered_by_later_lines_are_counted_point_by_point() {
+        let line = |points: &[(f64, f64)]| Series { points: points.to_vec(), ..Default::default() };
+        let series = [line(&[(1.0, 100.0), (2.0, 100.0)]), line(&[(1.0, 50.0), (2.0, 100.0)]), line(&[(1.0, 100.0)])];
+        assert_eq!(covering_counts(&series), vec![vec![1, 1], vec![0, 0], vec![0]]);
+        assert_eq!(covering_counts(&[line(&[(1.0, 1.0)]), line(&[(1.0, 2.0)])]), vec![vec![0], vec![0]]);
     }
 
     #[test]

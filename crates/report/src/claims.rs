@@ -773,7 +773,12 @@ mod tests {
                     .collect(),
             })
             .to_vec();
-        ProbeRuns { task: task.into(), arch: arch.into(), runs }
+        ProbeRuns {
+            task: task.into(),
+            arch: arch.into(),
+            config: seq2seq_train::RunConfig { arch: arch.into(), ..Default::default() },
+            runs,
+        }
     }
 
     #[test]

@@ -100,7 +100,7 @@ impl Writer<'_> {
                 y_range: None,
             };
             let header = [&["split", "epoch"][..], &STAT_COLUMNS].concat();
-            self.lines(&format!("loss-{}", g.arch), &title, chart, &header, &rows)?;
+            self.lines(&format!("loss-{}", g.file_stem()), &title, chart, &header, &rows)?;
         }
         Ok(())
     }

@@ -181,6 +181,12 @@ pub struct ArchRuns {
 }
 
 impl ArchRuns {
+    /// The label as a file name: `lstm (delay = 3)` → `lstm-delay-3`.
+    pub fn file_stem(&self) -> String {
+        let dashed: String = self.arch.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+        dashed.split('-').filter(|part| !part.is_empty()).collect::<Vec<_>>().join("-")
+    }
+
     pub fn stat(&self, measure: impl Fn(&Run) -> Option<f64>) -> Option<Stat> {
         Stat::of(self.runs.iter().filter_map(measure))
     }
@@ -220,7 +226,10 @@ pub struct ProbeBudget {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProbeRuns {
     pub task: String,
+    /// The architecture, or a variant's label (see [`group`]).
     pub arch: String,
+    /// The first run's config.
+    pub config: RunConfig,
     pub runs: Vec<ProbeRun>,
 }
 
@@ -234,7 +243,9 @@ pub fn split_probes(runs: Vec<Run>) -> (Vec<Run>, Vec<ProbeRuns>) {
             main.push(run);
             continue;
         };
-        let (task, arch) = (run.config.data.task.clone(), run.config.arch.clone());
+        let task = run.config.data.task.clone();
+        let reference = probes.iter().find(|p| p.task == task && p.config.arch == run.config.arch);
+        let arch = label(reference.map(|p| &p.config), &run.config);
         let budget = ProbeBudget {
             train_size: run.config.data.train_size,
             epochs: run.config.training.epochs,
@@ -244,22 +255,44 @@ pub fn split_probes(runs: Vec<Run>) -> (Vec<Run>, Vec<ProbeRuns>) {
             ProbeRun { seed: run.config.seed, parameters: run.test.parameters, budget, scores, saliency: run.saliency };
         match probes.iter_mut().find(|p| p.task == task && p.arch == arch) {
             Some(p) => p.runs.push(probe_run),
-            None => probes.push(ProbeRuns { task, arch, runs: vec![probe_run] }),
+            None => probes.push(ProbeRuns { task, arch, config: run.config, runs: vec![probe_run] }),
         }
     }
     (main, probes)
 }
 
-/// Groups runs by architecture, in the order architectures first appear.
+/// Groups runs by architecture, in the order architectures first appear. Runs that differ
+/// from the first run of their architecture in more than the seed are a variant of their own,
+/// labelled with the difference (`lstm (delay = 3)`), never averaged in as another seed.
 pub fn group(runs: Vec<Run>) -> Vec<ArchRuns> {
     let mut groups: Vec<ArchRuns> = Vec::new();
     for run in runs {
-        match groups.iter_mut().find(|g| g.arch == run.config.arch) {
+        let reference = groups.iter().find(|g| g.runs[0].config.arch == run.config.arch);
+        let arch = label(reference.map(|g| &g.runs[0].config), &run.config);
+        match groups.iter_mut().find(|g| g.arch == arch) {
             Some(g) => g.runs.push(run),
-            None => groups.push(ArchRuns { arch: run.config.arch.clone(), runs: vec![run] }),
+            None => groups.push(ArchRuns { arch, runs: vec![run] }),
         }
     }
     groups
+}
+
+/// `config`'s architecture, with the settings in which it differs from `reference` beyond the
+/// seed: `lstm (delay = 3)`. A key one side lacks (a run from before the key existed) is no
+/// difference.
+fn label(reference: Option<&RunConfig>, config: &RunConfig) -> String {
+    let Some(reference) = reference else { return config.arch.clone() };
+    let changes: Vec<String> = reference
+        .differences(config)
+        .iter()
+        .filter_map(|line| {
+            let (key, change) = line.split_once(": ")?;
+            let (before, after) = change.split_once(" → ")?;
+            let differs = key != "seed" && before != "(unset)" && after != "(unset)";
+            differs.then(|| format!("{} = {after}", key.rsplit('.').next().unwrap_or(key)))
+        })
+        .collect();
+    if changes.is_empty() { config.arch.clone() } else { format!("{} ({})", config.arch, changes.join(", ")) }
 }
 
 #[cfg(test)]
@@ -281,6 +314,27 @@ mod tests {
         assert!(err.contains("line 2") && err.contains("`loss`"), "{err}");
         std::fs::write(&path, "epoch,split,loss\n1,train\n").unwrap();
         assert!(read_metrics(&path).unwrap_err().to_string().contains("2 fields, expected 3"));
+    }
+
+    #[test]
+    fn runs_that_differ_beyond_the_seed_are_labelled_variants_not_seeds() {
+        let config = |arch: &str, seed: u64, delay: Option<i64>| {
+            let mut config = RunConfig { arch: arch.into(), seed, ..RunConfig::default() };
+            if let Some(delay) = delay {
+                config.model.insert("delay".into(), toml::Value::Integer(delay));
+            }
+            config
+        };
+        let reference = config("lstm", 42, Some(0));
+        assert_eq!(label(None, &reference), "lstm");
+        assert_eq!(label(Some(&reference), &config("lstm", 43, Some(0))), "lstm", "another seed");
+        assert_eq!(label(Some(&reference), &config("lstm", 42, Some(3))), "lstm (delay = 3)");
+        assert_eq!(label(Some(&reference), &config("lstm", 42, None)), "lstm", "a run from before the key");
+        let mut smaller = config("lstm", 44, Some(3));
+        smaller.data.train_size = 600;
+        assert_eq!(label(Some(&reference), &smaller), "lstm (train_size = 600, delay = 3)");
+        let variant = ArchRuns { arch: label(Some(&reference), &smaller), runs: vec![] };
+        assert_eq!(variant.file_stem(), "lstm-train-size-600-delay-3");
     }
 
     #[test]

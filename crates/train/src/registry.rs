@@ -10,7 +10,7 @@ use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example};
 use crate::bench::{BenchResult, BenchSettings, MemoryMeter, bench};
 use crate::decode::Search;
 use crate::evaluate::{RunFacts, TestReport, evaluate, test_report};
-use crate::trainer::{CONFIG_FILE, RunSummary, TrainOptions, model_config, train};
+use crate::trainer::{CONFIG_FILE, RunSummary, TrainOptions, model_config, resolved_model, train};
 use crate::{AttentionMap, Backend, ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint};
 
 /// A trained model, loaded from its run directory.
@@ -45,6 +45,7 @@ pub struct Architecture {
     train: fn(&RunConfig, &Path, TrainOptions) -> Result<RunSummary, TrainError>,
     open: fn(&Path, Option<Backend>) -> Result<Box<dyn Translator>, TrainError>,
     parameters: fn(&RunConfig, ModelDims) -> Result<(usize, toml::Table), TrainError>,
+    resolved_model: fn(&RunConfig) -> Result<toml::Table, TrainError>,
     bench: fn(&str, &RunConfig, &BenchSettings, &dyn MemoryMeter) -> Result<BenchResult, TrainError>,
     check: fn(&RunConfig) -> Result<(), TrainError>,
 }
@@ -57,6 +58,7 @@ impl Architecture {
             train: train::<M>,
             open: open::<M>,
             parameters: parameters::<M>,
+            resolved_model: resolved_model::<M>,
             bench: bench::<M>,
             check: check::<M>,
         }
@@ -92,6 +94,11 @@ impl Architecture {
     pub fn parameters(&self, config: &RunConfig, dims: ModelDims) -> Result<(usize, toml::Table), TrainError> {
         (self.parameters)(config, dims)
     }
+
+    /// `config`'s `[model]` section with every default filled in, without building the model.
+    pub fn resolved_model(&self, config: &RunConfig) -> Result<toml::Table, TrainError> {
+        (self.resolved_model)(config)
+    }
 }
 
 fn check<M: Seq2Seq>(config: &RunConfig) -> Result<(), TrainError> {
@@ -100,13 +107,8 @@ fn check<M: Seq2Seq>(config: &RunConfig) -> Result<(), TrainError> {
 }
 
 fn parameters<M: Seq2Seq>(config: &RunConfig, dims: ModelDims) -> Result<(usize, toml::Table), TrainError> {
-    let model_config = model_config::<M>(config)?;
-    let model = M::init(&model_config, dims, &Device::flex());
-    let table = match toml::Value::try_from(&model_config) {
-        Ok(toml::Value::Table(table)) => table,
-        _ => return Err(TrainError::Input("the [model] section must be a table".into())),
-    };
-    Ok((burn::module::Module::num_params(&model), table))
+    let model = M::init(&model_config::<M>(config)?, dims, &Device::flex());
+    Ok((burn::module::Module::num_params(&model), resolved_model::<M>(config)?))
 }
 
 /// Reads a run directory's config.

@@ -89,6 +89,14 @@ pub fn model_config<M: Seq2Seq>(config: &RunConfig) -> Result<M::Config, TrainEr
     Ok(model)
 }
 
+/// `config`'s `[model]` section with every default filled in (what a run directory records).
+pub fn resolved_model<M: Seq2Seq>(config: &RunConfig) -> Result<toml::Table, TrainError> {
+    match toml::Value::try_from(&model_config::<M>(config)?) {
+        Ok(toml::Value::Table(table)) => Ok(table),
+        _ => Err(TrainError::Input("the [model] section must be a table".into())),
+    }
+}
+
 /// Where an unfinished run stood after its last epoch: with the model and optimizer files beside
 /// it, enough to go on exactly as if it had never stopped.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -141,11 +149,7 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, options: TrainOptions) 
     std::fs::create_dir_all(out).map_err(|e| TrainError::io(out, e))?;
 
     // The resolved config, with the architecture's defaults filled in.
-    let mut resolved = config.clone();
-    resolved.model = match toml::Value::try_from(&model_config) {
-        Ok(toml::Value::Table(table)) => table,
-        _ => return Err(TrainError::Input("the [model] section must be a table".into())),
-    };
+    let resolved = RunConfig { model: resolved_model::<M>(config)?, ..config.clone() };
     write_atomic(&out.join(CONFIG_FILE), resolved.to_toml().as_bytes())
         .map_err(|e| TrainError::io(out.join(CONFIG_FILE), e))?;
 

@@ -290,6 +290,12 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool, stop_after_epoch
                 plan(format!("probe-{}-{arch}-seed{}", probe.task, run_config.seed), run_config)?;
             }
         }
+        for &(arch, delay) in probe.delayed {
+            for k in 0..probe_seeds {
+                let run_config = probe.delayed_config(arch, delay, first.seed.wrapping_add(k as u64), first.backend)?;
+                plan(format!("probe-{}-{arch}-wait{delay}-seed{}", probe.task, run_config.seed), run_config)?;
+            }
+        }
     }
     for arch in &config.archs {
         for k in 0..config.seeds {
@@ -409,13 +415,22 @@ pub fn write_report(
     mut settings: Vec<String>,
     wall: Option<f64>,
 ) -> Result<()> {
-    let (runs, mut probes) = split_probes(seq2seq_report::load_runs(dirs)?);
+    let mut runs = seq2seq_report::load_runs(dirs)?;
+    // Every default filled in, so that a run from before a setting existed reads as its default
+    // and runs that differ in a setting are told apart (`lstm (delay = 4)`), never merged as seeds.
+    for run in &mut runs {
+        if let Ok(model) = registry::find(&run.config.arch).and_then(|a| Ok(a.resolved_model(&run.config)?)) {
+            run.config.model = model;
+        }
+    }
+    let (runs, mut probes) = split_probes(runs);
     let mut groups = group(runs);
     // Report order: the registry's (the evolution), whatever order the directories came in.
     let order: Vec<&str> = registry::architectures().iter().map(|a| a.name).collect();
     let rank = |arch: &str| order.iter().position(|name| *name == arch).unwrap_or(usize::MAX);
-    groups.sort_by_key(|g| rank(&g.arch));
-    probes.sort_by_key(|p| (p.task.clone(), rank(&p.arch)));
+    // A variant (`lstm (delay = 3)`) follows its architecture.
+    groups.sort_by_key(|g| rank(&g.runs[0].config.arch));
+    probes.sort_by_key(|p| (p.task.clone(), rank(&p.config.arch)));
     if let Some(first) = groups.first().and_then(|g| g.runs.first()) {
         let d = &first.config.data;
         settings.insert(
@@ -442,11 +457,12 @@ pub fn write_report(
     let mut figures = Vec::new();
     for g in &groups {
         let run = &g.runs[0];
-        match attention_figures(&run.dir, &plots, &g.arch) {
+        let stem = g.file_stem();
+        match attention_figures(&run.dir, &plots, &run.config.arch, &stem) {
             Ok(mut drawn) => figures.append(&mut drawn),
             // Without the checkpoint (a committed report keeps none), keep the heatmap drawn before.
-            Err(_) if plots.join(format!("attention-{}.png", g.arch)).exists() => {
-                figures.extend(earlier_attention_figures(&plots, &g.arch))
+            Err(_) if plots.join(format!("attention-{stem}.png")).exists() => {
+                figures.extend(earlier_attention_figures(&plots, &stem))
             }
             Err(e) => settings.push(format!("no attention heatmap for `{}`: {e:#}", g.arch)),
         }
@@ -459,13 +475,14 @@ pub fn write_report(
     Ok(())
 }
 
-/// The demo sentence's attention heatmap (and per-head grids), for models that attend.
-fn attention_figures(dir: &Path, plots: &Path, arch: &str) -> Result<Vec<Figure>> {
+/// The demo sentence's attention heatmap (and per-head grids), for models that attend, drawn
+/// into `plots/attention-{stem}*.png`.
+fn attention_figures(dir: &Path, plots: &Path, arch: &str, stem: &str) -> Result<Vec<Figure>> {
     let translator = registry::find(arch)?.open(dir, None)?;
     let Some((source, _)) = translator.config().data.task()?.demo() else { return Ok(vec![]) };
     let search = Search::greedy(translator.config().training.max_output_len);
     let translation = translator.translate(&[source.to_string()], &search)?.remove(0);
-    let path = plots.join(format!("attention-{arch}.png"));
+    let path = plots.join(format!("attention-{stem}.png"));
     let drawn = figures::draw_attention(&path, translator.as_ref(), source, &translation)?;
     Ok(drawn
         .into_iter()

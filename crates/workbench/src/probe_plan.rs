@@ -14,6 +14,9 @@ pub struct ProbePlan {
     pub epochs: usize,
     /// The probe's longest controller distance (`[data] max_distance`; 0: its whole range).
     pub max_distance: usize,
+    /// Reference runs: a left-to-right architecture again with a delay (`[model] delay`, wait-k),
+    /// drawn beside the others (`lstm (delay = 4)`) and judged in no claim.
+    pub delayed: &'static [(&'static str, usize)],
 }
 
 /// The probes of claims 1–5: agreement (ann vs rnn, rnn vs lstm at long N, lstm vs birnn on
@@ -37,6 +40,7 @@ pub const PLAN: [ProbePlan; 4] = [
         test_size: 2_000,
         epochs: 12,
         max_distance: 0,
+        delayed: &[],
     },
     ProbePlan {
         task: "latch",
@@ -45,6 +49,7 @@ pub const PLAN: [ProbePlan; 4] = [
         test_size: 600,
         epochs: 16,
         max_distance: 0,
+        delayed: &[],
     },
     ProbePlan {
         task: "reorder",
@@ -53,6 +58,7 @@ pub const PLAN: [ProbePlan; 4] = [
         test_size: 2_000,
         epochs: 24,
         max_distance: 0,
+        delayed: &[],
     },
     ProbePlan {
         task: "length",
@@ -61,6 +67,7 @@ pub const PLAN: [ProbePlan; 4] = [
         test_size: 3_000,
         epochs: 12,
         max_distance: 0,
+        delayed: &[],
     },
 ];
 
@@ -74,6 +81,9 @@ pub const QUICK_PLAN: [ProbePlan; 1] = [ProbePlan {
     test_size: 600,
     epochs: 8,
     max_distance: 10,
+    // The LSTM reading four words late sees every adjective's noun (M ≤ 4): the reference line
+    // that shows the forward models' failure on adjectives is the layout's, not the cell's.
+    delayed: &[("lstm", 4)],
 }];
 
 impl ProbePlan {
@@ -93,6 +103,13 @@ impl ProbePlan {
         config.validate().with_context(|| format!("the probe config of `{arch}` on `{}`", self.task))?;
         Ok(config)
     }
+
+    /// The run config of a reference run: `arch` reading `delay` words late.
+    pub fn delayed_config(&self, arch: &str, delay: usize, seed: u64, backend: Backend) -> Result<RunConfig> {
+        let mut config = self.run_config(arch, seed, backend)?;
+        config.model.insert("delay".into(), toml::Value::Integer(delay as i64));
+        Ok(config)
+    }
 }
 
 #[cfg(test)]
@@ -108,6 +125,11 @@ mod tests {
                 registry::find(arch).unwrap();
                 let config = plan.run_config(arch, 42, Backend::Flex).unwrap();
                 assert_eq!((config.data.task.as_str(), config.seed), (plan.task, 42));
+            }
+            for &(arch, delay) in plan.delayed {
+                let config = plan.delayed_config(arch, delay, 42, Backend::Flex).unwrap();
+                registry::find(arch).unwrap().check(&config).unwrap();
+                assert_eq!(config.model.get("delay").and_then(|d| d.as_integer()), Some(delay as i64));
             }
         }
     }
