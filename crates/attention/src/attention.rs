@@ -10,13 +10,17 @@ use serde::{Deserialize, Serialize};
 /// `α = softmax(scores)` over source positions, with padded positions (mask false) set to
 /// weight 0 before normalising. `scores`, `mask`: `[batch, src_len]`.
 pub fn masked_softmax(scores: Tensor<2>, mask: Tensor<2, Bool>) -> Tensor<2> {
+    // BEGIN SOLUTION attention-weights
     softmax(scores.mask_fill(mask.bool_not(), -1.0e9), 1)
+    // END SOLUTION attention-weights
 }
 
 /// `c = Σ_j α_j h_j`: `weights` `[batch, src_len]`, `values` `[batch, src_len, d]` → `[batch, d]`.
 pub fn context(weights: Tensor<2>, values: Tensor<3>) -> Tensor<2> {
+    // BEGIN SOLUTION attention-weights
     let [batch, _, d] = values.dims();
-    weights.unsqueeze_dim::<3>(1).matmul(values).reshape([batch, d])
+    weights.unsqueeze_dim::<3>(1).matmul(values).reshape([batch, d]) // [batch, 1, d] → [batch, d]
+    // END SOLUTION attention-weights
 }
 
 /// Additive (Bahdanau / Luong's `concat`) score: `e_j = vᵀ tanh(W q + U h_j)`.
@@ -66,8 +70,10 @@ impl AdditiveScore {
                 return scores;
             }
         }
+        // BEGIN SOLUTION additive-score
         let projected_query = projected_query.unsqueeze_dim::<3>(1); // [batch, 1, attention]
         self.v.forward(tanh(keys + projected_query)).reshape([batch, src_len])
+        // END SOLUTION additive-score
     }
 }
 
@@ -121,11 +127,13 @@ impl Score {
     /// What the score compares the decoder state with, computed once per sentence:
     /// `h̄_s` (dot), `h̄_s W_a` (general) or `U h̄_s` (concat). `[batch, src_len, ·]`.
     pub fn keys(&self, encoder_states: Tensor<3>) -> Tensor<3> {
+        // BEGIN SOLUTION luong-scores
         match (&self.general, &self.concat) {
             (Some(w), _) => w.forward(encoder_states),
             (_, Some(additive)) => additive.keys(encoder_states),
             _ => encoder_states,
         }
+        // END SOLUTION luong-scores
     }
 
     /// Scores of the decoder state `[batch, hidden]` against every source position, `[batch, src_len]`.
@@ -133,8 +141,10 @@ impl Score {
         match &self.concat {
             Some(additive) => additive.scores(state, keys),
             None => {
+                // BEGIN SOLUTION luong-scores
                 let [batch, src_len, _] = keys.dims();
-                keys.matmul(state.unsqueeze_dim::<3>(2)).reshape([batch, src_len])
+                keys.matmul(state.unsqueeze_dim::<3>(2)).reshape([batch, src_len]) // [batch, src_len, 1] → [batch, src_len]
+                // END SOLUTION luong-scores
             }
         }
     }

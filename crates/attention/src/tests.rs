@@ -60,8 +60,18 @@ fn context_is_the_weighted_sum() {
     assert_all_close(&vec_of(c), &[2.5, 3.5]);
 }
 
+fn additive_example() -> AdditiveScore {
+    // vᵀ tanh(W q + U h_j) with W = (1, 0)ᵀ, U = (0, 1)ᵀ, v = 2
+    AdditiveScore {
+        query: linear(&[1.0, 0.0], [2, 1]),
+        key: linear(&[0.0, 1.0], [2, 1]),
+        v: linear(&[2.0], [1, 1]),
+        fused: false,
+    }
+}
+
 #[test]
-fn score_functions_by_hand() {
+fn luong_dot_and_general_scores_by_hand() {
     let states = cube(&[1.0, 0.0, 0.0, 1.0], [1, 2, 2]); // h̄_1 = (1, 0), h̄_2 = (0, 1)
     // dot: h_tᵀ h̄_s
     let dot = Score::dot();
@@ -69,15 +79,17 @@ fn score_functions_by_hand() {
     assert_all_close(&vec_of(scores), &[2.0, 3.0]);
     // general: keys h̄_s W with W = [[1, 2], [3, 4]] are (1, 2) and (3, 4); h_t = (1, 1)
     let general = Score::general(linear(&[1.0, 2.0, 3.0, 4.0], [2, 2]));
-    let scores = general.scores(matrix(&[1.0, 1.0], [1, 2]), general.keys(states));
+    let scores = general.scores(matrix(&[1.0, 1.0], [1, 2]), general.keys(states.clone()));
     assert_all_close(&vec_of(scores), &[3.0, 7.0]);
-    // additive / concat: vᵀ tanh(W q + U h_j) with W = (1, 0)ᵀ, U = (0, 1)ᵀ, v = 2
-    let additive = AdditiveScore {
-        query: linear(&[1.0, 0.0], [2, 1]),
-        key: linear(&[0.0, 1.0], [2, 1]),
-        v: linear(&[2.0], [1, 1]),
-        fused: false,
-    };
+    // concat: its keys are the additive score's U h̄_s.
+    let additive = additive_example();
+    let keys = |t: Tensor<3>| t.into_data().try_to_vec::<f32>().unwrap();
+    assert_eq!(keys(Score::concat(additive.clone()).keys(states.clone())), keys(additive.keys(states)));
+}
+
+#[test]
+fn additive_score_by_hand() {
+    let additive = additive_example();
     let keys = additive.keys(cube(&[1.0, 3.0, 2.0, -1.0], [1, 2, 2]));
     for fused in [false, true] {
         let additive = additive.clone().with_fused(fused);

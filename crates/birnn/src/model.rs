@@ -58,12 +58,14 @@ impl BiRnn {
     /// `[→h_t ; ←h_t]` for every slot, `[batch, slots, 2·hidden]`. Each direction starts at its
     /// sentence's own end: padding is masked out of both.
     pub fn states(&self, embedded: Tensor<3>, mask: Tensor<2>) -> Tensor<3> {
+        // BEGIN SOLUTION birnn-states
         let [batch, _, _] = embedded.dims();
         let device = embedded.device();
         let (forward, _) =
             self.forward_cell.run(embedded.clone(), mask.clone(), self.forward_cell.zero_state(batch, &device), false);
         let (backward, _) = self.backward_cell.run(embedded, mask, self.backward_cell.zero_state(batch, &device), true);
-        Tensor::cat(vec![forward, backward], 2)
+        Tensor::cat(vec![forward, backward], 2) // [batch, slots, 2·hidden]
+        // END SOLUTION birnn-states
     }
 }
 

@@ -137,7 +137,9 @@ struct Hypothesis {
 
 /// `log p(y | x) / ((5 + |y|) / 6)^α`, with `|y|` counting `<eos>`.
 fn normalized(log_prob: f32, length: usize, alpha: f32) -> f32 {
+    // BEGIN SOLUTION beam-search
     log_prob / ((5.0 + length as f32) / 6.0).powf(alpha)
+    // END SOLUTION beam-search
 }
 
 /// Beam search: every sentence keeps the `width` most probable partial translations; each step
@@ -145,6 +147,7 @@ fn normalized(log_prob: f32, length: usize, alpha: f32) -> f32 {
 /// emits `<eos>` among the best `width` is finished; a sentence is done once it has `width`
 /// finished hypotheses (or at `max_len`), and its best one under the length penalty wins.
 pub fn beam(batch: &Batch, max_len: usize, options: Beam, decoder: &mut impl Decoder) -> Generation {
+    // BEGIN SOLUTION beam-search
     let (n, width) = (batch.size(), options.width.max(1));
     let device = batch.source.device();
     let rows_tensor = |rows: &[usize]| {
@@ -238,6 +241,7 @@ pub fn beam(batch: &Batch, max_len: usize, options: Beam, decoder: &mut impl Dec
         attention.push(best.attention);
     }
     Generation { tokens, attention: attends.then_some(attention) }
+    // END SOLUTION beam-search
 }
 
 #[cfg(test)]

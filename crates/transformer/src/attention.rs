@@ -27,6 +27,7 @@ pub fn scaled_dot_product_attention(
     value: Tensor<4>,
     bias: Option<Tensor<4>>,
 ) -> (Tensor<4>, Tensor<4>) {
+    // BEGIN SOLUTION scaled-dot-product
     let [batch, heads, queries, d_k] = query.dims();
     let keys = key.dims()[2];
     let scores = query.matmul(key.swap_dims(2, 3)) / (d_k as f32).sqrt(); // [batch, heads, queries, keys]
@@ -36,20 +37,25 @@ pub fn scaled_dot_product_attention(
     };
     let weights = softmax(scores, 3);
     (weights.clone().matmul(value), weights)
+    // END SOLUTION scaled-dot-product
 }
 
 /// The bias that hides padded keys: `mask` `[batch, keys]` (true at real tokens) →
 /// `[batch, 1, 1, keys]`.
 pub fn padding_bias(mask: Tensor<2, Bool>) -> Tensor<4> {
+    // BEGIN SOLUTION scaled-dot-product
     let [batch, keys] = mask.dims();
     let real = mask.float(); // 1 at real tokens, 0 at padding
     ((real - 1.0) * -MASKED).reshape([batch, 1, 1, keys])
+    // END SOLUTION scaled-dot-product
 }
 
 /// The decoder's causal bias `[1, 1, length, length]`: position `t` sees positions `≤ t` only.
 pub fn causal_bias(length: usize, device: &Device) -> Tensor<4> {
+    // BEGIN SOLUTION scaled-dot-product
     let values: Vec<f32> = (0..length * length).map(|k| if k % length > k / length { MASKED } else { 0.0 }).collect();
     Tensor::from_data(TensorData::new(values, [1, 1, length, length]), device)
+    // END SOLUTION scaled-dot-product
 }
 
 #[derive(Module, Debug)]
@@ -74,8 +80,10 @@ impl MultiHeadAttention {
 
     /// `[batch, length, d_model]` → `[batch, heads, length, d_k]`.
     fn split_heads(&self, x: Tensor<3>) -> Tensor<4> {
+        // BEGIN SOLUTION multi-head
         let [batch, length, d_model] = x.dims();
         x.reshape([batch, length, self.heads, d_model / self.heads]).swap_dims(1, 2)
+        // END SOLUTION multi-head
     }
 
     /// The keys `K W^K` and values `V W^V` of `x` `[batch, length, d_model]`, split into heads;
@@ -93,11 +101,13 @@ impl MultiHeadAttention {
         values: Tensor<4>,
         bias: Option<Tensor<4>>,
     ) -> (Tensor<3>, Tensor<4>) {
+        // BEGIN SOLUTION multi-head
         let [batch, queries, d_model] = x.dims();
         let query = self.split_heads(self.query.forward(x));
         let (context, weights) = scaled_dot_product_attention(query, keys, values, bias);
         let concatenated = context.swap_dims(1, 2).reshape([batch, queries, d_model]); // Concat(head_1, …, head_h)
         (self.output.forward(concatenated), weights)
+        // END SOLUTION multi-head
     }
 
     /// `MultiHead(x, memory, memory)`: queries from `x`, keys and values from `memory`.

@@ -101,6 +101,118 @@ pub const EXERCISES: &[Exercise] = &[
         }],
     },
     Exercise {
+        id: "masked-run",
+        title: "A padded batch: padding never reaches the state",
+        sheet: "exercises/04-masked-run.md",
+        file: "crates/lstm/src/cell.rs",
+        hint: "blend old and new state with the step's mask m ([batch, 1], 1 at real tokens): s = s_old + m ⊙ (s_new − s_old), for the hidden state and, when there is one, the memory cell",
+        checks: &[Check {
+            package: "seq2seq-lstm",
+            test: "tests::padding_never_reaches_the_state",
+            what: "a padded sentence ends in the state of the sentence alone (LSTM and GRU)",
+        }],
+    },
+    Exercise {
+        id: "birnn-states",
+        title: "The BiRNN: a backward pass over padded sentences, and both directions side by side",
+        sheet: "exercises/05-birnn-states.md",
+        file: "crates/birnn/src/model.rs",
+        hint: "run forward_cell left to right and backward_cell right to left (reverse = true) over the same embeddings and mask, each from a zero state, then concatenate the two [batch, slots, hidden] outputs on the last axis",
+        checks: &[
+            Check {
+                package: "seq2seq-birnn",
+                test: "tests::both_directions_match_burn_bilstm",
+                what: "every slot's [→h ; ←h] against burn's `BiLstm` with the same weights",
+            },
+            Check {
+                package: "seq2seq-birnn",
+                test: "tests::padding_is_masked_out_of_both_directions",
+                what: "a short sentence padded in a batch gives its outputs and translation alone",
+            },
+        ],
+    },
+    Exercise {
+        id: "attention-weights",
+        title: "Attention weights: the masked softmax and the context vector",
+        sheet: "exercises/07-bahdanau-attention.md",
+        file: "crates/attention/src/attention.rs",
+        hint: "masked_softmax: fill the padded scores (mask false) with a large negative number, then softmax over the source axis; context: weights [batch, 1, src_len] times values [batch, src_len, d], reshaped to [batch, d]",
+        checks: &[
+            Check {
+                package: "seq2seq-attention",
+                test: "tests::masked_positions_get_zero_weight_and_rows_sum_to_one",
+                what: "hand-computed softmax; a padded position scored 50 gets exactly 0",
+            },
+            Check {
+                package: "seq2seq-attention",
+                test: "tests::context_is_the_weighted_sum",
+                what: "the weighted sum of two value vectors, by hand",
+            },
+        ],
+    },
+    Exercise {
+        id: "additive-score",
+        title: "Bahdanau's additive score",
+        sheet: "exercises/07-bahdanau-attention.md",
+        file: "crates/attention/src/attention.rs",
+        hint: "`keys` already holds U h_j [batch, src_len, attention] and `projected_query` W q [batch, attention]: broadcast the query over the source axis, add, tanh, apply v, and drop the last axis",
+        checks: &[Check {
+            package: "seq2seq-attention",
+            test: "tests::additive_score_by_hand",
+            what: "vᵀ tanh(W q + U h_j) on a hand-computed example",
+        }],
+    },
+    Exercise {
+        id: "luong-scores",
+        title: "Luong's scores: dot, general and concat",
+        sheet: "exercises/08-luong-scores.md",
+        file: "crates/attention/src/attention.rs",
+        hint: "keys: h̄_s for dot, h̄_s W_a for general, the additive score's own keys for concat; scores: a batched product of the keys [batch, src_len, d] with the state as a column [batch, d, 1]",
+        checks: &[Check {
+            package: "seq2seq-attention",
+            test: "tests::luong_dot_and_general_scores_by_hand",
+            what: "dot and general scores by hand; concat's keys are the additive score's",
+        }],
+    },
+    Exercise {
+        id: "scaled-dot-product",
+        title: "Scaled dot-product attention with padding and causal biases",
+        sheet: "exercises/09-scaled-dot-product.md",
+        file: "crates/transformer/src/attention.rs",
+        hint: "scores = Q Kᵀ / √d_k (+ the bias, expanded to [batch, heads, queries, keys]), softmax over the keys, weights · V; the padding bias is 0 at real keys and MASKED at padding, shaped [batch, 1, 1, keys]; the causal bias is MASKED above the diagonal",
+        checks: &[
+            Check {
+                package: "seq2seq-transformer",
+                test: "tests::scaled_dot_product_attention_by_hand",
+                what: "weights and context by hand, and a padded key that gets exactly 0",
+            },
+            Check {
+                package: "seq2seq-transformer",
+                test: "tests::causal_bias_hides_later_positions_only",
+                what: "which positions each position may see",
+            },
+        ],
+    },
+    Exercise {
+        id: "multi-head",
+        title: "Multi-head attention: splitting into heads and merging them",
+        sheet: "exercises/10-multi-head.md",
+        file: "crates/transformer/src/attention.rs",
+        hint: "split: reshape [batch, length, d_model] to [batch, length, heads, d_k] and swap the length and head axes; attend: project and split the queries, scaled_dot_product_attention, swap back, reshape to [batch, queries, d_model], apply W^O",
+        checks: &[
+            Check {
+                package: "seq2seq-transformer",
+                test: "tests::multi_head_attention_matches_burns_with_copied_weights",
+                what: "context and weights against burn's `MultiHeadAttention` with the same weights, padding included",
+            },
+            Check {
+                package: "seq2seq-transformer",
+                test: "tests::attention_gradients_match_finite_differences",
+                what: "∂loss/∂input by autodiff against central finite differences, causal bias on",
+            },
+        ],
+    },
+    Exercise {
         id: "positional-encoding",
         title: "Sinusoidal positional encoding",
         sheet: "exercises/11-positional-encoding.md",
@@ -123,6 +235,30 @@ pub const EXERCISES: &[Exercise] = &[
             test: "loss::tests::matches_hand_computed_values_and_ignores_padding",
             what: "hand-computed losses with and without label smoothing; padding ignored",
         }],
+    },
+    Exercise {
+        id: "beam-search",
+        title: "Beam search with the GNMT length penalty",
+        sheet: "exercises/13-beam-search.md",
+        file: "crates/train/src/decode.rs",
+        hint: "keep `width` hypotheses per sentence (row b·width + k); each step, extend every live one by every token with its log-probability, keep the best `width` that are not <eos> (an <eos> among the best `width` finishes a hypothesis), copy the decoder's rows to the parents (select_rows); rank finished ones by log p / ((5 + |y|) / 6)^α",
+        checks: &[
+            Check {
+                package: "seq2seq-train",
+                test: "decode::tests::normalisation_follows_wu_et_al",
+                what: "the length penalty of Wu et al. (2016) by hand",
+            },
+            Check {
+                package: "seq2seq-train",
+                test: "decode::tests::beam_search_finds_the_translation_greedy_misses",
+                what: "a bigram model where the greedy choice loses: beam 2 finds the more probable translation",
+            },
+            Check {
+                package: "seq2seq-train",
+                test: "decode::tests::beam_width_one_is_greedy_and_length_penalty_favours_longer_translations",
+                what: "width 1 is greedy; a strong length penalty picks the longer hypothesis",
+            },
+        ],
     },
     Exercise {
         id: "bleu",
@@ -167,25 +303,36 @@ pub enum Status {
     ToDo,
 }
 
-/// The lines between `exercise`'s markers in `text` (markers excluded), with their line range.
-pub fn region<'a>(text: &'a str, exercise: &Exercise) -> Option<(usize, usize, Vec<&'a str>)> {
+/// A solution region: the line numbers of its two markers and the lines between them.
+pub type Region<'a> = (usize, usize, Vec<&'a str>);
+
+/// Every region of `exercise` in `text`, in order (an exercise may span several functions of
+/// its file, e.g. the masked softmax and the context vector), each with its line range.
+pub fn regions<'a>(text: &'a str, exercise: &Exercise) -> Vec<Region<'a>> {
     let (begin, end) = markers(exercise.id);
     let lines: Vec<&str> = text.lines().collect();
-    let start = lines.iter().position(|l| l.trim() == begin)?;
-    let stop = start + lines[start..].iter().position(|l| l.trim() == end)?;
-    Some((start, stop, lines[start + 1..stop].to_vec()))
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(start) = lines[from..].iter().position(|l| l.trim() == begin).map(|p| from + p) {
+        let Some(stop) = lines[start..].iter().position(|l| l.trim() == end).map(|p| start + p) else { break };
+        found.push((start, stop, lines[start + 1..stop].to_vec()));
+        from = stop + 1;
+    }
+    found
 }
 
 /// Reads `exercise`'s region under `root`.
 pub fn status(root: &Path, exercise: &Exercise) -> Result<Status> {
     let path = root.join(exercise.file);
     let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let Some((_, _, body)) = region(&text, exercise) else {
+    let found = regions(&text, exercise);
+    if found.is_empty() {
         let (begin, end) = markers(exercise.id);
         bail!("{}: no `{begin}` … `{end}` region (the markers must stay in place)", path.display());
-    };
+    }
     let todo = format!("todo!(\"exercise {}:", exercise.id);
-    Ok(if body.iter().any(|l| l.contains(&todo)) { Status::ToDo } else { Status::Written })
+    let to_do = found.iter().any(|(_, _, body)| body.iter().any(|l| l.contains(&todo)));
+    Ok(if to_do { Status::ToDo } else { Status::Written })
 }
 
 #[cfg(test)]
@@ -220,10 +367,13 @@ mod tests {
             "fn step() {{\n    // BEGIN SOLUTION elman-step\n    {}\n    // END SOLUTION elman-step\n}}\n",
             placeholder(exercise)
         );
-        let (start, stop, body) = region(&text, exercise).unwrap();
+        let (start, stop, body) = regions(&text, exercise).remove(0);
         assert_eq!((start, stop, body.len()), (1, 3, 1));
         assert!(body[0].contains("todo!(\"exercise elman-step:"));
-        assert!(region(&text, find("bleu").unwrap()).is_none());
+        assert!(regions(&text, find("bleu").unwrap()).is_empty());
+        let twice = format!("{text}// BEGIN SOLUTION elman-step\nlet a = 1;\n// END SOLUTION elman-step\n");
+        let both = regions(&twice, exercise);
+        assert_eq!(both.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>(), vec![(1, 3), (5, 7)]);
         assert!(find("nonsense").unwrap_err().to_string().contains("elman-step"));
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use seq2seq_data::fsutil::write_atomic;
 
-use crate::exercises::{EXERCISES, Exercise, placeholder, region};
+use crate::exercises::{EXERCISES, Exercise, placeholder, regions};
 
 /// Folders never copied into a kit: build outputs, history, local runs, and the suggested answers.
 const LEFT_OUT: &[&str] = &["target", ".git", "runs", "exercises/answers"];
@@ -45,16 +45,22 @@ pub fn make_kit(root: &Path, out: &Path) -> Result<usize> {
     Ok(cut)
 }
 
-/// `text` with `exercise`'s region replaced by its placeholder, indented like the markers.
+/// `text` with each of `exercise`'s regions replaced by its placeholder, indented like the markers.
 pub fn cut_region(text: &str, exercise: &Exercise) -> Result<String> {
-    let Some((start, stop, _)) = region(text, exercise) else {
+    let found = regions(text, exercise);
+    if found.is_empty() {
         bail!("no solution region (its BEGIN / END SOLUTION markers are missing)");
-    };
+    }
     let lines: Vec<&str> = text.lines().collect();
-    let indent: String = lines[start].chars().take_while(|c| c.is_whitespace()).collect();
-    let mut kept: Vec<String> = lines[..=start].iter().map(|l| l.to_string()).collect();
-    kept.push(format!("{indent}{}", placeholder(exercise)));
-    kept.extend(lines[stop..].iter().map(|l| l.to_string()));
+    let mut kept: Vec<String> = Vec::new();
+    let mut next = 0;
+    for (start, stop, _) in found {
+        let indent: String = lines[start].chars().take_while(|c| c.is_whitespace()).collect();
+        kept.extend(lines[next..=start].iter().map(|l| l.to_string()));
+        kept.push(format!("{indent}{}", placeholder(exercise)));
+        next = stop;
+    }
+    kept.extend(lines[next..].iter().map(|l| l.to_string()));
     Ok(kept.join("\n") + if text.ends_with('\n') { "\n" } else { "" })
 }
 
@@ -97,6 +103,13 @@ mod tests {
         // A kit of a kit is the same kit.
         assert_eq!(cut_region(&kit, exercise).unwrap(), kit);
         assert!(cut_region("fn f() {}\n", exercise).is_err());
+        // Every region of the exercise is cut, and what lies between them is kept.
+        let two = format!(
+            "{text}fn kept() {{}}\nfn other() -> u8 {{\n    // BEGIN SOLUTION elman-step\n    7\n    // END SOLUTION elman-step\n}}\n"
+        );
+        let kit = cut_region(&two, exercise).unwrap();
+        assert!(!kit.contains("secret") && !kit.contains("    7\n") && kit.contains("fn kept() {}"), "{kit}");
+        assert_eq!(kit.matches("todo!(\"exercise elman-step:").count(), 2, "{kit}");
     }
 
     #[test]
