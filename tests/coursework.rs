@@ -42,13 +42,14 @@ fn kit_target() -> PathBuf {
     to
 }
 
-const IDS: [&str; 15] = [
+const IDS: [&str; 16] = [
     "ann-windows",
     "elman-step",
     "lstm-step",
     "gru-step",
     "masked-run",
     "birnn-states",
+    "decoder-step",
     "attention-weights",
     "additive-score",
     "luong-scores",

@@ -348,7 +348,7 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
     let table = |text: &str| text.lines().filter(|l| l.starts_with("| `")).map(String::from).collect::<Vec<_>>();
     let again = workbench(&["compare", "--quick", "--out", dir.to_str().unwrap()]);
     assert!(again.status.success(), "{}", text(&again));
-    let probe_runs = 4; // the quick agreement probe: ann, rnn, lstm, birnn
+    let probe_runs = 5; // the quick agreement probe: ann, rnn, lstm, birnn, and lstm (delay = 4)
     assert_eq!(text(&again).matches("done before, kept").count(), archs.len() + probe_runs, "{}", text(&again));
     let rerun = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert_eq!(table(&report)[..archs.len()], table(&rerun)[..archs.len()]);

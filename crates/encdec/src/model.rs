@@ -99,18 +99,22 @@ impl EncoderDecoder {
 
     /// Decoder input for one step: `[emb(y_{t−1}); c]` (or `emb(y_{t−1})` alone).
     fn step_input(&self, embedded: Tensor<2>, context: &Tensor<2>) -> Tensor<2> {
+        // BEGIN SOLUTION decoder-step
         if self.feed_context { Tensor::cat(vec![embedded, context.clone()], 1) } else { embedded }
+        // END SOLUTION decoder-step
     }
 
     /// One decoder step through all layers from the first layer's projected input; returns the
     /// top hidden state `[batch, hidden]`.
     fn decoder_step(&self, projected: Tensor<2>, states: &mut [State]) -> Tensor<2> {
+        // BEGIN SOLUTION decoder-step
         states[0] = self.decoder[0].step(projected, &states[0]);
         for l in 1..self.decoder.len() {
-            let below = self.dropout.forward(states[l - 1].hidden.clone());
+            let below = self.dropout.forward(states[l - 1].hidden.clone()); // [batch, hidden]
             states[l] = self.decoder[l].step(self.decoder[l].project_inputs(below), &states[l]);
         }
         states[states.len() - 1].hidden.clone()
+        // END SOLUTION decoder-step
     }
 }
 

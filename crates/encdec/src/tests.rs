@@ -51,3 +51,36 @@ fn source_padding_does_not_change_a_translation() {
     };
     assert_eq!(wide(&[&short]), wide(&[&short, &long]));
 }
+
+/// The decoder step (`step_input`, `decoder_step`), which generation runs, against the
+/// teacher-forced path, which runs each decoder layer over the whole target at once: fed its own
+/// greedy translation as the gold target, the teacher-forced logits must pick it again — with one
+/// or two layers, the context fed to every step or not.
+#[test]
+fn decoder_steps_match_the_whole_target_layers() {
+    let device = Device::flex();
+    let sources = [vec![5, 6, 7, 8, 9], vec![6, 7], vec![10, 11, 12, 13, 14, 15, 16]];
+    for (layers, feed_context) in [(1, true), (1, false), (2, true)] {
+        device.seed(9);
+        let config = EncDecConfig { hidden_size: 16, embedding_size: 8, layers, feed_context, ..Default::default() };
+        let model = EncoderDecoder::init(&config, ModelDims { source_vocab: 30, target_vocab: 20 }, &device);
+        let model = burn::module::Module::valid(&model);
+        let pairs: Vec<EncodedPair> =
+            sources.iter().enumerate().map(|(i, s)| EncodedPair::new(i, s.clone(), vec![])).collect();
+        let generated = model.generate(&Batch::new(&pairs.iter().collect::<Vec<_>>(), &device), &Search::greedy(8));
+        let gold: Vec<EncodedPair> = pairs
+            .iter()
+            .zip(&generated.tokens)
+            .map(|(p, tokens)| EncodedPair::new(p.index, p.source.clone(), tokens.clone()))
+            .collect();
+        let batch = Batch::new(&gold.iter().collect::<Vec<_>>(), &device);
+        let steps = batch.target_output.dims()[1];
+        let predicted: Vec<i64> = model.forward(&batch, &vec![true; steps]).argmax(2).try_into_vec_as::<i64>().unwrap();
+        for (row, tokens) in generated.tokens.iter().enumerate() {
+            let again: Vec<usize> =
+                predicted[row * steps..row * steps + tokens.len()].iter().map(|&t| t as usize).collect();
+            assert_eq!(&again, tokens, "{layers} layer(s), context fed {feed_context}: sentence {row}");
+        }
+        assert!(generated.tokens.iter().any(|t| t.len() > 2), "translations long enough to compare");
+    }
+}

@@ -16,6 +16,7 @@ pub mod positionwise;
 pub mod probes;
 mod progress;
 pub mod registry;
+pub mod resume;
 pub mod saliency;
 pub mod step;
 pub mod trainer;

@@ -16,6 +16,7 @@ use crate::decode::Search;
 use crate::evaluate::{RunFacts, Scores, TestReport, evaluate, test_report as report_of};
 use crate::probes::{score_probes, write_probes};
 use crate::progress::Progress;
+use crate::resume::{self, LoopState};
 use crate::step::learning_step;
 use crate::{ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint, saliency};
 
@@ -24,9 +25,7 @@ pub const METRICS_FILE: &str = "metrics.csv";
 pub const TEST_FILE: &str = "test.json";
 
 /// Where a run keeps what it needs to continue after an interruption (removed when it ends).
-pub const RESUME_DIR: &str = "resume";
-const RESUME_STATE: &str = "state.json";
-const OPTIMIZER_FILE: &str = "optimizer.bpk";
+pub use crate::resume::{RESUME_DIR, resumable};
 
 /// One row of `metrics.csv`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -97,38 +96,6 @@ pub fn resolved_model<M: Seq2Seq>(config: &RunConfig) -> Result<toml::Table, Tra
     }
 }
 
-/// Where an unfinished run stood after its last epoch: with the model and optimizer files beside
-/// it, enough to go on exactly as if it had never stopped.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-struct ResumeState {
-    /// The run's config (TOML): a resume must train the same thing.
-    config: String,
-    epoch: usize,
-    step: usize,
-    best: Option<(usize, f64)>,
-    bad_epochs: usize,
-    train_seconds: f64,
-    train_tokens: usize,
-    rows: Vec<MetricsRow>,
-}
-
-/// Whether `out` holds an interrupted run that `--resume` can continue.
-pub fn resumable(out: &Path) -> bool {
-    out.join(RESUME_DIR).join(RESUME_STATE).exists()
-}
-
-/// Reads the state an interrupted run in `out` left, if any.
-fn read_resume_state(out: &Path) -> Result<Option<ResumeState>, TrainError> {
-    let path = out.join(RESUME_DIR).join(RESUME_STATE);
-    if !path.exists() {
-        return Ok(None);
-    }
-    let text = std::fs::read(&path).map_err(|e| TrainError::io(&path, e))?;
-    serde_json::from_slice(&text)
-        .map(Some)
-        .map_err(|e| TrainError::Checkpoint { path, message: format!("unreadable resume state: {e}") })
-}
-
 /// How a run starts and where it may stop early.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TrainOptions {
@@ -147,7 +114,6 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, options: TrainOptions) 
     let model_config = model_config::<M>(config)?;
     let training = &config.training;
     std::fs::create_dir_all(out).map_err(|e| TrainError::io(out, e))?;
-
     // The resolved config, with the architecture's defaults filled in.
     let resolved = RunConfig { model: resolved_model::<M>(config)?, ..config.clone() };
     write_atomic(&out.join(CONFIG_FILE), resolved.to_toml().as_bytes())
@@ -156,7 +122,6 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, options: TrainOptions) 
     let data = Prepared::build(&config.data, config.seed)?;
     data.codec.save(out)?;
     let dims = ModelDims { source_vocab: data.codec.source_vocab.len(), target_vocab: data.codec.target_vocab.len() };
-
     let device = config.backend.device();
     let train_device = device.clone().autodiff();
     device.seed(config.seed);
@@ -164,183 +129,44 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, options: TrainOptions) 
     let mut model = M::init(&model_config, dims, &train_device);
     let parameters = model.num_params();
     let mut optimizer = AdamConfig::new().with_epsilon(training.adam_epsilon as f32).init();
+    let mut state = LoopState::default();
+    if options.resume {
+        let (restored, restored_optimizer, progress) = resume::restore(out, config, model, optimizer)?;
+        (model, optimizer) = (restored, restored_optimizer);
+        if let Some(progress) = progress {
+            state = progress;
+            write_metrics(out, &state.rows)?;
+        }
+    }
 
     let batcher = Batcher { batch_size: config.data.batch_size, bucketing: config.data.bucketing };
     let batches_per_epoch = batcher.batches(&data.train, Some(0)).len();
-    let total_steps = batches_per_epoch * training.epochs;
-    let train_sample: Vec<_> = data.train.iter().take(training.train_eval_size).cloned().collect();
-
-    let mut rows: Vec<MetricsRow> = Vec::new();
-    let mut best: Option<(usize, f64)> = None;
-    let mut bad_epochs = 0;
-    let mut step = 0;
-    let mut train_seconds = 0.0;
-    let mut train_tokens = 0usize;
-    let mut epochs_trained = 0;
-    let mut first_epoch = 1;
-    let resume_dir = out.join(RESUME_DIR);
-    std::fs::create_dir_all(&resume_dir).map_err(|e| TrainError::io(&resume_dir, e))?;
-    let state = if options.resume { read_resume_state(out)? } else { None };
-    if let Some(state) = state {
-        if state.config != config.to_toml() {
-            let differences =
-                RunConfig::from_toml(&state.config).map(|old| old.differences(config)).unwrap_or_default();
-            return Err(TrainError::Run {
-                path: out.to_path_buf(),
-                message: format!(
-                    "cannot resume: the interrupted run was trained with another config ({}); resume it with the \
-                     same settings, or pass --overwrite to start again",
-                    if differences.is_empty() { "its config.toml differs".to_string() } else { differences.join(", ") }
-                ),
-            });
-        }
-        model = checkpoint::load(model, &resume_dir, &config.arch)?;
-        let path = resume_dir.join(OPTIMIZER_FILE);
-        let bytes = std::fs::read(&path).map_err(|e| TrainError::io(&path, e))?;
-        optimizer = optimizer
-            .from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes))
-            .map_err(|e| TrainError::Checkpoint { path, message: e.to_string() })?;
-        (rows, best, bad_epochs, step) = (state.rows, state.best, state.bad_epochs, state.step);
-        (train_seconds, train_tokens, epochs_trained) = (state.train_seconds, state.train_tokens, state.epoch);
-        first_epoch = state.epoch + 1;
-        if training.patience > 0 && bad_epochs >= training.patience {
-            first_epoch = training.epochs + 1; // it stopped early: only the test is left
-        }
-        write_metrics(out, &rows)?;
-    }
     let mut progress = Progress::new(training.epochs, batches_per_epoch, &config.arch);
-
+    // A run that stopped early has only its test left.
+    let first_epoch = if state.stopped_early(training.patience) { training.epochs + 1 } else { state.epoch + 1 };
     for epoch in first_epoch..=training.epochs {
-        let epoch_start = Instant::now();
-        // Every epoch draws its dropout masks and scheduled-sampling coins from its own seed, so
-        // a resumed run continues exactly as an uninterrupted one.
-        train_device.seed(config.seed.wrapping_add(epoch as u64));
-        let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed ^ epoch as u64);
-        let teacher_forcing = training.teacher_forcing_at(epoch);
-        // Scored tokens (loss and accuracy) and target tokens processed (throughput).
-        let (mut loss_sum, mut scored, mut correct, mut tokens) = (0.0, 0usize, 0usize, 0usize);
-        let mut learning_rate = training.learning_rate;
-        progress.start_epoch(epoch);
-        for (b, indices) in
-            batcher.batches(&data.train, Some(config.seed.wrapping_add(epoch as u64))).iter().enumerate()
-        {
-            step += 1;
-            learning_rate = training.learning_rate_at(step, total_steps);
-            let items: Vec<_> = indices.iter().map(|&i| &data.train[i]).collect();
-            let batch = Batch::new(&items, &train_device);
-            let steps = batch.target_output.dims()[1];
-            let feed_gold: Vec<bool> = (0..steps).map(|_| rng.random_bool(teacher_forcing)).collect();
-
-            let (next, outcome) = learning_step(model, &mut optimizer, &batch, &feed_gold, training, learning_rate);
-            model = next;
-            let outcome = match outcome {
-                Ok(outcome) => outcome,
-                Err(loss) => {
-                    progress.finish();
-                    return Err(TrainError::Input(format!(
-                        "training diverged at epoch {epoch}, batch {}: the loss is {loss}; lower training.learning_rate \
-                         (metrics of earlier epochs and the best checkpoint are kept in {})",
-                        b + 1,
-                        out.display()
-                    )));
-                }
-            };
-            loss_sum += outcome.loss * outcome.tokens as f64;
-            scored += outcome.tokens;
-            correct += outcome.correct;
-            tokens += batch.target_tokens();
-            progress.batch(b + 1, loss_sum / scored as f64, tokens as f64 / epoch_start.elapsed().as_secs_f64());
-        }
-        let epoch_seconds = epoch_start.elapsed().as_secs_f64();
-        train_seconds += epoch_seconds;
-        train_tokens += tokens;
-        epochs_trained = epoch;
-
-        // Validation on the no-gradient, no-dropout copy.
-        let eval_model = model.valid();
-        let valid = evaluate(
-            &eval_model,
-            &data.valid,
-            &data.splits.valid,
-            &data.codec,
-            &batcher,
-            &device,
-            &Search::greedy(training.max_output_len),
-        );
-        let train_gen = evaluate(
-            &eval_model,
-            &train_sample,
-            &data.splits.train,
-            &data.codec,
-            &batcher,
-            &device,
-            &Search::greedy(training.max_output_len),
-        );
-        let train_loss = loss_sum / scored.max(1) as f64;
-        let train_scores = Scores {
-            sentences: data.train.len(),
-            loss: train_loss,
-            perplexity: train_loss.exp(),
-            token_accuracy: 100.0 * correct as f64 / scored.max(1) as f64,
-            ..train_gen.scores
-        };
-        let row = |split, s: &Scores, tps: f64| MetricsRow {
-            epoch,
-            split,
-            loss: s.loss,
-            perplexity: s.perplexity,
-            token_accuracy: s.token_accuracy,
-            exact_match: s.exact_match,
-            bleu: s.bleu,
-            chrf: s.chrf,
-            elapsed_seconds: train_seconds,
-            tokens_per_second: tps,
-            learning_rate,
-            teacher_forcing,
-            free_running_accuracy: s.free_running_accuracy,
-        };
-        rows.push(row("train".into(), &train_scores, tokens as f64 / epoch_seconds));
-        rows.push(row("valid".into(), &valid.scores, valid.tokens as f64 / valid.seconds.max(1e-9)));
-        write_metrics(out, &rows)?;
-
-        let improved = best.is_none_or(|(_, l)| valid.scores.loss < l);
+        let context = EpochContext { config, data: &data, batcher: &batcher, batches_per_epoch, out };
+        let (next, totals) = train_epoch(model, &mut optimizer, &context, epoch, &mut state, &mut progress)?;
+        model = next;
+        let eval_model = model.valid(); // no gradients, no dropout
+        let (train_scores, valid) = evaluate_epoch(&eval_model, &context, &totals, &device);
+        state.rows.push(totals.row(epoch, "train", &train_scores, state.train_seconds, totals.tokens_per_second()));
+        let valid_speed = valid.tokens as f64 / valid.seconds.max(1e-9);
+        state.rows.push(totals.row(epoch, "valid", &valid.scores, state.train_seconds, valid_speed));
+        write_metrics(out, &state.rows)?;
+        let improved = state.improves(epoch, valid.scores.loss);
         if improved {
-            best = Some((epoch, valid.scores.loss));
-            bad_epochs = 0;
             checkpoint::save(&eval_model, out, &config.arch, epoch, valid.scores.loss)?;
-        } else {
-            bad_epochs += 1;
         }
-        // What a resume needs: the model and optimizer as they are now, and the loop's state.
-        checkpoint::save(&model, &resume_dir, &config.arch, epoch, valid.scores.loss)?;
-        let optimizer_path = resume_dir.join(OPTIMIZER_FILE);
-        let optimizer_bytes = optimizer
-            .into_bytes()
-            .map_err(|e| TrainError::Checkpoint { path: optimizer_path.clone(), message: e.to_string() })?;
-        write_atomic(&optimizer_path, &optimizer_bytes).map_err(|e| TrainError::io(&optimizer_path, e))?;
-        let state = ResumeState {
-            config: config.to_toml(),
-            epoch,
-            step,
-            best,
-            bad_epochs,
-            train_seconds,
-            train_tokens,
-            rows: rows.clone(),
-        };
-        let state_path = resume_dir.join(RESUME_STATE);
-        let json = serde_json::to_vec(&state).expect("resume state serialises");
-        write_atomic(&state_path, &json).map_err(|e| TrainError::io(&state_path, e))?;
+        resume::save(out, config, &model, &optimizer, &state, valid.scores.loss)?;
         if options.stop_after_epoch == Some(epoch) && epoch < training.epochs {
             progress.finish();
-            return Err(TrainError::Run {
-                path: out.to_path_buf(),
-                message: format!("stopped after epoch {epoch} as asked (--stop-after-epoch); --resume continues it"),
-            });
+            let message = format!("stopped after epoch {epoch} as asked (--stop-after-epoch); --resume continues it");
+            return Err(TrainError::Run { path: out.to_path_buf(), message });
         }
-        progress.end_epoch(epoch, &train_scores, &valid.scores, epoch_seconds, improved);
-        if training.patience > 0 && bad_epochs >= training.patience {
-            progress.note(&format!("early stop: no better validation loss for {bad_epochs} epochs"));
+        progress.end_epoch(epoch, &train_scores, &valid.scores, totals.seconds, improved);
+        if state.stopped_early(training.patience) {
+            progress.note(&format!("early stop: no better validation loss for {} epochs", state.bad_epochs));
             break;
         }
     }
@@ -349,24 +175,146 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, options: TrainOptions) 
     // Test the best checkpoint.
     device.seed(config.seed);
     let best_model = checkpoint::load(M::init(&model_config, dims, &device), out, &config.arch)?;
-    let best_epoch = best.map_or(0, |(e, _)| e);
-    let report = test_report(
-        &best_model,
-        &data,
-        config,
-        parameters,
-        epochs_trained,
-        best_epoch,
-        train_seconds,
-        train_tokens,
-        out,
-    )?;
+    let best_epoch = state.best.map_or(0, |(e, _)| e);
+    let (seconds, tokens) = (state.train_seconds, state.train_tokens);
+    let report = test_report(&best_model, &data, config, parameters, state.epoch, best_epoch, seconds, tokens, out)?;
     saliency::write_run_saliency::<M>(config, &data, out)?;
-    // Finished: nothing to resume.
-    if resume_dir.exists() {
-        std::fs::remove_dir_all(&resume_dir).map_err(|e| TrainError::io(&resume_dir, e))?;
-    }
+    resume::clear(out)?;
     Ok(RunSummary { dir: out.to_path_buf(), report })
+}
+
+/// What every epoch of a run reads.
+struct EpochContext<'a> {
+    config: &'a RunConfig,
+    data: &'a Prepared,
+    batcher: &'a Batcher,
+    batches_per_epoch: usize,
+    out: &'a Path,
+}
+
+/// One epoch's training, summed over its batches.
+struct EpochTotals {
+    /// Loss and accuracy over the scored tokens.
+    loss_sum: f64,
+    scored: usize,
+    correct: usize,
+    /// Target tokens processed (throughput counts them all).
+    tokens: usize,
+    seconds: f64,
+    learning_rate: f64,
+    teacher_forcing: f64,
+}
+
+impl EpochTotals {
+    fn loss(&self) -> f64 {
+        self.loss_sum / self.scored.max(1) as f64
+    }
+
+    fn tokens_per_second(&self) -> f64 {
+        self.tokens as f64 / self.seconds
+    }
+
+    fn row(&self, epoch: usize, split: &str, s: &Scores, elapsed_seconds: f64, tokens_per_second: f64) -> MetricsRow {
+        MetricsRow {
+            epoch,
+            split: split.into(),
+            loss: s.loss,
+            perplexity: s.perplexity,
+            token_accuracy: s.token_accuracy,
+            exact_match: s.exact_match,
+            bleu: s.bleu,
+            chrf: s.chrf,
+            elapsed_seconds,
+            tokens_per_second,
+            learning_rate: self.learning_rate,
+            teacher_forcing: self.teacher_forcing,
+            free_running_accuracy: s.free_running_accuracy,
+        }
+    }
+}
+
+/// One pass over the training batches: a learning step per batch. A non-finite loss stops the
+/// run with the epoch and batch, keeping every metrics row and checkpoint before it.
+fn train_epoch<M: Seq2Seq>(
+    mut model: M,
+    optimizer: &mut burn::optim::ModuleOptimizer,
+    context: &EpochContext,
+    epoch: usize,
+    state: &mut LoopState,
+    progress: &mut Progress,
+) -> Result<(M, EpochTotals), TrainError> {
+    let (config, training, data) = (context.config, &context.config.training, context.data);
+    let start = Instant::now();
+    // Every epoch draws its dropout masks and scheduled-sampling coins from its own seed, so
+    // a resumed run continues exactly as an uninterrupted one.
+    let device = config.backend.device().autodiff();
+    device.seed(config.seed.wrapping_add(epoch as u64));
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed ^ epoch as u64);
+    let teacher_forcing = training.teacher_forcing_at(epoch);
+    let total_steps = context.batches_per_epoch * training.epochs;
+    let mut totals = EpochTotals {
+        loss_sum: 0.0,
+        scored: 0,
+        correct: 0,
+        tokens: 0,
+        seconds: 0.0,
+        learning_rate: training.learning_rate,
+        teacher_forcing,
+    };
+    progress.start_epoch(epoch);
+    let batches = context.batcher.batches(&data.train, Some(config.seed.wrapping_add(epoch as u64)));
+    for (b, indices) in batches.iter().enumerate() {
+        state.step += 1;
+        totals.learning_rate = training.learning_rate_at(state.step, total_steps);
+        let items: Vec<_> = indices.iter().map(|&i| &data.train[i]).collect();
+        let batch = Batch::new(&items, &device);
+        let feed_gold: Vec<bool> =
+            (0..batch.target_output.dims()[1]).map(|_| rng.random_bool(teacher_forcing)).collect();
+        let (next, outcome) = learning_step(model, optimizer, &batch, &feed_gold, training, totals.learning_rate);
+        model = next;
+        let outcome = outcome.map_err(|loss| {
+            progress.finish();
+            TrainError::Input(format!(
+                "training diverged at epoch {epoch}, batch {}: the loss is {loss}; lower training.learning_rate \
+                 (metrics of earlier epochs and the best checkpoint are kept in {})",
+                b + 1,
+                context.out.display()
+            ))
+        })?;
+        totals.loss_sum += outcome.loss * outcome.tokens as f64;
+        totals.scored += outcome.tokens;
+        totals.correct += outcome.correct;
+        totals.tokens += batch.target_tokens();
+        progress.batch(b + 1, totals.loss(), totals.tokens as f64 / start.elapsed().as_secs_f64());
+    }
+    totals.seconds = start.elapsed().as_secs_f64();
+    state.epoch = epoch;
+    state.train_seconds += totals.seconds;
+    state.train_tokens += totals.tokens;
+    Ok((model, totals))
+}
+
+/// The epoch's scores: training (its loss and teacher-forced accuracy from the epoch, its
+/// translations on a fixed sample) and validation.
+fn evaluate_epoch<M: Seq2Seq>(
+    model: &M,
+    context: &EpochContext,
+    totals: &EpochTotals,
+    device: &burn::tensor::Device,
+) -> (Scores, crate::evaluate::Evaluation) {
+    let (data, training) = (context.data, &context.config.training);
+    let search = Search::greedy(training.max_output_len);
+    let valid = evaluate(model, &data.valid, &data.splits.valid, &data.codec, context.batcher, device, &search);
+    let sample: Vec<_> = data.train.iter().take(training.train_eval_size).cloned().collect();
+    let generated = evaluate(model, &sample, &data.splits.train, &data.codec, context.batcher, device, &search);
+    let train = Scores {
+        sentences: data.train.len(),
+        loss: totals.loss(),
+        perplexity: totals.loss().exp(),
+        token_accuracy: 100.0 * totals.correct as f64 / totals.scored.max(1) as f64,
+        ..generated.scores
+    };
+    (train, valid)
 }
 
 fn write_metrics(out: &Path, rows: &[MetricsRow]) -> Result<(), TrainError> {

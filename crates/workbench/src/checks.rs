@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use seq2seq_data::fsutil::write_atomic;
@@ -83,13 +84,22 @@ impl Checkout<'_> {
             let Some((executable, dir)) = binaries.get(&check.package.replace('-', "_")) else {
                 bail!("{}: cargo built no library tests of `{}`", self.root.display(), check.package);
             };
-            let output = Command::new(executable)
-                .current_dir(dir)
-                .args(["--exact", check.test])
-                .env("RUST_BACKTRACE", "0")
-                .output()
-                .with_context(|| format!("running {}", executable.display()))?;
-            outcomes.push(outcome_of(check.test, &String::from_utf8_lossy(&output.stdout)));
+            let mut command = Command::new(executable);
+            command.current_dir(dir).args(["--exact", check.test]).env("RUST_BACKTRACE", "0");
+            let outcome = match output_within(command, CHECK_TIME_LIMIT)
+                .with_context(|| format!("running {}", executable.display()))?
+            {
+                Some(stdout) => outcome_of(check.test, &stdout),
+                None => CheckOutcome {
+                    test: check.test,
+                    passed: false,
+                    message: Some(format!(
+                        "stopped after {} s (the check takes a few seconds: an endless loop?)",
+                        CHECK_TIME_LIMIT.as_secs()
+                    )),
+                },
+            };
+            outcomes.push(outcome);
         }
         Ok(outcomes)
     }
@@ -115,6 +125,33 @@ impl Checkout<'_> {
             }
         }
     }
+}
+
+/// The longest one check may run: the slowest takes seconds in a debug build, so a check still
+/// running after this is stuck (a student's endless loop) and is failed, not waited for.
+const CHECK_TIME_LIMIT: Duration = Duration::from_secs(120);
+
+/// Runs `command` and returns its standard output, or `None` (and kills it) when it has not
+/// finished within `limit`.
+fn output_within(mut command: Command, limit: Duration) -> std::io::Result<Option<String>> {
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    // Read on a thread: a child that fills the pipe must not block before it can finish.
+    let reader = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut text).map(|_| text)
+    });
+    let deadline = Instant::now() + limit;
+    while child.try_wait()?.is_none() {
+        if Instant::now() >= deadline {
+            child.kill()?;
+            child.wait()?;
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let text = reader.join().expect("the reader thread does not panic")?;
+    Ok(Some(String::from_utf8_lossy(&text).into_owned()))
 }
 
 /// Sets the modification time of every file under `dir` to now.
@@ -272,6 +309,18 @@ mod tests {
         let missing = outcome_of("tests::d", OUTPUT);
         assert_eq!((missing.passed, missing.message.as_deref()), (false, Some("the test did not run")));
         assert!((score(&[b, c, outcome_of("tests::a", OUTPUT)]) - 1.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_command_past_its_time_limit_is_stopped_and_one_within_it_gives_its_output() {
+        let mut quick = Command::new("sh");
+        quick.args(["-c", "echo done"]);
+        assert_eq!(output_within(quick, Duration::from_secs(10)).unwrap().as_deref(), Some("done\n"));
+        let started = Instant::now();
+        let mut stuck = Command::new("sleep");
+        stuck.arg("30");
+        assert_eq!(output_within(stuck, Duration::from_millis(300)).unwrap(), None);
+        assert!(started.elapsed() < Duration::from_secs(10), "killed, not waited for");
     }
 
     #[test]

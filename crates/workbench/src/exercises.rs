@@ -132,6 +132,18 @@ pub const EXERCISES: &[Exercise] = &[
         ],
     },
     Exercise {
+        id: "decoder-step",
+        title: "The encoder-decoder's decoder step, the context fed to every step",
+        sheet: "exercises/06-decoder-step.md",
+        file: "crates/encdec/src/model.rs",
+        hint: "step_input: [emb(y_{t−1}) ; c] along the last axis when feed_context, else the embedding alone; decoder_step: step layer 0 from `projected`, then each higher layer from the (dropped-out) hidden state below, projected with its own project_inputs; return the top layer's hidden state",
+        checks: &[Check {
+            package: "seq2seq-encdec",
+            test: "tests::decoder_steps_match_the_whole_target_layers",
+            what: "greedy steps against the teacher-forced layers run over the whole target (1 or 2 layers, context fed or not)",
+        }],
+    },
+    Exercise {
         id: "attention-weights",
         title: "Attention weights: the masked softmax and the context vector",
         sheet: "exercises/07-bahdanau-attention.md",
