@@ -7,6 +7,8 @@ pub mod fsutil;
 pub mod minimal_pairs;
 pub mod prepare;
 pub mod probes;
+#[cfg(test)]
+mod shared_corpus;
 pub mod subword;
 pub mod tasks;
 pub mod tokenizer;

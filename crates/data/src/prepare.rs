@@ -152,14 +152,10 @@ mod tests {
         }
     }
 
-    /// Subword tokenizers on real English–Finnish text (`../shared/corpora/`), when present.
+    /// Subword tokenizers on real English–Finnish text (`../shared/corpora/`; required under CI).
     #[test]
     fn subword_tokenizers_on_the_shared_tatoeba_sample() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/tatoeba-fin-eng-6k.tsv");
-        if !path.exists() {
-            eprintln!("skipped: {} not found", path.display());
-            return;
-        }
+        let Some(path) = crate::shared_corpus::tatoeba() else { return };
         for tokenizer in ["bpe", "wordpiece"] {
             let config = DataConfig {
                 task: format!("tsv:{}", path.display()),

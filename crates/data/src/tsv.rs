@@ -119,14 +119,10 @@ mod tests {
         assert_eq!(pairs, vec![("hello.".into(), "hei.".into()), ("run!".into(), "juokse!".into())]);
     }
 
-    /// The real English–Finnish sample beside the project (`../shared/corpora/`), when present.
+    /// The real English–Finnish sample beside the project (`../shared/corpora/`; required under CI).
     #[test]
     fn the_shared_tatoeba_sample_splits_by_source_sentence() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/tatoeba-fin-eng-6k.tsv");
-        if !path.exists() {
-            eprintln!("skipped: {} not found", path.display());
-            return;
-        }
+        let Some(path) = crate::shared_corpus::tatoeba() else { return };
         let config = DataConfig {
             task: format!("tsv:{}", path.display()),
             train_size: 0,
