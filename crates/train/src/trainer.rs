@@ -97,13 +97,17 @@ pub fn resolved_model<M: Seq2Seq>(config: &RunConfig) -> Result<toml::Table, Tra
 }
 
 /// How a run starts and where it may stop early.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct TrainOptions {
     /// Continue the run interrupted in `out` from the end of its last finished epoch.
     pub resume: bool,
     /// Stop once this epoch is saved, leaving a run that `resume` finishes (a time-boxed run; the
     /// tests' stand-in for a machine that goes down).
     pub stop_after_epoch: Option<usize>,
+    /// Asked after every batch: `true` (Ctrl-C) stops the run once that batch is done. The run
+    /// keeps its last finished epoch, which `resume` continues from; the binary installs the
+    /// signal handler, a library never does.
+    pub interrupted: Option<fn() -> bool>,
 }
 
 /// Trains a `M` as `config` says, writing everything into `out`. With `options.resume`, a run
@@ -146,7 +150,7 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, options: TrainOptions) 
     let first_epoch = if state.stopped_early(training.patience) { training.epochs + 1 } else { state.epoch + 1 };
     for epoch in first_epoch..=training.epochs {
         let context = EpochContext { config, data: &data, batcher: &batcher, batches_per_epoch, out };
-        let (next, totals) = train_epoch(model, &mut optimizer, &context, epoch, &mut state, &mut progress)?;
+        let (next, totals) = train_epoch(model, &mut optimizer, &context, epoch, &mut state, &mut progress, options)?;
         model = next;
         let eval_model = model.valid(); // no gradients, no dropout
         let (train_scores, valid) = evaluate_epoch(&eval_model, &context, &totals, &device);
@@ -242,6 +246,7 @@ fn train_epoch<M: Seq2Seq>(
     epoch: usize,
     state: &mut LoopState,
     progress: &mut Progress,
+    options: TrainOptions,
 ) -> Result<(M, EpochTotals), TrainError> {
     let (config, training, data) = (context.config, &context.config.training, context.data);
     let start = Instant::now();
@@ -286,6 +291,17 @@ fn train_epoch<M: Seq2Seq>(
         totals.correct += outcome.correct;
         totals.tokens += batch.target_tokens();
         progress.batch(b + 1, totals.loss(), totals.tokens as f64 / start.elapsed().as_secs_f64());
+        if options.interrupted.is_some_and(|interrupted| interrupted()) {
+            progress.finish();
+            let kept = match epoch - 1 {
+                0 => "no finished epoch yet: --resume starts it again".to_string(),
+                last => {
+                    format!("the run keeps epoch {last}, its metrics and checkpoints; --resume continues from there")
+                }
+            };
+            let message = format!("interrupted in epoch {epoch} after batch {}: {kept}", b + 1);
+            return Err(TrainError::Run { path: context.out.to_path_buf(), message });
+        }
     }
     totals.seconds = start.elapsed().as_secs_f64();
     state.epoch = epoch;

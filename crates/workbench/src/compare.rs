@@ -361,8 +361,9 @@ fn run_jobs(mut jobs: Vec<Job>, parallel: usize, stop_after_epoch: Option<u64>) 
     let mut running: Vec<Running> = Vec::new();
     let mut failures = Vec::new();
     let mut done = 0;
-    while !jobs.is_empty() || !running.is_empty() {
-        while running.len() < parallel {
+    while (!jobs.is_empty() && !crate::interrupt::requested()) || !running.is_empty() {
+        // After Ctrl-C (which the terminal sends to the running children too) nothing new starts.
+        while running.len() < parallel && !crate::interrupt::requested() {
             let Some(job) = jobs.pop() else { break };
             let log_path = job.dir.with_extension("log");
             let log = std::fs::File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;

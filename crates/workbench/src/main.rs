@@ -10,6 +10,7 @@ mod exercises;
 mod figures;
 #[cfg(test)]
 mod fused_tests;
+mod interrupt;
 mod kit;
 #[cfg(test)]
 mod learning_tests;
@@ -252,11 +253,13 @@ fn non_negative(text: &str) -> Result<f32, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    interrupt::install();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            // 130: the shell's code for a command ended by Ctrl-C.
+            ExitCode::from(if interrupt::requested() { 130 } else { 2 })
         }
     }
 }
@@ -337,7 +340,11 @@ fn run(cli: Cli) -> Result<()> {
                 None => fresh_run_dir(&run_config),
             };
             eprintln!("training {} on {} → {}", run_config.arch, run_config.data.task, out.display());
-            let options = TrainOptions { resume, stop_after_epoch: stop_after_epoch.map(|n| n as usize) };
+            let options = TrainOptions {
+                resume,
+                stop_after_epoch: stop_after_epoch.map(|n| n as usize),
+                interrupted: Some(interrupt::requested),
+            };
             let summary = architecture.train(&run_config, &out, options)?;
             print_report(&summary.report);
             println!("run directory: {}", summary.dir.display());
