@@ -109,6 +109,32 @@ fn the_workspace_passes_every_check_and_a_kit_builds_fails_them_cleanly_and_grad
     let lib = broken.join("crates/data/src/lib.rs");
     let source = std::fs::read_to_string(&lib).unwrap();
     std::fs::write(&lib, source + "\nfn broken( {\n").unwrap();
+    // Two patches (`git diff` at a kit's root): one that solves `elman-step`, one that no longer
+    // applies.
+    let work = submissions.with_extension("patchwork");
+    let _ = std::fs::remove_dir_all(&work);
+    let cell = "crates/rnn/src/cell.rs";
+    for (side, from) in [("kit", kit.join(cell)), ("solved", root.join(cell))] {
+        std::fs::create_dir_all(work.join(side).join("crates/rnn/src")).unwrap();
+        std::fs::copy(from, work.join(side).join(cell)).unwrap();
+    }
+    let diff = Command::new("git")
+        .current_dir(&work)
+        .args(["diff", "--no-index", "--src-prefix=a/", "--dst-prefix=b/"])
+        .args([format!("kit/{cell}"), format!("solved/{cell}")])
+        .output()
+        .expect("git runs");
+    let patch = String::from_utf8(diff.stdout).unwrap().replace("a/kit/", "a/").replace("b/solved/", "b/");
+    assert!(patch.contains(&format!("+++ b/{cell}")) && patch.contains(solution), "{patch}");
+    std::fs::write(submissions.join("c-elman.patch"), &patch).unwrap();
+    // Stale: the hunk's first context line is not in the kit any more.
+    let mut lines: Vec<String> = patch.lines().map(String::from).collect();
+    let hunk = lines.iter().position(|l| l.starts_with("@@")).unwrap();
+    assert!(lines[hunk + 1].starts_with(' '), "a context line follows the hunk header");
+    lines[hunk + 1] = " // a line that is not in the kit".into();
+    std::fs::write(submissions.join("d-stale.diff"), lines.join("\n") + "\n").unwrap();
+    std::fs::remove_dir_all(&work).unwrap();
+
     let grades = submissions.join("grades.csv");
     let (submitted, sheet, shared) = (submissions.to_str().unwrap(), grades.to_str().unwrap(), kits.to_str().unwrap());
     let out =
@@ -120,7 +146,10 @@ fn the_workspace_passes_every_check_and_a_kit_builds_fails_them_cleanly_and_grad
     let zeros = vec!["0.00"; IDS.len() + 1].join(",");
     assert_eq!(rows[1], format!("a-kit,{zeros},"), "{csv}");
     assert!(rows[2].starts_with(&format!("b-broken,{zeros},")) && rows[2].contains("error"), "{csv}");
-    assert_eq!(rows.len(), 3, "{csv}");
+    let elman: Vec<&str> = IDS.iter().map(|id| if *id == "elman-step" { "1.00" } else { "0.00" }).collect();
+    assert_eq!(rows[3], format!("c-elman.patch,{},1.00,", elman.join(",")), "{csv}");
+    assert!(rows[4].starts_with(&format!("d-stale.diff,{zeros},the patch does not apply")), "{csv}");
+    assert_eq!(rows.len(), 5, "{csv}");
     std::fs::remove_dir_all(&submissions).unwrap();
     std::fs::remove_dir_all(&kits).unwrap();
 }

@@ -246,15 +246,19 @@ pub fn print_outcomes(exercise: &Exercise, outcomes: &[CheckOutcome]) {
 /// compiler's first error when a submission does not build. `target_dir` is shared by all of
 /// them; keep it apart from a workspace's own `target/` (see [`Checkout::target_dir`]). Returns
 /// how many submissions it graded.
-pub fn grade(submissions: &Path, out: &Path, target_dir: &Path) -> Result<usize> {
-    let mut folders: Vec<PathBuf> = std::fs::read_dir(submissions)
+pub fn grade(root: &Path, submissions: &Path, out: &Path, target_dir: &Path) -> Result<usize> {
+    let is_patch = |p: &Path| p.is_file() && p.extension().is_some_and(|e| e == "patch" || e == "diff");
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(submissions)
         .with_context(|| format!("reading {}", submissions.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir() && p.join("Cargo.toml").exists())
+        .filter(|p| (p.is_dir() && p.join("Cargo.toml").exists()) || is_patch(p))
         .collect();
-    folders.sort();
-    if folders.is_empty() {
-        bail!("{}: no submissions (folders holding a kit's Cargo.toml)", submissions.display());
+    entries.sort();
+    if entries.is_empty() {
+        bail!(
+            "{}: no submissions (folders holding a kit's Cargo.toml, or .patch / .diff files)",
+            submissions.display()
+        );
     }
     let mut csv = String::from("submission");
     for exercise in EXERCISES {
@@ -263,10 +267,22 @@ pub fn grade(submissions: &Path, out: &Path, target_dir: &Path) -> Result<usize>
     }
     csv.push_str(",total,note\n");
     let exercises: Vec<&Exercise> = EXERCISES.iter().collect();
-    for folder in &folders {
-        let name = folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    for entry in &entries {
+        let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         eprintln!("grading {name}");
-        let checkout = Checkout { root: folder, target_dir: Some(target_dir) };
+        let folder = if is_patch(entry) {
+            match patched_kit(root, entry, &target_dir.join("patched"))? {
+                Ok(folder) => folder,
+                Err(error) => {
+                    let zeros = vec!["0.00"; EXERCISES.len() + 1].join(",");
+                    csv.push_str(&format!("{},{zeros},{}\n", csv_field(&name), csv_field(&error)));
+                    continue;
+                }
+            }
+        } else {
+            entry.clone()
+        };
+        let checkout = Checkout { root: &folder, target_dir: Some(target_dir) };
         let results = checkout.check_all(&exercises)?;
         let scores: Vec<f64> = results.iter().map(|(_, outcomes)| score(outcomes)).collect();
         let note = results
@@ -284,7 +300,33 @@ pub fn grade(submissions: &Path, out: &Path, target_dir: &Path) -> Result<usize>
         csv.push_str(&format!(",{total:.2},{}\n", csv_field(&note)));
     }
     write_atomic(out, csv.as_bytes()).with_context(|| format!("writing {}", out.display()))?;
-    Ok(folders.len())
+    Ok(entries.len())
+}
+
+/// A fresh kit of `root` under `scratch` with the student's `patch` applied (`git apply -p1`, so
+/// a `git diff` made at the kit's root); `Err` says why a patch does not apply.
+fn patched_kit(root: &Path, patch: &Path, scratch: &Path) -> Result<Result<PathBuf, String>> {
+    let stem = patch.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = scratch.join(stem);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
+    }
+    crate::kit::make_kit(root, &dir)?;
+    let patch = std::path::absolute(patch)?;
+    let applied = Command::new("git")
+        .current_dir(&dir)
+        // Not the repository the scratch folder may lie in: the kit's own paths.
+        .env("GIT_CEILING_DIRECTORIES", scratch)
+        .args(["apply", "-p1", "--whitespace=nowarn"])
+        .arg(&patch)
+        .output()
+        .context("running git apply (git must be installed to grade patches)")?;
+    if !applied.status.success() {
+        let error = String::from_utf8_lossy(&applied.stderr);
+        let first = error.lines().find(|l| !l.trim().is_empty()).unwrap_or("git apply failed");
+        return Ok(Err(format!("the patch does not apply: {first}")));
+    }
+    Ok(Ok(dir))
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.

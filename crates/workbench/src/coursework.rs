@@ -41,10 +41,15 @@ pub enum ExerciseCommand {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
-    /// Grade a folder of submissions (each a kit folder) into a CSV: one row per submission.
+    /// Grade a folder of submissions (kit folders, or patches against the kit) into a CSV: one
+    /// row per submission.
     Grade {
-        /// The folder holding one folder per submission.
+        /// The folder holding one kit folder, or one `.patch` / `.diff` file (`git diff` at the
+        /// kit's root), per submission.
         submissions: PathBuf,
+        /// The full workspace, from which a fresh kit is made for each patch.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
         /// The grade sheet (CSV).
         #[arg(long)]
         out: PathBuf,
@@ -91,9 +96,9 @@ pub fn run(action: ExerciseCommand) -> Result<()> {
             }
             Ok(())
         }
-        ExerciseCommand::Grade { submissions, out, target_dir } => {
+        ExerciseCommand::Grade { submissions, root, out, target_dir } => {
             let target_dir = std::path::absolute(&target_dir)?;
-            let graded = grade(&submissions, &out, &target_dir)?;
+            let graded = grade(&root, &submissions, &out, &target_dir)?;
             println!("{graded} submissions graded into {}", out.display());
             Ok(())
         }
