@@ -138,4 +138,46 @@ mod tests {
         }
         assert_eq!(Tokenizer::Char.tokenize("ab c"), ["a", "b", SPACE, "c"]);
     }
+
+    proptest::proptest! {
+        /// Word tokens are non-empty, hold no whitespace, and together spell the text's
+        /// non-space characters in order: nothing is lost or invented.
+        #[test]
+        fn word_tokens_spell_the_text(text in "\\PC{0,40}") {
+            let tokens = Tokenizer::Word.tokenize(&text);
+            for token in &tokens {
+                proptest::prop_assert!(!token.is_empty() && !token.contains(char::is_whitespace), "{:?}", token);
+            }
+            let spelled: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            proptest::prop_assert_eq!(tokens.concat(), spelled);
+        }
+
+        /// Characters round-trip up to runs of whitespace (the space marker itself excepted: a
+        /// literal `▁` in the text reads back as a space).
+        #[test]
+        fn characters_round_trip(text in "[^\u{2581}]{0,40}") {
+            let normalised = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(Tokenizer::Char.detokenize(&Tokenizer::Char.tokenize(&text)), normalised);
+        }
+    }
+
+    /// A trained subword tokenizer takes any text without panicking, and gives tokens for any
+    /// non-blank one (unknown characters become `<unk>`, never nothing).
+    #[test]
+    fn subword_tokenizers_take_any_text() {
+        use proptest::test_runner::{Config, TestRunner};
+        let texts: Vec<String> = (0..200).map(|i| format!("talo{} kissa koira{} suomessa", i % 7, i % 5)).collect();
+        for kind in [TokenizerKind::Bpe, TokenizerKind::WordPiece] {
+            let tokenizer = Tokenizer::build(kind, &texts, 60).unwrap();
+            let mut runner = TestRunner::new(Config { cases: 64, ..Config::default() });
+            runner
+                .run(&"\\PC{0,30}", |text| {
+                    let tokens = tokenizer.tokenize(&text);
+                    proptest::prop_assert!(text.trim().is_empty() || !tokens.is_empty(), "{:?} → nothing", text);
+                    let _ = tokenizer.detokenize(&tokens);
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        }
+    }
 }

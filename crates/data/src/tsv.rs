@@ -11,9 +11,18 @@ use rand_chacha::ChaCha8Rng;
 use crate::{DataConfig, DataError, Example, Splits};
 
 /// Reads every pair of a corpus. Errors name the file and line: invalid UTF-8, a line without
-/// a tab, an empty side.
+/// a tab, an empty side. A byte-order mark (editors on Windows write one) and CRLF line ends are
+/// read as nothing.
 pub fn read_pairs(path: &Path, lowercase: bool) -> Result<Vec<(String, String)>, DataError> {
     let bytes = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
+    parse_pairs(path, &bytes, lowercase)
+}
+
+const BYTE_ORDER_MARK: &[u8] = b"\xef\xbb\xbf";
+
+/// The pairs of a corpus's bytes; `path` names the file in errors.
+fn parse_pairs(path: &Path, bytes: &[u8], lowercase: bool) -> Result<Vec<(String, String)>, DataError> {
+    let bytes = bytes.strip_prefix(BYTE_ORDER_MARK).unwrap_or(bytes);
     let mut pairs = Vec::new();
     for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line_no = i + 1;
@@ -110,6 +119,42 @@ mod tests {
         let path = write("utf8", b"Hello.\tHei.\nGood \xff day\tHyv\xc3\xa4\xc3\xa4 p\xc3\xa4iv\xc3\xa4\xc3\xa4\n");
         let err = read_pairs(&path, true).unwrap_err().to_string();
         assert!(err.contains(":2") && err.contains("UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_word() {
+        let path = write("bom", b"\xef\xbb\xbfHello.\tHei.\r\nRun!\tJuokse!\r\n");
+        let pairs = read_pairs(&path, false).unwrap();
+        assert_eq!(pairs, vec![("Hello.".into(), "Hei.".into()), ("Run!".into(), "Juokse!".into())]);
+    }
+
+    proptest::proptest! {
+        /// Any bytes at all: pairs or an error naming the file, never a panic; every pair read has
+        /// two non-empty sides without tabs or line breaks.
+        #[test]
+        fn any_bytes_give_pairs_or_a_named_error(bytes in proptest::collection::vec(
+            proptest::prop_oneof![proptest::prelude::any::<u8>(), proptest::sample::select(b"\t\n\r ab".to_vec())], 0..300)) {
+            match parse_pairs(Path::new("corpus.tsv"), &bytes, true) {
+                Ok(pairs) => for (source, target) in pairs {
+                    for side in [&source, &target] {
+                        proptest::prop_assert!(!side.trim().is_empty() && !side.contains(['\t', '\n']), "{:?}", side);
+                    }
+                },
+                Err(e) => proptest::prop_assert!(e.to_string().starts_with("corpus.tsv"), "{}", e),
+            }
+        }
+
+        /// Written pairs read back as themselves, whatever the line ends and a leading mark.
+        #[test]
+        fn written_pairs_read_back(pairs in proptest::collection::vec(("[a-zäö .!?]{0,12}[a-zäö]", "[a-zäö]{1,3}[a-zäö ,]{0,12}"), 1..20),
+                                   crlf in proptest::bool::ANY, bom in proptest::bool::ANY) {
+            let end = if crlf { "\r\n" } else { "\n" };
+            let text: String = pairs.iter().map(|(s, t)| format!("{s}\t{t}{end}")).collect();
+            let bytes = [if bom { BYTE_ORDER_MARK } else { b"" }, text.as_bytes()].concat();
+            let read = parse_pairs(Path::new("corpus.tsv"), &bytes, false).unwrap();
+            let expected: Vec<_> = pairs.iter().map(|(s, t)| (s.trim().to_string(), t.trim().to_string())).collect();
+            proptest::prop_assert_eq!(read, expected);
+        }
     }
 
     #[test]

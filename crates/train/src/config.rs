@@ -336,4 +336,107 @@ mod tests {
         t.warmup_steps = 0;
         assert!((t.learning_rate_at(100, 100) - 0.0002).abs() < 1e-12);
     }
+
+    /// Config files made of known keys (and a few misspelt ones) in their sections, each with a
+    /// value of any TOML type: a config or a message naming the key, never a panic; a config that
+    /// validates keeps every range the trainer relies on and round-trips through TOML.
+    mod property {
+        use super::*;
+        use proptest::prelude::*;
+
+        const KEYS: &[(&str, &str)] = &[
+            ("", "arch"),
+            ("", "seed"),
+            ("", "backend"),
+            ("", "sed"),
+            ("data", "task"),
+            ("data", "train_size"),
+            ("data", "valid_size"),
+            ("data", "test_size"),
+            ("data", "min_len"),
+            ("data", "max_len"),
+            ("data", "max_distance"),
+            ("data", "tokenizer"),
+            ("data", "subword_vocab_size"),
+            ("data", "batch_size"),
+            ("data", "bucketing"),
+            ("data", "max_lenn"),
+            ("training", "epochs"),
+            ("training", "learning_rate"),
+            ("training", "lr_schedule"),
+            ("training", "warmup_steps"),
+            ("training", "adam_epsilon"),
+            ("training", "grad_clip_norm"),
+            ("training", "teacher_forcing"),
+            ("training", "teacher_forcing_final"),
+            ("training", "label_smoothing"),
+            ("training", "patience"),
+            ("training", "max_output_len"),
+            ("model", "hidden_size"),
+        ];
+
+        fn value() -> impl Strategy<Value = String> {
+            prop_oneof![
+                (-3i64..100).prop_map(|n| n.to_string()),
+                Just("18446744073709551615".to_string()),
+                Just("-9223372036854775808".to_string()),
+                prop::sample::select(vec!["0.0", "-0.0", "1.0", "0.5", "-1.5", "1e300", "nan", "inf", "-inf"])
+                    .prop_map(String::from),
+                prop::sample::select(vec!["toy-fi", "copy", "tsv:", "bpe", "word", "noam", "cosine", "flex", "", "ü"])
+                    .prop_map(|s| format!("{s:?}")),
+                any::<bool>().prop_map(|b| b.to_string()),
+                Just("[1, 2]".to_string()),
+                Just("{ a = 1 }".to_string()),
+            ]
+        }
+
+        fn config_text() -> impl Strategy<Value = String> {
+            prop::collection::btree_map(0..KEYS.len(), value(), 0..8).prop_map(|entries| {
+                let mut sections: std::collections::BTreeMap<&str, String> = Default::default();
+                for (key, value) in entries {
+                    let (section, name) = KEYS[key];
+                    sections.entry(section).or_default().push_str(&format!("{name} = {value}\n"));
+                }
+                sections
+                    .into_iter()
+                    .map(|(section, body)| if section.is_empty() { body } else { format!("[{section}]\n{body}") })
+                    .collect::<Vec<_>>()
+                    .join("")
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn configs_parse_or_name_what_is_wrong(text in config_text()) {
+                let config = match RunConfig::from_toml(&text) {
+                    Ok(config) => config,
+                    Err(e) => {
+                        let message = e.to_string();
+                        prop_assert!(message.contains("line") || message.contains("invalid") || message.contains("unknown"),
+                            "{}\n{}", text, message);
+                        return Ok(());
+                    }
+                };
+                prop_assert_eq!(&RunConfig::from_toml(&config.to_toml()).unwrap(), &config);
+                if config.validate().is_ok() {
+                    let (data, training) = (&config.data, &config.training);
+                    prop_assert!(1 <= data.min_len && data.min_len <= data.max_len && data.batch_size >= 1);
+                    prop_assert!(training.epochs >= 1 && training.max_output_len >= 1);
+                    prop_assert!(training.learning_rate.is_finite() && training.learning_rate > 0.0);
+                    prop_assert!((0.0..1.0).contains(&training.label_smoothing));
+                    prop_assert!((0.0..=1.0).contains(&training.teacher_forcing));
+                    for step in [1, 10, 1000] {
+                        let rate = training.learning_rate_at(step, 1000);
+                        prop_assert!(rate.is_finite() && rate >= 0.0, "{}: rate {} at step {}", text, rate, step);
+                    }
+                }
+            }
+
+            /// Any text at all: a config or a message, never a panic.
+            #[test]
+            fn any_text_parses_or_errs(text in "\\PC{0,80}") {
+                let _ = RunConfig::from_toml(&text).map(|config| config.validate());
+            }
+        }
+    }
 }

@@ -31,6 +31,8 @@ pub trait Translator {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Translation {
     pub source_tokens: Vec<String>,
+    /// Source tokens outside the run's vocabulary, read as `<unk>`.
+    pub unknown_tokens: Vec<String>,
     pub tokens: Vec<String>,
     pub text: String,
     /// One row per generated token (the `<eos>` step included), one weight per source token.
@@ -137,7 +139,10 @@ fn open<M: Seq2Seq>(dir: &Path, backend: Option<Backend>) -> Result<Box<dyn Tran
     if let Some(backend) = backend {
         config.backend = backend;
     }
-    let model_config = model_config::<M>(&config)?;
+    let model_config = model_config::<M>(&config).map_err(|e| TrainError::Config {
+        file: dir.join(CONFIG_FILE).display().to_string(),
+        message: e.to_string(),
+    })?;
     let codec = Codec::load(dir, &config.data)?;
     let dims = ModelDims { source_vocab: codec.source_vocab.len(), target_vocab: codec.target_vocab.len() };
     let device = config.backend.device();
@@ -163,7 +168,12 @@ impl<M: Seq2Seq> Translator for Loaded<M> {
             if source_tokens.is_empty() {
                 return Err(TrainError::Input(format!("sentence {}: empty; expected at least one word", n + 1)));
             }
-            let pair = EncodedPair::new(0, self.codec.source_vocab.encode(&source_tokens), vec![]);
+            let source = self.codec.source_vocab.encode(&source_tokens);
+            let unknown_tokens = (source_tokens.iter().zip(&source))
+                .filter(|&(_, &id)| id == seq2seq_data::vocab::UNK)
+                .map(|(token, _)| token.clone())
+                .collect();
+            let pair = EncodedPair::new(0, source, vec![]);
             let batch = Batch::new(&[&pair], &self.device);
             let generation = self.model.generate(&batch, &search.capped(2 * pair.source.len() + 10));
             let ids = &generation.tokens[0];
@@ -171,6 +181,7 @@ impl<M: Seq2Seq> Translator for Loaded<M> {
             out.push(Translation {
                 text: self.codec.target_tokenizer.detokenize(&tokens),
                 source_tokens,
+                unknown_tokens,
                 tokens,
                 attention: generation.attention.map(|mut a| a.swap_remove(0)),
             });

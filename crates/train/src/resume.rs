@@ -159,4 +159,18 @@ mod tests {
         let again: serde_json::Value = serde_json::to_value(&state).unwrap();
         assert_eq!(again, serde_json::from_str::<serde_json::Value>(json).unwrap());
     }
+
+    /// A resumed run compares each new validation loss with the best one read back from
+    /// state.json: that float must come back bit for bit, or early stopping could decide
+    /// otherwise than in an uninterrupted run (found by the checkpoint header's property test:
+    /// serde_json without `float_roundtrip` read 109091.33203265417 back one unit lower).
+    #[test]
+    fn losses_read_back_bit_for_bit() {
+        let mut state = ResumeState { config: String::new(), progress: LoopState::default() };
+        for loss in [109091.33203265417, 0.1 + 0.2, 2.0f64.sqrt(), f64::MIN_POSITIVE, 1.0 / 3.0] {
+            state.progress.best = Some((1, loss));
+            let again: ResumeState = serde_json::from_slice(&serde_json::to_vec(&state).unwrap()).unwrap();
+            assert_eq!(again.progress.best.unwrap().1.to_bits(), loss.to_bits(), "{loss:e}");
+        }
+    }
 }

@@ -117,13 +117,13 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, options: TrainOptions) 
     config.validate()?;
     let model_config = model_config::<M>(config)?;
     let training = &config.training;
+    // Data first: a corpus that cannot be read leaves no run directory behind to block a retry.
+    let data = Prepared::build(&config.data, config.seed)?;
     std::fs::create_dir_all(out).map_err(|e| TrainError::io(out, e))?;
     // The resolved config, with the architecture's defaults filled in.
     let resolved = RunConfig { model: resolved_model::<M>(config)?, ..config.clone() };
     write_atomic(&out.join(CONFIG_FILE), resolved.to_toml().as_bytes())
         .map_err(|e| TrainError::io(out.join(CONFIG_FILE), e))?;
-
-    let data = Prepared::build(&config.data, config.seed)?;
     data.codec.save(out)?;
     let dims = ModelDims { source_vocab: data.codec.source_vocab.len(), target_vocab: data.codec.target_vocab.len() };
     let device = config.backend.device();

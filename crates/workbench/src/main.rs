@@ -257,11 +257,23 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", message(&e));
             // 130: the shell's code for a command ended by Ctrl-C.
             ExitCode::from(if interrupt::requested() { 130 } else { 2 })
         }
     }
+}
+
+/// The error and its causes, each once: a library error that already quotes its cause (`path:
+/// No such file`) is not followed by the cause again.
+fn message(error: &anyhow::Error) -> String {
+    let mut text = error.to_string();
+    for cause in error.chain().skip(1).map(|cause| cause.to_string()) {
+        if !text.ends_with(&cause) {
+            text = format!("{text}: {cause}");
+        }
+    }
+    text
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -356,8 +368,20 @@ fn run(cli: Cli) -> Result<()> {
             }
             let translator = open(&run, backend)?;
             let translations = translator.translate(&sentences, &search.search(translator.as_ref())?)?;
-            for translation in &translations {
+            let trained_max_len = translator.config().data.max_len;
+            for (n, translation) in translations.iter().enumerate() {
                 println!("{}", translation.text);
+                if !translation.unknown_tokens.is_empty() {
+                    let unknown = translation.unknown_tokens.join(", ");
+                    eprintln!("note: sentence {}: not in the run's vocabulary, read as <unk>: {unknown}", n + 1);
+                }
+                if translation.source_tokens.len() > trained_max_len {
+                    eprintln!(
+                        "note: sentence {}: {} tokens, longer than any this run trained on (max_len = {trained_max_len})",
+                        n + 1,
+                        translation.source_tokens.len()
+                    );
+                }
             }
             if let Some(path) = attention {
                 let written = figures::draw_attention(&path, translator.as_ref(), &sentences[0], &translations[0])?;
