@@ -1,8 +1,10 @@
 //! The report's section "What each step of the evolution buys": one row per claim with its
-//! probe, pair, Δ and 95 % interval, seeds, verdict and reason, and claim 7's counted part.
+//! probe, pair, Δ and 95 % interval, seeds, verdict, reason and what the literature expects, the
+//! claims where this run differs from it, and claim 7's counted part.
 
 use crate::claims::{CONTROL_MIN, EXACT_MARGIN, MIN_ITEMS, TOKEN_MARGIN, judge_all};
 use crate::document::Block;
+use crate::literature::{differences, expected};
 use crate::plots::Plot;
 use crate::runs::{ArchRuns, ProbeRuns, Sentence};
 use crate::stats::{BOOTSTRAP_SEED, REPLICATES};
@@ -58,8 +60,10 @@ pub fn section(groups: &[ArchRuns], probes: &[ProbeRuns], figures: &[Plot]) -> V
         blocks.push(Block::Paragraph("The probe runs (each its own small training run):".into()));
         blocks.push(Block::List(runs));
     }
-    let rows = judge_all(groups, probes)
-        .into_iter()
+    let claims = judge_all(groups, probes);
+    let rows = claims
+        .iter()
+        .cloned()
         .map(|c| {
             let figure = c
                 .figure
@@ -74,11 +78,25 @@ pub fn section(groups: &[ArchRuns], probes: &[ProbeRuns], figures: &[Plot]) -> V
                 if c.seeds > 0 { c.seeds.to_string() } else { "–".into() },
                 format!("**{}**", c.verdict.text()),
                 c.reason,
+                expected(c.number).map_or_else(|| "–".into(), |e| e.text()),
             ]
         })
         .collect();
-    let header = ["claim", "probe", "pair", "Δ points [95 % interval]", "seeds", "verdict", "reason"];
+    let header =
+        ["claim", "probe", "pair", "Δ points [95 % interval]", "seeds", "verdict", "reason", "the literature expects"];
     blocks.push(Block::Table { header: header.iter().map(|h| h.to_string()).collect(), rows });
+    let differing = differences(&claims);
+    blocks.push(Block::Heading(3, "Where this run and the literature differ".into()));
+    if differing.is_empty() {
+        blocks.push(Block::Paragraph("Nowhere: every verdict is the one the literature expects.".into()));
+    } else {
+        blocks.push(Block::Paragraph(
+            "Each difference is reported, not tuned away: the probes were fixed before their results were seen. \
+             The reason is the run's own — a precondition that failed, or what the interval shows."
+                .into(),
+        ));
+        blocks.push(Block::List(differing));
+    }
     blocks.extend(counted_steps(groups));
     blocks
 }

@@ -6,6 +6,7 @@ mod ceiling;
 pub mod claims;
 pub mod document;
 mod evolution;
+mod literature;
 pub mod plots;
 mod probe_plots;
 pub mod runs;

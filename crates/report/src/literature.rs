@@ -1,0 +1,96 @@
+//! What the literature expects of each claim, written down before any probe was run
+//! (`../shared/design/claims-probes.md`, §4 and §6). The report sets it beside the verdict, and
+//! lists every claim where this run says something else, with the run's reason: a probe is never
+//! tuned until the two agree.
+
+use crate::claims::{Claim, Verdict};
+
+/// The verdict a claim's sources lead one to expect, and under what condition.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Expectation {
+    pub verdict: Verdict,
+    /// When the sources say it holds (empty: always).
+    pub condition: &'static str,
+    pub sources: &'static str,
+}
+
+impl Expectation {
+    /// `supported at convergence (Sutskever et al. 2014)`.
+    pub fn text(&self) -> String {
+        let condition = if self.condition.is_empty() { String::new() } else { format!(" {}", self.condition) };
+        let verdict = if self.verdict == Verdict::Counted { "counted" } else { self.verdict.text() };
+        format!("{verdict}{condition} ({})", self.sources)
+    }
+}
+
+/// The expectation of claim `number` (`"1"`, `"2a"`, …).
+pub fn expected(number: &str) -> Option<Expectation> {
+    let supported = |condition, sources| Some(Expectation { verdict: Verdict::Supported, condition, sources });
+    match number {
+        "1" => supported("", "Elman 1990: a recurrent state carries what a fixed window cannot see"),
+        "2a" => supported("", "Hochreiter & Schmidhuber 1997; Bengio, Simard & Frasconi 1994"),
+        "2b" => supported("", "Linzen, Dupoux & Goldberg 2016; the design note warned it may not show on toy data"),
+        "3" => supported("", "Schuster & Paliwal 1997"),
+        "4" => supported("at convergence", "Sutskever, Vinyals & Le 2014; Cho et al. 2014"),
+        "5" => supported("at convergence", "Sutskever, Vinyals & Le 2014"),
+        "6a" => supported("", "Luong, Pham & Manning 2015; Cho et al. 2014: encoder-decoders degrade beyond ~20 words"),
+        "6b" => supported("", "Bahdanau, Cho & Bengio 2014, Fig. 2"),
+        "7a" => Some(Expectation { verdict: Verdict::Counted, condition: "", sources: "Vaswani et al. 2017, Table 1" }),
+        "7b" => supported("on parallel hardware", "Vaswani et al. 2017, §4 and Table 2"),
+        _ => None,
+    }
+}
+
+/// One line per claim whose verdict differs from its expectation: what was expected, what this
+/// run found, and the run's reason.
+pub fn differences(claims: &[Claim]) -> Vec<String> {
+    claims
+        .iter()
+        .filter_map(|claim| {
+            let expectation = expected(claim.number)?;
+            (expectation.verdict != claim.verdict).then(|| {
+                format!(
+                    "**{}**: the literature expects *{}*; this run: *{}* — {}",
+                    claim.number,
+                    expectation.text(),
+                    claim.verdict.text(),
+                    claim.reason
+                )
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::judge_all;
+
+    #[test]
+    fn every_claim_has_an_expectation() {
+        for claim in judge_all(&[], &[]) {
+            let expectation = expected(claim.number).unwrap_or_else(|| panic!("claim {} has none", claim.number));
+            assert!(!expectation.sources.is_empty());
+        }
+    }
+
+    #[test]
+    fn only_claims_that_differ_are_listed_with_their_reason() {
+        let claims = judge_all(&[], &[]);
+        let listed = differences(&claims);
+        // With no runs every measured claim is "not measurable here" (a model missing); 7a is
+        // counted, as expected, so it is the one claim not listed.
+        assert_eq!(listed.len(), claims.len() - 1, "{listed:#?}");
+        assert!(!listed.iter().any(|line| line.starts_with("**7a**")));
+        let four = listed.iter().find(|line| line.starts_with("**4**")).unwrap();
+        assert!(
+            four.contains("supported at convergence (Sutskever") && four.contains("*not measurable here*"),
+            "{four}"
+        );
+        let mut agreeing = claims.clone();
+        for claim in &mut agreeing {
+            claim.verdict = expected(claim.number).unwrap().verdict;
+        }
+        assert!(differences(&agreeing).is_empty());
+    }
+}
