@@ -140,6 +140,11 @@ mod tests {
     }
 
     proptest::proptest! {
+
+        // A fixed seed: every run (and CI) tries the same cases; the cases that once failed are kept in proptest-regressions/.
+
+        #![proptest_config(proptest::prelude::ProptestConfig { rng_seed: proptest::test_runner::RngSeed::Fixed(1994), ..Default::default() })]
+
         /// Word tokens are non-empty, hold no whitespace, and together spell the text's
         /// non-space characters in order: nothing is lost or invented.
         #[test]
@@ -165,11 +170,11 @@ mod tests {
     /// non-blank one (unknown characters become `<unk>`, never nothing).
     #[test]
     fn subword_tokenizers_take_any_text() {
-        use proptest::test_runner::{Config, TestRunner};
+        use proptest::test_runner::{Config, RngSeed, TestRunner};
         let texts: Vec<String> = (0..200).map(|i| format!("talo{} kissa koira{} suomessa", i % 7, i % 5)).collect();
         for kind in [TokenizerKind::Bpe, TokenizerKind::WordPiece] {
             let tokenizer = Tokenizer::build(kind, &texts, 60).unwrap();
-            let mut runner = TestRunner::new(Config { cases: 64, ..Config::default() });
+            let mut runner = TestRunner::new(Config { cases: 64, rng_seed: RngSeed::Fixed(1994), ..Config::default() });
             runner
                 .run(&"\\PC{0,30}", |text| {
                     let tokens = tokenizer.tokenize(&text);

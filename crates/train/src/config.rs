@@ -406,6 +406,11 @@ mod tests {
         }
 
         proptest! {
+
+            // A fixed seed: every run (and CI) tries the same cases; the cases that once failed are kept in proptest-regressions/.
+
+            #![proptest_config(proptest::prelude::ProptestConfig { rng_seed: proptest::test_runner::RngSeed::Fixed(1994), ..Default::default() })]
+
             #[test]
             fn configs_parse_or_name_what_is_wrong(text in config_text()) {
                 let config = match RunConfig::from_toml(&text) {
@@ -417,7 +422,8 @@ mod tests {
                         return Ok(());
                     }
                 };
-                prop_assert_eq!(&RunConfig::from_toml(&config.to_toml()).unwrap(), &config);
+                // Compared as text: a NaN (refused by validate) is not equal to itself.
+                prop_assert_eq!(RunConfig::from_toml(&config.to_toml()).unwrap().to_toml(), config.to_toml());
                 if config.validate().is_ok() {
                     let (data, training) = (&config.data, &config.training);
                     prop_assert!(1 <= data.min_len && data.min_len <= data.max_len && data.batch_size >= 1);
