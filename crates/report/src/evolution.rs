@@ -1,10 +1,11 @@
 //! The report's section "What each step of the evolution buys": one row per claim with its
 //! probe, pair, Δ and 95 % interval, seeds, verdict, reason and what the literature expects, the
-//! claims where this run differs from it, and claim 7's counted part.
+//! claims where this run differs from it, claim 7's counted part and its timed part.
 
 use crate::claims::{CONTROL_MIN, EXACT_MARGIN, MIN_ITEMS, TOKEN_MARGIN, judge_all};
 use crate::document::Block;
 use crate::literature::{differences, expected};
+use crate::parallel::{self, ParallelTiming};
 use crate::plots::Plot;
 use crate::runs::{ArchRuns, ProbeRuns, Sentence};
 use crate::stats::{BOOTSTRAP_SEED, REPLICATES};
@@ -30,7 +31,12 @@ fn verdict_rules() -> String {
 }
 
 /// The claims table, the probe runs behind it, and the counted sequential steps.
-pub fn section(groups: &[ArchRuns], probes: &[ProbeRuns], figures: &[Plot]) -> Vec<Block> {
+pub fn section(
+    groups: &[ArchRuns],
+    probes: &[ProbeRuns],
+    figures: &[Plot],
+    timing: Option<&ParallelTiming>,
+) -> Vec<Block> {
     let mut blocks = vec![
         Block::Heading(2, "What each step of the evolution buys".into()),
         Block::Paragraph(STATISTICS.into()),
@@ -60,7 +66,7 @@ pub fn section(groups: &[ArchRuns], probes: &[ProbeRuns], figures: &[Plot]) -> V
         blocks.push(Block::Paragraph("The probe runs (each its own small training run):".into()));
         blocks.push(Block::List(runs));
     }
-    let claims = judge_all(groups, probes);
+    let claims = judge_all(groups, probes, timing);
     let rows = claims
         .iter()
         .cloned()
@@ -98,6 +104,7 @@ pub fn section(groups: &[ArchRuns], probes: &[ProbeRuns], figures: &[Plot]) -> V
         blocks.push(Block::List(differing));
     }
     blocks.extend(counted_steps(groups));
+    blocks.extend(timing.map(parallel::blocks).unwrap_or_default());
     blocks
 }
 

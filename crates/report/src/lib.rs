@@ -7,6 +7,7 @@ pub mod claims;
 pub mod document;
 mod evolution;
 mod literature;
+pub mod parallel;
 pub mod plots;
 mod probe_plots;
 pub mod runs;
@@ -54,6 +55,8 @@ pub struct Context {
     pub figures: Vec<Figure>,
     /// Wall-clock seconds of the whole comparison, when it was just run.
     pub wall_seconds: Option<f64>,
+    /// Claim 7b's timed steps, when the comparison measured them.
+    pub parallel: Option<parallel::ParallelTiming>,
 }
 
 fn cell(stat: Option<Stat>, decimals: usize) -> String {
@@ -84,7 +87,7 @@ pub fn write(
     } else {
         blocks.extend(results(groups, context));
     }
-    blocks.extend(evolution::section(groups, probes, &probe_figures));
+    blocks.extend(evolution::section(groups, probes, &probe_figures, context.parallel.as_ref()));
     plots.extend(probe_figures);
 
     blocks.push(Block::Heading(2, "Plots".into()));

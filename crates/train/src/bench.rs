@@ -129,7 +129,7 @@ fn synthetic_batch(
 }
 
 /// Times `repeats` calls of `f` after `warmup` untimed ones.
-fn time(warmup: usize, repeats: usize, mut f: impl FnMut()) -> Timing {
+pub fn time(warmup: usize, repeats: usize, mut f: impl FnMut()) -> Timing {
     for _ in 0..warmup {
         f();
     }

@@ -82,7 +82,8 @@ pub fn restore<M: Seq2Seq>(
     let text = std::fs::read(&path).map_err(|e| TrainError::io(&path, e))?;
     let state: ResumeState = serde_json::from_slice(&text)
         .map_err(|e| TrainError::Checkpoint { path: path.clone(), message: format!("unreadable resume state: {e}") })?;
-    if state.config != config.to_toml() {
+    // Compared as settings: a state written before a key existed reads as its default.
+    if !RunConfig::from_toml(&state.config).is_ok_and(|old| old == *config) {
         let differences = RunConfig::from_toml(&state.config).map(|old| old.differences(config)).unwrap_or_default();
         return Err(TrainError::Run {
             path: out.to_path_buf(),

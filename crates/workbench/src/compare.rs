@@ -267,7 +267,10 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool, stop_after_epoch
         // Every run's settings are checked before any run starts.
         registry::find(&run_config.arch)?.check(&run_config).with_context(|| format!("run {name}"))?;
         let text = run_config.to_toml();
-        let unchanged = std::fs::read_to_string(&config_path).is_ok_and(|old| old == text);
+        // Compared as settings, not as text: a config written before a key existed reads as its
+        // default, so a new key does not retrain every finished run.
+        let unchanged = std::fs::read_to_string(&config_path)
+            .is_ok_and(|old| RunConfig::from_toml(&old).is_ok_and(|old| old == run_config));
         dirs.push(dir.clone());
         let finished = ["test.json", "model.bpk", "checkpoint.json"].iter().all(|f| dir.join(f).exists());
         if unchanged && finished {
@@ -306,7 +309,12 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool, stop_after_epoch
     // Later architectures in the evolution are the slower ones: start them first, so that the
     // quick ones (and the small probe runs) fill the gaps at the end instead of leaving a core idle.
     jobs.reverse();
+    let trained_any = !jobs.is_empty();
     let failures = run_jobs(jobs, config.jobs, stop_after_epoch)?;
+    let times_claim_7b = ["luong", "transformer"].iter().all(|a| config.archs.iter().any(|b| b == a));
+    if !quick && times_claim_7b && failures.is_empty() && stop_after_epoch.is_none() && !crate::interrupt::requested() {
+        crate::parallel_timing::ensure(out)?;
+    }
     let finished: Vec<PathBuf> = dirs.into_iter().filter(|d| d.join("test.json").exists()).collect();
     let mut settings = Vec::new();
     if config.parameter_budget > 0 {
@@ -338,7 +346,10 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool, stop_after_epoch
         ));
     }
     if !finished.is_empty() {
-        let made = Made { name: config.name.clone(), settings, wall_seconds: Some(start.elapsed().as_secs_f64()) };
+        // A rerun that trained nothing keeps the wall time of the comparison that did the training.
+        let earlier = Made::load(out).ok().flatten().and_then(|made| made.wall_seconds);
+        let wall_seconds = if trained_any { None } else { earlier }.or(Some(start.elapsed().as_secs_f64()));
+        let made = Made { name: config.name.clone(), settings, wall_seconds };
         made.save(out)?;
         write_report(out, &made.name, &finished, made.settings.clone(), made.wall_seconds)?;
     }
@@ -471,7 +482,8 @@ pub fn write_report(
             figures.push(positional_encoding(&plots, d_model as usize)?);
         }
     }
-    let context = seq2seq_report::Context { name: name.into(), settings, figures, wall_seconds: wall };
+    let parallel = crate::parallel_timing::load(out)?;
+    let context = seq2seq_report::Context { name: name.into(), settings, figures, wall_seconds: wall, parallel };
     seq2seq_report::write(out, &groups, &probes, &context)?;
     Ok(())
 }

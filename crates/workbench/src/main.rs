@@ -15,6 +15,7 @@ mod kit;
 #[cfg(test)]
 mod learning_tests;
 mod memory;
+mod parallel_timing;
 mod probe_plan;
 mod registry;
 

@@ -1,0 +1,129 @@
+//! Claim 7b's measurement, made by `compare` once its runs are done (nothing else running):
+//! a training step of `luong` and `transformer` at a fixed token budget for n = 8…128, on one
+//! thread and on all, beside a matmul that calibrates the parallel lanes. The verdict's rule is
+//! in `seq2seq_report::parallel`.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use burn::tensor::{Distribution, Tensor};
+use seq2seq_data::fsutil::write_atomic;
+use seq2seq_report::parallel::{LengthRow, Pair, ParallelTiming, TIMING_FILE};
+use seq2seq_train::bench::{BenchResult, BenchSettings, NoMeter, time};
+use seq2seq_train::{Backend, RunConfig};
+
+use crate::bench::cpu_name;
+use crate::registry;
+
+const MATMUL_SIZE: usize = 512;
+const TOKEN_BUDGET: usize = 1024;
+const LENGTHS: [usize; 5] = [8, 16, 32, 64, 128];
+
+/// What one thread count measured: the matmul and the two models' sweeps.
+struct OnThreads {
+    matmul_ms: f64,
+    luong: BenchResult,
+    transformer: BenchResult,
+}
+
+fn on_threads(threads: usize, lengths: &[usize]) -> Result<OnThreads> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("building a thread pool")?;
+    pool.install(|| {
+        let device = Backend::Flex.device();
+        let matrix = || Tensor::<2>::random([MATMUL_SIZE, MATMUL_SIZE], Distribution::Default, &device);
+        let (a, b) = (matrix(), matrix());
+        let matmul = time(2, 10, || {
+            a.clone().matmul(b.clone()).into_data();
+        });
+        // Only the length sweep matters here: the default-shape timings are kept small.
+        let settings = BenchSettings {
+            batch: 8,
+            source_len: 8,
+            target_len: 8,
+            warmup: 1,
+            repeats: 6,
+            lengths: lengths.to_vec(),
+            token_budget: TOKEN_BUDGET,
+            ..BenchSettings::default()
+        };
+        let sweep = |arch: &str| -> Result<BenchResult> {
+            let config = RunConfig { arch: arch.into(), ..RunConfig::default() };
+            Ok(registry::find(arch)?.bench(&config, &settings, &NoMeter)?)
+        };
+        Ok(OnThreads { matmul_ms: matmul.median_ms, luong: sweep("luong")?, transformer: sweep("transformer")? })
+    })
+}
+
+/// Times both models on one thread and on all of them, at each of `lengths`.
+pub fn measure(lengths: &[usize]) -> Result<ParallelTiming> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    eprintln!("claim 7b: timing luong and transformer on 1 and {threads} thread(s) …");
+    let (one, all) = (on_threads(1, lengths)?, on_threads(threads, lengths)?);
+    let pair = |one: f64, all: f64| Pair { one_thread_ms: one, all_threads_ms: all };
+    let rows = (one.luong.by_length.iter().zip(&all.luong.by_length))
+        .zip(one.transformer.by_length.iter().zip(&all.transformer.by_length))
+        .map(|((l1, la), (t1, ta))| LengthRow {
+            length: l1.length,
+            batch: l1.batch,
+            luong: pair(l1.step.median_ms, la.step.median_ms),
+            transformer: pair(t1.step.median_ms, ta.step.median_ms),
+        })
+        .collect();
+    Ok(ParallelTiming {
+        hardware: cpu_name(),
+        threads,
+        matmul_size: MATMUL_SIZE,
+        matmul: pair(one.matmul_ms, all.matmul_ms),
+        token_budget: TOKEN_BUDGET,
+        rows,
+    })
+}
+
+/// Measures into `out/parallel-timing.json` unless it is there (a rerun keeps it, as it keeps
+/// finished runs).
+pub fn ensure(out: &Path) -> Result<()> {
+    let path = out.join(TIMING_FILE);
+    if path.exists() {
+        eprintln!("claim 7b: timed before, kept ({})", path.display());
+        return Ok(());
+    }
+    let json = serde_json::to_vec_pretty(&measure(&LENGTHS)?)?;
+    write_atomic(&path, &json).with_context(|| format!("writing {}", path.display()))
+}
+
+/// The timing beside a report, if it was measured.
+pub fn load(out: &Path) -> Result<Option<ParallelTiming>> {
+    let path = out.join(TIMING_FILE);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let timing = serde_json::from_slice(&text).with_context(|| {
+        format!("{}: not a timing file; delete it and rerun compare to measure again", path.display())
+    })?;
+    Ok(Some(timing))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_models_are_timed_at_every_length_and_the_file_reads_back() {
+        let timing = measure(&[4, 8]).unwrap();
+        assert_eq!(timing.rows.iter().map(|r| (r.length, r.batch)).collect::<Vec<_>>(), [(4, 256), (8, 128)]);
+        let positive = |p: &Pair| p.one_thread_ms > 0.0 && p.all_threads_ms > 0.0;
+        assert!(positive(&timing.matmul) && timing.rows.iter().all(|r| positive(&r.luong) && positive(&r.transformer)));
+        assert!(timing.threads >= 1 && !timing.hardware.is_empty());
+
+        let dir = std::env::temp_dir().join(format!("s2s-parallel-timing-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert_eq!(load(&dir).unwrap(), None);
+        std::fs::write(dir.join(TIMING_FILE), serde_json::to_vec(&timing).unwrap()).unwrap();
+        assert_eq!(load(&dir).unwrap(), Some(timing));
+        ensure(&dir).unwrap(); // kept, not measured again
+        std::fs::write(dir.join(TIMING_FILE), b"{").unwrap();
+        let message = format!("{:#}", load(&dir).unwrap_err());
+        assert!(message.contains(TIMING_FILE) && message.contains("rerun compare"), "{message}");
+    }
+}
