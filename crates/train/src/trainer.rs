@@ -148,8 +148,8 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, options: TrainOptions) 
     let mut progress = Progress::new(training.epochs, batches_per_epoch, &config.arch);
     // A run that stopped early has only its test left.
     let first_epoch = if state.stopped_early(training.patience) { training.epochs + 1 } else { state.epoch + 1 };
+    let context = EpochContext { config, data: &data, batcher: &batcher, batches_per_epoch, out };
     for epoch in first_epoch..=training.epochs {
-        let context = EpochContext { config, data: &data, batcher: &batcher, batches_per_epoch, out };
         let (next, totals) = train_epoch(model, &mut optimizer, &context, epoch, &mut state, &mut progress, options)?;
         model = next;
         let eval_model = model.valid(); // no gradients, no dropout

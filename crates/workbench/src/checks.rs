@@ -274,8 +274,7 @@ pub fn grade(root: &Path, submissions: &Path, out: &Path, target_dir: &Path) -> 
             match patched_kit(root, entry, &target_dir.join("patched"))? {
                 Ok(folder) => folder,
                 Err(error) => {
-                    let zeros = vec!["0.00"; EXERCISES.len() + 1].join(",");
-                    csv.push_str(&format!("{},{zeros},{}\n", csv_field(&name), csv_field(&error)));
+                    csv.push_str(&grade_row(&name, &vec![0.0; EXERCISES.len()], &error));
                     continue;
                 }
             }
@@ -292,15 +291,17 @@ pub fn grade(root: &Path, submissions: &Path, out: &Path, target_dir: &Path) -> 
             .and_then(|error| error.lines().find(|l| !l.trim().is_empty()))
             .unwrap_or_default()
             .to_string();
-        let total: f64 = scores.iter().sum();
-        csv.push_str(&csv_field(&name));
-        for s in &scores {
-            csv.push_str(&format!(",{s:.2}"));
-        }
-        csv.push_str(&format!(",{total:.2},{}\n", csv_field(&note)));
+        csv.push_str(&grade_row(&name, &scores, &note));
     }
     write_atomic(out, csv.as_bytes()).with_context(|| format!("writing {}", out.display()))?;
     Ok(entries.len())
+}
+
+/// One submission's line of the grade sheet: its name, a score per exercise, the total, a note.
+fn grade_row(name: &str, scores: &[f64], note: &str) -> String {
+    let cells: Vec<String> = scores.iter().map(|s| format!("{s:.2}")).collect();
+    let total: f64 = scores.iter().sum();
+    format!("{},{},{total:.2},{}\n", csv_field(name), cells.join(","), csv_field(note))
 }
 
 /// A fresh kit of `root` under `scratch` with the student's `patch` applied (`git apply -p1`, so
