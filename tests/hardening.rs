@@ -313,3 +313,23 @@ fn sentences_empty_unknown_or_too_long() {
     assert!(!notes.contains("sentence 1"), "the short known sentence has no note: {notes}");
     assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 2);
 }
+
+/// A loss that stops being a number ends the run with the epoch and batch, exit status 2, and no
+/// half-written checkpoint or metrics (a learning rate of 1e39 overflows the f32 weights at the
+/// first Adam step; the second batch's loss is NaN).
+#[test]
+fn a_diverging_run_stops_with_its_epoch_and_batch() {
+    let dir = scratch("diverge");
+    let config = dir.join("diverge.toml");
+    std::fs::write(&config, "arch = \"rnn\"\n[training]\nlearning_rate = 1e39\n").unwrap();
+    let run = dir.join("run");
+    let message = fails_with(
+        &["train", "--config", config.to_str().unwrap(), "--quick", "--out", run.to_str().unwrap()],
+        &["training diverged at epoch 1, batch 2", "NaN", "lower training.learning_rate"],
+    );
+    assert!(message.contains(run.to_str().unwrap()), "names where the earlier epochs are kept: {message}");
+    for never_written in ["metrics.csv", "model.bpk", "checkpoint.json", "test.json"] {
+        assert!(!run.join(never_written).exists(), "{never_written} written by a run that learned nothing");
+    }
+    assert!(run.join("config.toml").exists(), "the run's config stays, to see what diverged");
+}
