@@ -11,7 +11,8 @@
 //! the bottleneck that attention removes.
 
 use burn::module::Module;
-use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig};
+use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
+use seq2seq_train::dropout::{Dropout, DropoutConfig};
 use burn::tensor::{Device, Int, Tensor};
 use seq2seq_data::Batch;
 use seq2seq_train::decode::{Decoder, Search, StepOutput, decode, embed_step};

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod checkpoint;
 mod config;
 pub mod decode;
+pub mod dropout;
 mod error;
 pub mod evaluate;
 pub mod loss;

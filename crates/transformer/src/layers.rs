@@ -7,7 +7,8 @@
 //! without warm-up and needs a final norm after the last layer.
 
 use burn::module::Module;
-use burn::nn::{Dropout, DropoutConfig, LayerNorm, LayerNormConfig, Linear, LinearConfig};
+use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
+use seq2seq_train::dropout::{Dropout, DropoutConfig};
 use burn::tensor::Device;
 use burn::tensor::Tensor;
 use burn::tensor::activation::relu;

@@ -3,13 +3,12 @@
 //! generation with a key/value cache (one new position per step).
 
 use burn::module::Module;
-use burn::nn::{
-    Dropout, DropoutConfig, Embedding, EmbeddingConfig, Initializer, LayerNorm, LayerNormConfig, Linear, LinearConfig,
-};
+use burn::nn::{Embedding, EmbeddingConfig, Initializer, LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use seq2seq_data::Batch;
 use seq2seq_data::vocab::SOS;
 use seq2seq_train::decode::{Decoder, Search, StepOutput, decode};
+use seq2seq_train::dropout::{Dropout, DropoutConfig};
 use seq2seq_train::validate::{ConfigIssue, ModelConfig, count, dropout, issue, width};
 use seq2seq_train::{AttentionKind, AttentionMap, Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
