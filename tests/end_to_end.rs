@@ -166,9 +166,15 @@ fn bad_input_gets_clear_errors() {
     std::fs::write(d("broken.toml"), "[training\nepochs = 2\n").unwrap();
     fails_with(&["train", "--config", &d("broken.toml"), "--out", &d("x")], &["broken.toml", "line 1"]);
     std::fs::write(d("typo.toml"), "[training]\nepochs = 2\nlearnig_rate = 0.1\n").unwrap();
-    fails_with(&["train", "--config", &d("typo.toml"), "--out", &d("x")], &["typo.toml", "learnig_rate"]);
+    fails_with(
+        &["train", "--config", &d("typo.toml"), "--out", &d("x")],
+        &["typo.toml", "learnig_rate", "did you mean `learning_rate`?"],
+    );
     std::fs::write(d("model.toml"), "[model]\nhiden_size = 8\n").unwrap();
-    fails_with(&["train", "--config", &d("model.toml"), "--quick", "--out", &d("x")], &["[model]", "hiden_size"]);
+    fails_with(
+        &["train", "--config", &d("model.toml"), "--quick", "--out", &d("x")],
+        &["[model]", "hiden_size", "did you mean `hidden_size`?"],
+    );
 
     std::fs::write(d("notab.tsv"), "Hello.\tHei.\nNo tab\n").unwrap();
     fails_with(

@@ -223,8 +223,10 @@ impl RunConfig {
     }
 
     pub fn from_toml(text: &str) -> Result<Self, TrainError> {
-        let config: RunConfig =
-            toml::from_str(text).map_err(|e| TrainError::Config { file: "config".into(), message: e.to_string() })?;
+        let config: RunConfig = toml::from_str(text).map_err(|e| TrainError::Config {
+            file: "config".into(),
+            message: crate::suggest::did_you_mean(&e.to_string()),
+        })?;
         Ok(config)
     }
 

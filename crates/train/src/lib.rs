@@ -20,6 +20,7 @@ pub mod registry;
 pub mod resume;
 pub mod saliency;
 pub mod step;
+pub mod suggest;
 pub mod trainer;
 pub mod validate;
 

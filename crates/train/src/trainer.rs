@@ -82,8 +82,10 @@ pub struct RunSummary {
 /// The architecture's own settings: `config`'s `[model]` section, defaults filled in.
 /// Every value is checked ([`ModelConfig::validate`](crate::ModelConfig::validate)).
 pub fn model_config<M: Seq2Seq>(config: &RunConfig) -> Result<M::Config, TrainError> {
-    let model = M::Config::deserialize(toml::Value::Table(config.model.clone()))
-        .map_err(|e| TrainError::Config { file: "[model] section".into(), message: format!("{e}") })?;
+    let model = M::Config::deserialize(toml::Value::Table(config.model.clone())).map_err(|e| TrainError::Config {
+        file: "[model] section".into(),
+        message: crate::suggest::did_you_mean(&e.to_string()),
+    })?;
     crate::ModelConfig::validate(&model)?;
     Ok(model)
 }

@@ -80,7 +80,9 @@ impl CompareConfig {
 
     /// Parses `text`; errors name `path` (where the text came from) and the line.
     pub fn parse(text: &str, path: &Path) -> Result<Self> {
-        let config: CompareConfig = toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let config: CompareConfig = toml::from_str(text).map_err(|e| {
+            anyhow::anyhow!("{}: {}", path.display(), seq2seq_train::suggest::did_you_mean(&e.to_string()))
+        })?;
         for arch in config.archs.iter().chain(config.overrides.keys()) {
             registry::find(arch).with_context(|| format!("{}: archs / overrides", path.display()))?;
         }
