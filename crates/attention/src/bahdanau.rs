@@ -13,12 +13,12 @@
 
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
-use seq2seq_train::dropout::{Dropout, DropoutConfig};
 use burn::tensor::activation::tanh;
 use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_data::Batch;
 use seq2seq_lstm::{Cell, CellKind, State};
 use seq2seq_train::decode::{Decoder, Search, StepOutput, decode, embed_step, select_mask};
+use seq2seq_train::dropout::{Dropout, DropoutConfig};
 use seq2seq_train::validate::{ConfigIssue, ModelConfig, dropout, width};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};

@@ -1,10 +1,10 @@
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
-use seq2seq_train::dropout::{Dropout, DropoutConfig};
 use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_data::Batch;
 use seq2seq_lstm::{Cell, CellKind};
 use seq2seq_train::decode::Search;
+use seq2seq_train::dropout::{Dropout, DropoutConfig};
 use seq2seq_train::positionwise::{self, SlotModel};
 use seq2seq_train::validate::{ConfigIssue, ModelConfig, count, dropout, width};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};

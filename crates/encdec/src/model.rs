@@ -12,10 +12,10 @@
 
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
-use seq2seq_train::dropout::{Dropout, DropoutConfig};
 use burn::tensor::{Device, Int, Tensor};
 use seq2seq_data::Batch;
 use seq2seq_train::decode::{Decoder, Search, StepOutput, decode, embed_step};
+use seq2seq_train::dropout::{Dropout, DropoutConfig};
 use seq2seq_train::validate::{ConfigIssue, ModelConfig, count, dropout, width};
 use seq2seq_train::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};

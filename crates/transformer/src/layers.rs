@@ -8,10 +8,10 @@
 
 use burn::module::Module;
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
-use seq2seq_train::dropout::{Dropout, DropoutConfig};
 use burn::tensor::Device;
 use burn::tensor::Tensor;
 use burn::tensor::activation::relu;
+use seq2seq_train::dropout::{Dropout, DropoutConfig};
 
 use crate::attention::MultiHeadAttention;
 
