@@ -22,7 +22,7 @@ fn scratch(name: &str) -> PathBuf {
 #[test]
 fn bad_config_values_are_refused_with_their_key_and_range() {
     let dir = scratch("configs");
-    let cases: &[(&str, &str, &[&str])] = &[
+    let mut cases: Vec<(&str, &str, &[&str])> = vec![
         ("arch = \"lstm\"\n[model]\ndropout = 1.0\n", "dropout1", &["dropout = 1", "[0, 1)"]),
         ("arch = \"ann\"\n[model]\ndropout = -0.1\n", "dropout-", &["dropout = -0.1", "[0, 1)"]),
         (
@@ -41,7 +41,15 @@ fn bad_config_values_are_refused_with_their_key_and_range() {
         ("arch = \"bahdanau\"\n[model]\nattention_size = 0\n", "attention0", &["attention_size = 0"]),
         ("[data]\nmin_len = 30\nmax_len = 5\n", "lengths", &["max_len", "min_len = 30, max_len = 5"]),
         ("[data]\ntokenizer = \"bpe\"\nsubword_vocab_size = 0\n", "bpe0", &["subword_vocab_size", "at least 64"]),
+        ("backend = \"tpu\"\n", "tpu", &["unknown variant `tpu`", "wgpu"]),
     ];
+    // A GPU backend this build lacks names the cargo feature that brings it.
+    if !cfg!(feature = "wgpu") {
+        cases.push(("backend = \"wgpu\"\n", "wgpu", &["backend", "flex, ndarray", "cargo feature `wgpu`"]));
+    }
+    if !cfg!(feature = "cuda") {
+        cases.push(("backend = \"cuda\"\n", "cuda", &["backend", "cargo feature `cuda`", "--features cuda"]));
+    }
     for (toml, name, expected) in cases {
         let path = dir.join(format!("{name}.toml"));
         std::fs::write(&path, toml).unwrap();

@@ -5,7 +5,7 @@
 use burn::tensor::Tensor;
 
 use crate::additive;
-use crate::op::{Kernel, apply, values};
+use crate::op::{Kernel, apply, covers, values};
 use crate::recurrence::{self, Inputs, Recurrence};
 
 fn flat<const D: usize>(tensor: Tensor<D>) -> Tensor<1> {
@@ -57,6 +57,9 @@ pub fn recurrent_layer(
     mask: Option<Tensor<2>>,
     reverse: bool,
 ) -> Option<Tensor<3>> {
+    if !covers(&projected) {
+        return None;
+    }
     let [batch, len, _] = projected.dims();
     let size = weight.dims()[0];
     let dims = recurrence::Dims { kind, batch, len, hidden: size, reverse };

@@ -38,6 +38,17 @@ pub(crate) fn apply<K: Kernel, const N: usize>(kernel: K, inputs: [Tensor<1>; N]
     output
 }
 
+/// Whether the kernels cover this tensor's backend (Flex or NdArray, with or without autodiff):
+/// checked before any data is read, so a GPU tensor goes to the readable operations untouched.
+pub(crate) fn covers<const D: usize>(tensor: &Tensor<D>) -> bool {
+    #[allow(deprecated)]
+    let covered = tensor.clone().try_into_primitive::<Flex>().is_ok()
+        || tensor.clone().try_into_primitive::<NdArray>().is_ok()
+        || tensor.clone().try_into_primitive::<Autodiff<Flex>>().is_ok()
+        || tensor.clone().try_into_primitive::<Autodiff<NdArray>>().is_ok();
+    covered
+}
+
 /// A tensor's values as `f32`.
 pub(crate) fn values<const D: usize>(tensor: Tensor<D>) -> Option<Vec<f32>> {
     tensor.into_data().convert::<f32>().try_into_vec::<f32>().ok()

@@ -9,6 +9,7 @@ use crate::parallel::{self, ParallelTiming};
 use crate::plots::Plot;
 use crate::runs::{ArchRuns, ProbeRuns, Sentence};
 use crate::stats::{BOOTSTRAP_SEED, REPLICATES};
+use crate::time_to_target;
 
 const STATISTICS: &str = "How to read it. Each claim is tested on the probe that isolates it, with a pair of models \
     that differ in the one thing the claim is about; the probe, the pair, the distance buckets and the margin are \
@@ -105,6 +106,7 @@ pub fn section(
     }
     blocks.extend(counted_steps(groups));
     blocks.extend(timing.map(parallel::blocks).unwrap_or_default());
+    blocks.extend(time_to_target::blocks(groups));
     blocks
 }
 

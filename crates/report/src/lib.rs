@@ -12,6 +12,7 @@ pub mod plots;
 mod probe_plots;
 pub mod runs;
 pub mod stats;
+mod time_to_target;
 
 use std::path::{Path, PathBuf};
 

@@ -154,7 +154,7 @@ pub fn bench<M: Seq2Seq>(
     let model_config = model_config::<M>(config)?;
     let dims =
         ModelDims { source_vocab: settings.vocab + SPECIALS.len(), target_vocab: settings.vocab + SPECIALS.len() };
-    let plain = settings.backend.device();
+    let plain = settings.backend.device()?;
     let device = plain.clone().autodiff();
     device.seed(config.seed);
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);

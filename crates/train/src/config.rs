@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::TrainError;
 
-/// The CPU backend tensors run on.
+/// The backend tensors run on: burn's two CPU backends, always built, and its GPU backends,
+/// built only with the cargo feature of the same name (`--features wgpu` or `cuda`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
@@ -18,15 +19,62 @@ pub enum Backend {
     Flex,
     /// burn-ndarray (deprecated upstream in favour of Flex).
     Ndarray,
+    /// burn's wgpu backend (Vulkan, Metal or DirectX, whichever the machine has), on its default
+    /// adapter: a discrete GPU first.
+    Wgpu,
+    /// burn's CUDA backend, on GPU 0.
+    Cuda,
 }
 
 impl Backend {
-    /// The plain (no-gradient) device of this backend.
-    pub fn device(self) -> Device {
+    /// Every backend, as configs and `--backend` spell them.
+    pub const NAMES: [&'static str; 4] = ["flex", "ndarray", "wgpu", "cuda"];
+
+    /// Whether this build can run the backend (the GPU ones need their cargo feature).
+    pub fn is_built(self) -> bool {
         match self {
-            Backend::Flex => Device::flex(),
+            Backend::Flex | Backend::Ndarray => true,
+            Backend::Wgpu => cfg!(feature = "wgpu"),
+            Backend::Cuda => cfg!(feature = "cuda"),
+        }
+    }
+
+    /// The backends this build can run, for messages.
+    pub fn built() -> Vec<&'static str> {
+        let all = [Backend::Flex, Backend::Ndarray, Backend::Wgpu, Backend::Cuda];
+        all.iter().zip(Self::NAMES).filter(|(b, _)| b.is_built()).map(|(_, name)| name).collect()
+    }
+
+    /// Refuses a backend this build lacks, saying how to get it.
+    pub fn check_built(self) -> Result<(), TrainError> {
+        if self.is_built() { Ok(()) } else { Err(self.not_built()) }
+    }
+
+    fn not_built(self) -> TrainError {
+        let name = Self::NAMES[self as usize];
+        TrainError::setting(
+            "backend",
+            &format!(
+                "one of {} in this build: `{name}` needs the cargo feature `{name}` \
+                 (cargo run --release --features {name} --bin workbench -- …)",
+                Self::built().join(", ")
+            ),
+        )
+    }
+
+    /// The plain (no-gradient) device of this backend. The fused kernels run on the CPU
+    /// backends only; on a GPU backend every layer takes its readable tensor operations.
+    pub fn device(self) -> Result<Device, TrainError> {
+        match self {
+            Backend::Flex => Ok(Device::flex()),
             #[allow(deprecated)] // kept selectable on purpose: the workbench compares both
-            Backend::Ndarray => Device::ndarray(),
+            Backend::Ndarray => Ok(Device::ndarray()),
+            #[cfg(feature = "wgpu")]
+            Backend::Wgpu => Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)),
+            #[cfg(feature = "cuda")]
+            Backend::Cuda => Ok(Device::cuda(0)),
+            #[allow(unreachable_patterns)] // the GPU arms exist only with their features
+            _ => Err(self.not_built()),
         }
     }
 }
@@ -37,7 +85,9 @@ impl FromStr for Backend {
         match s {
             "flex" => Ok(Backend::Flex),
             "ndarray" => Ok(Backend::Ndarray),
-            _ => Err(format!("unknown backend `{s}`: expected flex or ndarray")),
+            "wgpu" => Ok(Backend::Wgpu),
+            "cuda" => Ok(Backend::Cuda),
+            _ => Err(format!("unknown backend `{s}`: expected one of {}", Self::NAMES.join(", "))),
         }
     }
 }
@@ -268,6 +318,7 @@ impl RunConfig {
     }
 
     pub fn validate(&self) -> Result<(), TrainError> {
+        self.backend.check_built()?;
         self.data.validate()?;
         self.training.validate()
     }

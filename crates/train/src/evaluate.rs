@@ -198,6 +198,10 @@ pub struct TestReport {
     /// Peak resident memory of the training process in MiB (Linux; `None` elsewhere).
     #[serde(default)]
     pub peak_memory_mib: Option<f64>,
+    /// What trained it: processor, backend, threads (see [`crate::hardware::describe`]); empty in
+    /// runs written before it was recorded.
+    #[serde(default)]
+    pub hardware: String,
     /// How the translations were searched: `greedy` or `beam N, length penalty α`.
     #[serde(default)]
     pub decoding: String,
@@ -299,6 +303,7 @@ pub fn test_report(facts: RunFacts<'_>, examples: &[Example], evaluation: Evalua
         train_tokens_per_second: facts.train_tokens_per_second,
         autoregressive: facts.autoregressive,
         peak_memory_mib: peak_memory_mib(),
+        hardware: crate::hardware::describe(facts.config.backend),
         decoding: if facts.autoregressive { facts.search.to_string() } else { "argmax per slot (no decoder)".into() },
         exact_match_under_15: percent(&short),
         alignment_accuracy: evaluation.alignment_accuracy,

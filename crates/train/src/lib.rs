@@ -9,6 +9,7 @@ pub mod decode;
 pub mod dropout;
 mod error;
 pub mod evaluate;
+pub mod hardware;
 pub mod loss;
 pub mod metrics;
 mod model;

@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use seq2seq_data::fsutil::write_atomic;
 use seq2seq_data::vocab::SPECIALS;
 use seq2seq_train::bench::{BenchResult, BenchSettings, MemoryMeter};
+use seq2seq_train::hardware::cpu_name;
 use seq2seq_train::{ModelDims, RunConfig};
 use serde::{Deserialize, Serialize};
 
@@ -60,19 +61,6 @@ pub struct BenchRequest {
     pub rounds: usize,
     /// `fused = false` for the architectures that have the switch.
     pub readable: bool,
-}
-
-/// The processor's name, for labelling figures with their hardware.
-pub fn cpu_name() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|s| s.trim().to_string())
-        })
-        .unwrap_or_else(|| std::env::consts::ARCH.to_string())
 }
 
 pub fn run(request: &BenchRequest, meter: &dyn MemoryMeter) -> Result<BenchReport> {

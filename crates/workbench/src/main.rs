@@ -43,6 +43,10 @@ struct Cli {
 enum BackendArg {
     Flex,
     Ndarray,
+    /// GPU through wgpu; needs a build with `--features wgpu`.
+    Wgpu,
+    /// GPU through CUDA; needs a build with `--features cuda`.
+    Cuda,
 }
 
 impl From<BackendArg> for Backend {
@@ -50,6 +54,8 @@ impl From<BackendArg> for Backend {
         match b {
             BackendArg::Flex => Backend::Flex,
             BackendArg::Ndarray => Backend::Ndarray,
+            BackendArg::Wgpu => Backend::Wgpu,
+            BackendArg::Cuda => Backend::Cuda,
         }
     }
 }
@@ -118,7 +124,7 @@ enum Command {
         /// Seed; overrides `seed`.
         #[arg(long)]
         seed: Option<u64>,
-        /// CPU backend; overrides `backend`.
+        /// Backend (flex, ndarray; wgpu, cuda in builds with that feature); overrides `backend`.
         #[arg(long, value_enum)]
         backend: Option<BackendArg>,
         /// Luong's score function; sets `model.score`.
@@ -144,7 +150,7 @@ enum Command {
         run: PathBuf,
         #[command(flatten)]
         search: SearchArgs,
-        /// CPU backend [default: the run's].
+        /// Backend [default: the run's].
         #[arg(long, value_enum)]
         backend: Option<BackendArg>,
         /// Write the attention heatmap of the (one) sentence here: FILE.png or FILE.svg.
@@ -160,7 +166,7 @@ enum Command {
         /// Only these architectures (comma-separated) [default: all].
         #[arg(long, value_delimiter = ',')]
         archs: Option<Vec<String>>,
-        /// CPU backend.
+        /// Backend.
         #[arg(long, value_enum, default_value = "flex")]
         backend: BackendArg,
         /// Threads of the CPU backend's pool (and of PyTorch).

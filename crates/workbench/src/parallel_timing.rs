@@ -12,8 +12,8 @@ use seq2seq_report::parallel::{LengthRow, Pair, ParallelTiming, TIMING_FILE};
 use seq2seq_train::bench::{BenchResult, BenchSettings, NoMeter, time};
 use seq2seq_train::{Backend, RunConfig};
 
-use crate::bench::cpu_name;
 use crate::registry;
+use seq2seq_train::hardware::cpu_name;
 
 const MATMUL_SIZE: usize = 512;
 const TOKEN_BUDGET: usize = 1024;
@@ -29,7 +29,7 @@ struct OnThreads {
 fn on_threads(threads: usize, lengths: &[usize]) -> Result<OnThreads> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("building a thread pool")?;
     pool.install(|| {
-        let device = Backend::Flex.device();
+        let device = Backend::Flex.device()?;
         let matrix = || Tensor::<2>::random([MATMUL_SIZE, MATMUL_SIZE], Distribution::Default, &device);
         let (a, b) = (matrix(), matrix());
         let matmul = time(2, 10, || {
