@@ -103,18 +103,20 @@ impl Run {
             .then(|| buckets.iter().map(|g| g.exact_match * g.sentences as f64).sum::<f64>() / sentences as f64)
     }
 
+    /// The first epoch's validation row whose token accuracy reached `target` percent.
+    fn first_valid_at(&self, target: f64) -> Option<&EpochMetrics> {
+        self.split("valid").into_iter().find(|m| m.get("token_accuracy").is_some_and(|a| a >= target))
+    }
+
     /// Training seconds (the epochs' batches; evaluation not counted) until the end of the first
     /// epoch whose validation token accuracy reached `target` percent.
     pub fn seconds_to(&self, target: f64) -> Option<f64> {
-        self.split("valid")
-            .iter()
-            .find(|m| m.get("token_accuracy").is_some_and(|a| a >= target))
-            .and_then(|m| m.get("elapsed_seconds"))
+        self.first_valid_at(target)?.get("elapsed_seconds")
     }
 
     /// First epoch whose validation token accuracy reached `target` percent.
     pub fn epochs_to(&self, target: f64) -> Option<usize> {
-        self.split("valid").iter().find(|m| m.get("token_accuracy").is_some_and(|a| a >= target)).map(|m| m.epoch)
+        self.first_valid_at(target).map(|m| m.epoch)
     }
 }
 

@@ -41,11 +41,14 @@ fn spread(stat: &Stat, decimals: usize) -> String {
 fn row(group: &ArchRuns) -> Vec<String> {
     let seconds = group.stat(|r| r.seconds_to(TARGET_ACCURACY));
     let epochs = group.stat(|r| r.epochs_to(TARGET_ACCURACY).map(|e| e as f64));
-    let best = group.stat(|r| r.split("valid").iter().filter_map(|m| m.get("token_accuracy")).reduce(f64::max));
-    let seconds = match (&seconds, best) {
-        (Some(s), _) => spread(s, 1),
-        (None, Some(best)) => format!("not reached (best {:.1} %)", best.high),
-        (None, None) => "not reached".into(),
+    let seconds = match &seconds {
+        Some(s) => spread(s, 1),
+        None => {
+            match group.stat(|r| r.split("valid").iter().filter_map(|m| m.get("token_accuracy")).reduce(f64::max)) {
+                Some(best) => format!("not reached (best {:.1} %)", best.high),
+                None => "not reached".into(),
+            }
+        }
     };
     let mut hardware: Vec<&str> =
         group.runs.iter().map(|r| r.test.hardware.as_str()).filter(|h| !h.is_empty()).collect();

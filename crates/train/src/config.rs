@@ -27,8 +27,18 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Every backend, as configs and `--backend` spell them.
-    pub const NAMES: [&'static str; 4] = ["flex", "ndarray", "wgpu", "cuda"];
+    /// Every backend.
+    pub const ALL: [Backend; 4] = [Backend::Flex, Backend::Ndarray, Backend::Wgpu, Backend::Cuda];
+
+    /// The backend as configs and `--backend` spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Flex => "flex",
+            Backend::Ndarray => "ndarray",
+            Backend::Wgpu => "wgpu",
+            Backend::Cuda => "cuda",
+        }
+    }
 
     /// Whether this build can run the backend (the GPU ones need their cargo feature).
     pub fn is_built(self) -> bool {
@@ -39,25 +49,20 @@ impl Backend {
         }
     }
 
-    /// The backends this build can run, for messages.
-    pub fn built() -> Vec<&'static str> {
-        let all = [Backend::Flex, Backend::Ndarray, Backend::Wgpu, Backend::Cuda];
-        all.iter().zip(Self::NAMES).filter(|(b, _)| b.is_built()).map(|(_, name)| name).collect()
-    }
-
     /// Refuses a backend this build lacks, saying how to get it.
     pub fn check_built(self) -> Result<(), TrainError> {
         if self.is_built() { Ok(()) } else { Err(self.not_built()) }
     }
 
     fn not_built(self) -> TrainError {
-        let name = Self::NAMES[self as usize];
+        let name = self.name();
+        let built: Vec<&str> = Self::ALL.iter().filter(|b| b.is_built()).map(|b| b.name()).collect();
         TrainError::setting(
             "backend",
             &format!(
                 "one of {} in this build: `{name}` needs the cargo feature `{name}` \
                  (cargo run --release --features {name} --bin workbench -- …)",
-                Self::built().join(", ")
+                built.join(", ")
             ),
         )
     }
@@ -82,13 +87,10 @@ impl Backend {
 impl FromStr for Backend {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "flex" => Ok(Backend::Flex),
-            "ndarray" => Ok(Backend::Ndarray),
-            "wgpu" => Ok(Backend::Wgpu),
-            "cuda" => Ok(Backend::Cuda),
-            _ => Err(format!("unknown backend `{s}`: expected one of {}", Self::NAMES.join(", "))),
-        }
+        Self::ALL.into_iter().find(|b| b.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Self::ALL.iter().map(|b| b.name()).collect();
+            format!("unknown backend `{s}`: expected one of {}", names.join(", "))
+        })
     }
 }
 
@@ -337,6 +339,16 @@ impl RunConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_backend_name_parses_back_and_is_the_config_spelling() {
+        for backend in Backend::ALL {
+            assert_eq!(backend.name().parse::<Backend>(), Ok(backend));
+            assert_eq!(toml::Value::try_from(backend).unwrap().as_str(), Some(backend.name()));
+        }
+        let refused = "tpu".parse::<Backend>().unwrap_err();
+        assert!(refused.contains("flex, ndarray, wgpu, cuda"), "{refused}");
+    }
 
     #[test]
     fn differences_name_every_changed_setting() {

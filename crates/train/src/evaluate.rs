@@ -199,7 +199,7 @@ pub struct TestReport {
     #[serde(default)]
     pub peak_memory_mib: Option<f64>,
     /// What trained it: processor, backend, threads (see [`crate::hardware::describe`]); empty in
-    /// runs written before it was recorded.
+    /// runs written before it was recorded and in `eval` reports (which train nothing).
     #[serde(default)]
     pub hardware: String,
     /// How the translations were searched: `greedy` or `beam N, length penalty α`.
@@ -236,6 +236,8 @@ pub struct RunFacts<'a> {
     pub search: &'a Search,
     pub train_tokens_per_second: f64,
     pub autoregressive: bool,
+    /// What trained the model ([`crate::hardware::describe`]); empty when nothing was trained.
+    pub hardware: String,
 }
 
 fn yes() -> bool {
@@ -303,7 +305,7 @@ pub fn test_report(facts: RunFacts<'_>, examples: &[Example], evaluation: Evalua
         train_tokens_per_second: facts.train_tokens_per_second,
         autoregressive: facts.autoregressive,
         peak_memory_mib: peak_memory_mib(),
-        hardware: crate::hardware::describe(facts.config.backend),
+        hardware: facts.hardware,
         decoding: if facts.autoregressive { facts.search.to_string() } else { "argmax per slot (no decoder)".into() },
         exact_match_under_15: percent(&short),
         alignment_accuracy: evaluation.alignment_accuracy,

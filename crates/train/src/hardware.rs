@@ -19,8 +19,7 @@ pub fn cpu_name() -> String {
 /// device is its default one) and the threads of the pool the CPU backends compute on.
 pub fn describe(backend: Backend) -> String {
     let threads = rayon::current_num_threads();
-    let name = Backend::NAMES[backend as usize];
-    format!("{}, {name}, {threads} thread{}", cpu_name(), if threads == 1 { "" } else { "s" })
+    format!("{}, {}, {threads} thread{}", cpu_name(), backend.name(), if threads == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]

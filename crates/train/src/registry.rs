@@ -213,6 +213,7 @@ impl<M: Seq2Seq> Translator for Loaded<M> {
             search,
             train_tokens_per_second: 0.0,
             autoregressive: M::AUTOREGRESSIVE,
+            hardware: String::new(),
         };
         Ok(test_report(facts, examples, evaluation))
     }

@@ -375,6 +375,7 @@ fn test_report<M: Seq2Seq>(
         search: &search,
         train_tokens_per_second,
         autoregressive: M::AUTOREGRESSIVE,
+        hardware: crate::hardware::describe(config.backend),
     };
     let report = report_of(facts, test, evaluation);
     write_report(out, &report)?;
