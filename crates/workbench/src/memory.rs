@@ -1,7 +1,14 @@
-//! The binary's heap meter: the system allocator, counting the bytes in use and their
-//! high-water mark, so that `workbench bench` can report each model's peak memory.
+//! The binary's heap: mimalloc, counting the bytes in use and their high-water mark, so that
+//! `workbench bench` can report each model's peak memory.
+//!
+//! Why not the system allocator: a training step allocates and frees tensors of hundreds of
+//! kilobytes; glibc's malloc hands blocks that large to the kernel (`mmap`) and back (`munmap`)
+//! every time, so each step pays page faults on fresh zeroed pages (~20 % of an Elman RNN step
+//! under `perf`). mimalloc keeps freed blocks for reuse.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
+
+use mimalloc::MiMalloc as Heap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use seq2seq_train::bench::MemoryMeter;
@@ -22,10 +29,10 @@ impl CountingAllocator {
     }
 }
 
-// SAFETY: every call goes to the system allocator unchanged; only counters are added.
+// SAFETY: every call goes to mimalloc unchanged; only counters are added.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let pointer = unsafe { System.alloc(layout) };
+        let pointer = unsafe { Heap.alloc(layout) };
         if !pointer.is_null() {
             self.grew(layout.size());
         }
@@ -33,7 +40,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let pointer = unsafe { System.alloc_zeroed(layout) };
+        let pointer = unsafe { Heap.alloc_zeroed(layout) };
         if !pointer.is_null() {
             self.grew(layout.size());
         }
@@ -41,12 +48,12 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(pointer, layout) };
+        unsafe { Heap.dealloc(pointer, layout) };
         self.in_use.fetch_sub(layout.size() as u64, Ordering::Relaxed);
     }
 
     unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let moved = unsafe { System.realloc(pointer, layout, new_size) };
+        let moved = unsafe { Heap.realloc(pointer, layout, new_size) };
         if !moved.is_null() {
             self.in_use.fetch_sub(layout.size() as u64, Ordering::Relaxed);
             self.grew(new_size);
