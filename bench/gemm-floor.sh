@@ -29,15 +29,14 @@ for arch in ${archs//,/ }; do
     if [[ -n "${PYTHON:-}" ]]; then twin=(--pytorch "$PYTHON"); fi
     # perf samples a run without the twin.
     perf record -q -F 997 -o "$scratch/$arch.perf" -- \
-        "$workbench" bench --archs "$arch" --threads 1 --no-lengths --repeats "$repeats" \
-        --json "$scratch/$arch.json" > /dev/null 2>&1
+        "$workbench" bench --archs "$arch" --threads 1 --no-lengths --repeats "$repeats" > /dev/null 2>&1
     share=$(perf report -i "$scratch/$arch.perf" --stdio --no-children --sort sym 2> /dev/null |
         awk '$1 ~ /%$/ && /gemm/ { gsub("%", "", $1); s += $1 } END { printf "%.1f", s }')
     # Throughput from a run without perf (and, with PYTHON, beside its twin in that run).
     "$workbench" bench --archs "$arch" --threads 1 --no-lengths --repeats "$repeats" "${twin[@]}" \
-        --json "$scratch/$arch-plain.json" > /dev/null 2>&1
-    ours=$(jq '.results[0].train_tokens_per_second' "$scratch/$arch-plain.json")
-    pytorch=$(jq -r '.pytorch[0].train_tokens_per_second // ""' "$scratch/$arch-plain.json")
+        --json "$scratch/$arch.json" > /dev/null 2>&1
+    ours=$(jq '.results[0].train_tokens_per_second' "$scratch/$arch.json")
+    pytorch=$(jq -r '.pytorch[0].train_tokens_per_second // ""' "$scratch/$arch.json")
     awk -v arch="$arch" -v ours="$ours" -v share="$share" -v pt="$pytorch" 'BEGIN {
         floor = share > 0 ? ours / (share / 100) : 0
         if (pt == "") printf "| %s | %.1fk | %s %% | %.1fk | – | – | – |\n", arch, ours / 1e3, share, floor / 1e3

@@ -7,10 +7,9 @@
 //! under `perf`). mimalloc keeps freed blocks for reuse.
 
 use std::alloc::{GlobalAlloc, Layout};
-
-use mimalloc::MiMalloc as Heap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use mimalloc::MiMalloc as Heap;
 use seq2seq_train::bench::MemoryMeter;
 
 pub struct CountingAllocator {

@@ -10,10 +10,10 @@ use burn::tensor::{Distribution, Tensor};
 use seq2seq_data::fsutil::write_atomic;
 use seq2seq_report::parallel::{LengthRow, Pair, ParallelTiming, TIMING_FILE};
 use seq2seq_train::bench::{BenchResult, BenchSettings, NoMeter, time};
+use seq2seq_train::hardware::cpu_name;
 use seq2seq_train::{Backend, RunConfig};
 
 use crate::registry;
-use seq2seq_train::hardware::cpu_name;
 
 const MATMUL_SIZE: usize = 512;
 const TOKEN_BUDGET: usize = 1024;
