@@ -294,6 +294,13 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
         }
         assert_eq!(&std::fs::read(dir.join("plots").join(format!("{plot}.png"))).unwrap()[1..4], b"PNG");
     }
+    // The exact-match CSV holds the bootstrap band the figure draws, not the mean three times.
+    let exact = std::fs::read_to_string(dir.join("plots/exact-by-length.csv")).unwrap();
+    let banded = exact.lines().skip(1).filter(|line| {
+        let fields: Vec<f64> = line.split(',').skip(2).filter_map(|f| f.parse().ok()).collect();
+        fields.len() == 4 && fields[1] < fields[0] && fields[0] < fields[2]
+    });
+    assert!(banded.count() > 0, "{exact}");
     for heatmap in [
         "bahdanau",
         "luong",

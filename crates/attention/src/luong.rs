@@ -17,6 +17,7 @@ use burn::tensor::activation::tanh;
 use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_data::Batch;
 use seq2seq_lstm::{Cell, CellKind, State};
+use seq2seq_train::bench::{StepShape, matmul_flops};
 use seq2seq_train::decode::{Decoder, Search, StepOutput, decode, embed_step, select_mask};
 use seq2seq_train::dropout::{Dropout, DropoutConfig};
 use seq2seq_train::validate::{ConfigIssue, ModelConfig, dropout, width};
@@ -55,6 +56,41 @@ impl Default for LuongConfig {
             dropout: 0.1,
             fused: true,
         }
+    }
+}
+
+impl LuongConfig {
+    /// The forward pass's products for `shape` (counted, not measured), per sentence then × batch:
+    ///
+    /// ```text
+    /// encoder      S · (e·gh + h·gh)               g gates (LSTM 4, GRU 3, RNN 1)
+    /// keys         S · h·h                         `general` only
+    /// decoder      T · ((e + h)·gh + h·gh)         input feeding: [emb ; h̃_{t−1}]
+    /// attention    T · (S·h + S·h)                 scores h_tᵀ k_s, context Σ a_s h̄_s
+    /// combine      T · 2h·h                        h̃_t = tanh(W_c [c_t ; h_t])
+    /// output       T · h·V
+    /// ```
+    ///
+    /// Each step's products have `batch` rows: at a fixed token budget, long sentences leave few.
+    pub fn forward_flops(&self, shape: StepShape) -> f64 {
+        let (e, h, v) = (self.embedding_size, self.hidden_size, shape.target_vocab);
+        let (s, t) = (shape.source_len, shape.target_len);
+        let gh = h * match self.cell {
+            CellKind::Lstm => 4,
+            CellKind::Gru => 3,
+            CellKind::Rnn => 1,
+        };
+        let decoder_input = if self.input_feeding { e + h } else { e };
+        let keys = if self.score == ScoreKind::General { matmul_flops(s, h, h) } else { 0.0 };
+        let concat = if self.score == ScoreKind::Concat { matmul_flops(s, h, h) + matmul_flops(t, h, h) } else { 0.0 };
+        let per_sentence = matmul_flops(s, e + h, gh)
+            + keys
+            + concat
+            + matmul_flops(t, decoder_input + h, gh)
+            + 2.0 * matmul_flops(t, s, h)
+            + matmul_flops(t, 2 * h, h)
+            + matmul_flops(t, h, v);
+        shape.batch as f64 * per_sentence
     }
 }
 

@@ -191,3 +191,21 @@ fn luong_attends_and_ignores_padding_with_every_score() {
         }
     }
 }
+
+#[test]
+fn luong_counts_its_forward_products_by_hand() {
+    // e = 2, h = 3, LSTM (4 gates: gh = 12), `general`, input feeding; S = 4, T = 5, V = 7.
+    let config = LuongConfig { embedding_size: 2, hidden_size: 3, ..Default::default() };
+    let shape = seq2seq_train::bench::StepShape { batch: 2, source_len: 4, target_len: 5, target_vocab: 7 };
+    let encoder = 2 * 4 * (2 + 3) * 12; // 480: input and recurrent products of S steps
+    let keys = 2 * 4 * 3 * 3; // 72: W_a h̄_s
+    let decoder = 2 * 5 * (2 + 3 + 3) * 12; // 960: [emb ; h̃] and h, T steps
+    let attention = 2 * (2 * 5 * 4 * 3); // 240: scores and context
+    let combine = 2 * 5 * 6 * 3; // 180
+    let output = 2 * 5 * 3 * 7; // 210
+    let per_sentence = encoder + keys + decoder + attention + combine + output;
+    assert_eq!(config.forward_flops(shape), (2 * per_sentence) as f64);
+    // Without input feeding the decoder reads the embedding alone; `dot` has no keys to project.
+    let plain = LuongConfig { input_feeding: false, score: ScoreKind::Dot, ..config };
+    assert_eq!(plain.forward_flops(shape), (2 * (per_sentence - keys - 2 * 5 * 3 * 12)) as f64);
+}

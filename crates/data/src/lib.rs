@@ -3,6 +3,7 @@
 
 pub mod batch;
 mod error;
+pub mod free_forms;
 pub mod fsutil;
 pub mod minimal_pairs;
 pub mod prepare;
@@ -41,12 +42,37 @@ pub struct Example {
     /// Decisive items of probe tasks (see [`probes`]); empty elsewhere.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub probes: Vec<ProbeItem>,
+    /// Every valid translation, `target` first, where there are several (`free-order`,
+    /// `free-length`); empty when `target` is the only one. A translation equal to any of them is
+    /// right, and training sees the source once with each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
 }
 
 impl Example {
     /// Number of source words.
     pub fn source_len(&self) -> usize {
         self.source.split_whitespace().count()
+    }
+
+    /// The training examples of this source: one per valid translation (the canonical one keeps
+    /// the word alignment, the others have none).
+    pub fn variants(self) -> Vec<Example> {
+        if self.references.len() <= 1 {
+            return vec![self];
+        }
+        let mut variants = vec![self.clone()];
+        variants.extend(self.references[1..].iter().map(|target| Example {
+            target: target.clone(),
+            alignment: vec![],
+            ..self.clone()
+        }));
+        variants
+    }
+
+    /// Whether `translation` is one of the valid translations.
+    pub fn accepts(&self, translation: &str) -> bool {
+        translation == self.target || self.references.iter().any(|r| r == translation)
     }
 }
 

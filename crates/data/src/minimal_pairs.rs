@@ -61,6 +61,7 @@ impl Builder {
             tags: vec![tag.to_string()],
             alignment: self.alignment,
             probes: vec![item],
+            references: vec![],
         }
     }
 }
@@ -106,6 +107,7 @@ pub fn reorder_example(rng: &mut impl Rng) -> Example {
             distance: d as i64,
             correct: asked,
             contrast: subject_fi.into(),
+            attractors: None,
         }
     } else {
         // tourists [adverbs] visit finland → turistit [adverbs] vierailevat suomessa
@@ -122,6 +124,7 @@ pub fn reorder_example(rng: &mut impl Rng) -> Example {
             distance: d as i64,
             correct: subject_fi.into(),
             contrast: asked,
+            attractors: None,
         }
     };
     pair.into_example("reorder", item)
@@ -179,6 +182,7 @@ pub fn length_example(rng: &mut impl Rng) -> Example {
             distance: last as i64 - at as i64,
             correct: form.into(),
             contrast: contrast.into(),
+            attractors: None,
         });
     }
     pair.into_example("length", item.expect("at least one clause"))

@@ -36,8 +36,14 @@ pub const LATCH: &str = "latch";
 pub const MAX_VERB_DISTANCE: usize = 40;
 /// Adjectives before the noun: 0…4, so an adjective's noun is M = 1…4 words ahead.
 pub const MAX_ADJECTIVES: usize = 4;
-/// Latch distances (symbol to answer), drawn uniformly.
+/// Latch distances (symbol to answer) of the mixed-lag latch, drawn uniformly.
 pub const LATCH_DISTANCES: std::ops::RangeInclusive<usize> = 5..=100;
+
+/// The lags a latch run draws from: the mixed-lag range, or 1…T for a run trained per maximum
+/// lag T (`[data] max_distance = T`), as Bengio, Simard & Frasconi 1994 trained theirs.
+pub fn latch_lags(max_lag: usize) -> std::ops::RangeInclusive<usize> {
+    if max_lag == 0 { LATCH_DISTANCES } else { 1..=max_lag }
+}
 /// The two symbols the latch remembers: chance is 50 %.
 pub const LATCH_SYMBOLS: [&str; 2] = ["a", "b"];
 
@@ -56,6 +62,10 @@ pub struct ProbeItem {
     pub distance: i64,
     pub correct: String,
     pub contrast: String,
+    /// `agreement-attract` only: the nouns between controller and item whose number differs
+    /// from the controller's (Linzen et al. 2016's attractors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attractors: Option<usize>,
 }
 
 /// Past-tense verbs: English (no number), Finnish `[singular, plural]`, and objects that follow
@@ -102,6 +112,7 @@ fn aligned(source: Vec<&str>, target: Vec<&str>, tag: &str, probes: Vec<ProbeIte
         target: target.join(" "),
         tags: vec![tag.to_string()],
         probes,
+        references: vec![],
     }
 }
 
@@ -127,6 +138,7 @@ pub fn agreement_example(rng: &mut impl Rng) -> Example {
             distance: position as i64 - noun_position as i64,
             correct: fi[number].into(),
             contrast: fi[1 - number].into(),
+            attractors: None,
         });
         source.push(en);
         target.push(fi[number]);
@@ -145,15 +157,65 @@ pub fn agreement_example(rng: &mut impl Rng) -> Example {
         distance: verb_distance as i64,
         correct: verb.fi[number].into(),
         contrast: verb.fi[1 - number].into(),
+        attractors: None,
     });
     source.extend([verb.en, object_en]);
     target.extend([verb.fi[number], object_fi]);
     aligned(source, target, "agreement", probes)
 }
 
-/// `a 3 1 4 … ?` → `∅ ∅ ∅ ∅ … a`: remember the first symbol until the `?`, `distance` steps later.
-pub fn latch_example(rng: &mut impl Rng) -> Example {
-    let distance = rng.random_range(LATCH_DISTANCES);
+/// Subject–verb distances N of `agreement-attract`.
+pub const ATTRACT_DISTANCES: std::ops::RangeInclusive<usize> = 3..=20;
+/// At most this many prepositional phrases (`near the bears`) between subject and verb.
+pub const MAX_ATTRACTOR_PHRASES: usize = 2;
+/// Prepositions of the intervening phrases: number-neutral, labelled `∅` as `the` is.
+const PREPOSITIONS: &[&str] = &["near", "with", "behind", "beside"];
+
+/// `the tourist near the bears often visited finland` → `∅ turisti ∅ ∅ karhut usein vieraili
+/// suomessa`: agreement across intervening nouns. Each intervening noun is labelled with its own
+/// number (so the network must encode it), drawn independently of the subject's; those of the
+/// other number are the item's attractors (Linzen, Dupoux & Goldberg 2016). N = 3…20 words from
+/// the subject to the verb, 0…2 phrases of three words each, adverbs for the rest.
+pub fn agreement_attract_example(rng: &mut impl Rng) -> Example {
+    let verb_distance = rng.random_range(ATTRACT_DISTANCES);
+    let phrases = rng.random_range(0..=MAX_ATTRACTOR_PHRASES.min((verb_distance - 1) / 3));
+    let number = usize::from(rng.random_bool(0.5));
+    let noun = NOUNS.choose(rng).expect("nouns");
+    let verb = PAST_VERBS.choose(rng).expect("verbs");
+    let (object_en, object_fi) = *verb.objects.choose(rng).expect("objects");
+
+    let (mut source, mut target) = (vec!["the", noun.en[number]], vec![EMPTY_LABEL, noun.fi[number]]);
+    let mut attractors = 0;
+    for _ in 0..phrases {
+        let other = NOUNS.choose(rng).expect("nouns");
+        let other_number = usize::from(rng.random_bool(0.5));
+        attractors += usize::from(other_number != number);
+        source.extend([*PREPOSITIONS.choose(rng).expect("prepositions"), "the", other.en[other_number]]);
+        target.extend([EMPTY_LABEL, EMPTY_LABEL, other.fi[other_number]]);
+    }
+    while source.len() < 1 + verb_distance {
+        let (en, fi) = *ADVERBS.choose(rng).expect("adverbs");
+        source.push(en);
+        target.push(fi);
+    }
+    let item = ProbeItem {
+        kind: VERB_AGREEMENT.into(),
+        target_index: source.len(),
+        controller: 1,
+        distance: verb_distance as i64,
+        correct: verb.fi[number].into(),
+        contrast: verb.fi[1 - number].into(),
+        attractors: Some(attractors),
+    };
+    source.extend([verb.en, object_en]);
+    target.extend([verb.fi[number], object_fi]);
+    aligned(source, target, "agreement-attract", vec![item])
+}
+
+/// `a 3 1 4 … ?` → `∅ ∅ ∅ ∅ … a`: remember the first symbol until the `?`, `distance` steps
+/// later, the distance drawn uniformly from `lags`.
+pub fn latch_example(rng: &mut impl Rng, lags: std::ops::RangeInclusive<usize>) -> Example {
+    let distance = rng.random_range(lags);
     let symbol = rng.random_range(0..LATCH_SYMBOLS.len());
     const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
     let mut source = vec![LATCH_SYMBOLS[symbol]];
@@ -168,6 +230,7 @@ pub fn latch_example(rng: &mut impl Rng) -> Example {
         distance: distance as i64,
         correct: LATCH_SYMBOLS[symbol].into(),
         contrast: LATCH_SYMBOLS[1 - symbol].into(),
+        attractors: None,
     };
     aligned(source, target, "latch", vec![probe])
 }
@@ -223,11 +286,49 @@ mod tests {
     }
 
     #[test]
+    fn attractors_carry_their_own_number_and_only_the_subject_decides_the_verb() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut by_count = [0usize; MAX_ATTRACTOR_PHRASES + 1];
+        let number_of = |fi: &str| NOUNS.iter().find_map(|n| n.fi.iter().position(|f| *f == fi));
+        for _ in 0..3000 {
+            let e = agreement_attract_example(&mut rng);
+            let (source, target): (Vec<&str>, Vec<&str>) =
+                (e.source.split(' ').collect(), e.target.split(' ').collect());
+            assert_eq!(source.len(), target.len(), "aligned layout: {}", e.source);
+            let [item] = &e.probes[..] else { panic!("one item: {}", e.source) };
+            assert!(ATTRACT_DISTANCES.contains(&(item.distance as usize)));
+            assert_eq!(item.target_index as i64 - item.controller as i64, item.distance);
+            assert_eq!(target[item.target_index], item.correct);
+            let subject = number_of(target[item.controller]).expect("the controller is a noun");
+            let verb = PAST_VERBS.iter().find(|v| v.fi.contains(&item.correct.as_str())).expect("a verb");
+            assert_eq!(verb.fi[subject], item.correct, "the verb agrees with the subject");
+            // Every noun between them is labelled with its own English number; those of the other
+            // number are counted as attractors.
+            let mut attractors = 0;
+            for k in item.controller + 1..item.target_index {
+                let english = NOUNS.iter().find_map(|n| n.en.iter().position(|w| *w == source[k]));
+                match english {
+                    Some(n) => {
+                        assert_eq!(number_of(target[k]), Some(n), "{} labelled {}", source[k], target[k]);
+                        attractors += usize::from(n != subject);
+                    }
+                    // No other word between them tells singular from plural.
+                    None => assert!(number_of(target[k]).is_none(), "{} → {}", source[k], target[k]),
+                }
+            }
+            assert_eq!(item.attractors, Some(attractors), "{}", e.source);
+            by_count[attractors] += 1;
+        }
+        // Each phrase's noun differs from the subject half the time: every count occurs.
+        assert!(by_count.iter().all(|&n| n > 150), "{by_count:?}");
+    }
+
+    #[test]
     fn latch_answers_the_first_symbol_at_the_end() {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         let mut symbols = [0usize; 2];
         for _ in 0..1000 {
-            let e = latch_example(&mut rng);
+            let e = latch_example(&mut rng, LATCH_DISTANCES);
             let source: Vec<&str> = e.source.split(' ').collect();
             let target: Vec<&str> = e.target.split(' ').collect();
             let item = &e.probes[0];

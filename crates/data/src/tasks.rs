@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::toy_fi::{self, DEMO_SOURCE, DEMO_TARGET, ToyFiGrammar};
-use crate::{DataError, Example, TokenizerKind, minimal_pairs, probes, tsv};
+use crate::{DataError, Example, TokenizerKind, free_forms, minimal_pairs, probes, tsv};
 
 /// What to translate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,19 +25,25 @@ pub enum Task {
     Sort,
     /// Probe: past-tense subject–verb and adjective–noun agreement over a controlled distance.
     Agreement,
+    /// Probe: subject–verb agreement across intervening nouns of either number (attractors).
+    AgreementAttract,
     /// Probe: remember a symbol across 5–100 steps.
     Latch,
     /// Probe: statements and questions whose verb moves 2–10 words to the front.
     Reorder,
     /// Probe: clauses whose `in the forest` → `metsässä` contractions add up to an offset of 0–6.
     Length,
+    /// Probe: sentences with two valid word orders (a place complement fronted) beside sentences with one.
+    FreeOrder,
+    /// Probe: places with two valid renderings of different length beside places with one.
+    FreeLength,
     /// A real parallel corpus: `source<TAB>target[<TAB>anything]` per line.
     Tsv(PathBuf),
 }
 
 impl Task {
     /// Task names for `workbench list`.
-    pub const NAMES: [(&'static str, &'static str); 9] = [
+    pub const NAMES: [(&'static str, &'static str); 12] = [
         ("toy-fi", "English → Finnish-flavoured toy language with 7 tagged phenomena (default)"),
         ("copy", "copy a digit sequence"),
         ("reverse", "reverse a digit sequence"),
@@ -46,9 +52,24 @@ impl Task {
             "agreement",
             "probe: past-tense verb agreeing with a noun 1-40 words back, adjectives with a noun 1-4 words ahead",
         ),
-        ("latch", "probe: remember the first symbol (a or b) across 5-100 digits, answer at the final ?"),
+        (
+            "agreement-attract",
+            "probe: past-tense verb agreeing with its subject 3-20 words back across 0-2 nouns of either number (attractors)",
+        ),
+        (
+            "latch",
+            "probe: remember the first symbol (a or b) across 5-100 digits (1-T with max_distance = T), answer at the final ?",
+        ),
         ("reorder", "probe: statements and their questions, the verb moved 2-10 words to the front"),
         ("length", "probe: 1-3 clauses where `in the forest` -> `metsässä` contracts, offsets 0-6"),
+        (
+            "free-order",
+            "probe: sentences with two valid word orders (`suomessa vierailevat turistit`) beside ones with one",
+        ),
+        (
+            "free-length",
+            "probe: places with two valid renderings (`metsässä` / `metsän sisällä`) beside names with one",
+        ),
         ("tsv:PATH", "a parallel corpus, source<TAB>target per line (Tatoeba / ManyThings format)"),
     ];
 
@@ -59,14 +80,30 @@ impl Task {
             Task::Copy => Some(("3 1 4 1 5 9 2 6", "3 1 4 1 5 9 2 6")),
             Task::Reverse => Some(("3 1 4 1 5 9 2 6", "6 2 9 5 1 4 1 3")),
             Task::Sort => Some(("3 1 4 1 5 9 2 6", "1 1 2 3 4 5 6 9")),
-            Task::Agreement | Task::Latch | Task::Reorder | Task::Length | Task::Tsv(_) => None,
+            Task::Agreement
+            | Task::AgreementAttract
+            | Task::Latch
+            | Task::Reorder
+            | Task::Length
+            | Task::FreeOrder
+            | Task::FreeLength
+            | Task::Tsv(_) => None,
         }
     }
 
     /// Probe tasks carry decisive items and fix their own sentence lengths (the probe's
     /// distances), so `min_len` / `max_len` do not apply to them.
     pub fn is_probe(&self) -> bool {
-        matches!(self, Task::Agreement | Task::Latch | Task::Reorder | Task::Length)
+        matches!(
+            self,
+            Task::Agreement
+                | Task::AgreementAttract
+                | Task::Latch
+                | Task::Reorder
+                | Task::Length
+                | Task::FreeOrder
+                | Task::FreeLength
+        )
     }
 
     /// Whether the training loss scores only each example's decisive items. The latch is posed
@@ -89,9 +126,12 @@ impl FromStr for Task {
             "reverse" => Ok(Task::Reverse),
             "sort" => Ok(Task::Sort),
             "agreement" => Ok(Task::Agreement),
+            "agreement-attract" => Ok(Task::AgreementAttract),
             "latch" => Ok(Task::Latch),
             "reorder" => Ok(Task::Reorder),
             "length" => Ok(Task::Length),
+            "free-order" => Ok(Task::FreeOrder),
+            "free-length" => Ok(Task::FreeLength),
             _ => match s.strip_prefix("tsv:") {
                 Some(path) if !path.is_empty() => Ok(Task::Tsv(PathBuf::from(path))),
                 _ => Err(DataError::UnknownTask(s.to_string())),
@@ -108,9 +148,12 @@ impl fmt::Display for Task {
             Task::Reverse => write!(f, "reverse"),
             Task::Sort => write!(f, "sort"),
             Task::Agreement => write!(f, "agreement"),
+            Task::AgreementAttract => write!(f, "agreement-attract"),
             Task::Latch => write!(f, "latch"),
             Task::Reorder => write!(f, "reorder"),
             Task::Length => write!(f, "length"),
+            Task::FreeOrder => write!(f, "free-order"),
+            Task::FreeLength => write!(f, "free-length"),
             Task::Tsv(path) => write!(f, "tsv:{}", path.display()),
         }
     }
@@ -120,7 +163,8 @@ impl fmt::Display for Task {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct DataConfig {
-    /// `toy-fi`, `copy`, `reverse`, `sort`, a probe (`agreement`, `latch`, `reorder`, `length`) or `tsv:PATH`.
+    /// `toy-fi`, `copy`, `reverse`, `sort`, a probe (`agreement`, `agreement-attract`, `latch`,
+    /// `reorder`, `length`) or `tsv:PATH`.
     pub task: String,
     /// Training pairs (for `tsv:`, at most this many; 0 = all).
     pub train_size: usize,
@@ -134,7 +178,8 @@ pub struct DataConfig {
     /// are not cut by length; `max_distance` bounds them instead.
     pub max_len: usize,
     /// Probe tasks only: keep sentences whose decisive items all lie at most this far from their
-    /// controllers (0: the task's whole range). A short probe for a quick look.
+    /// controllers (0: the task's whole range). A short probe for a quick look; for `latch`, the
+    /// maximum lag T of a run trained per lag (its lags drawn uniformly from 1…T).
     pub max_distance: usize,
     /// `word`, `char`, `bpe` or `wordpiece`.
     pub tokenizer: String,
@@ -243,15 +288,22 @@ impl Splits {
                 generate(config, seed, demo, |rng| digits(rng, &task, config.min_len, config.max_len))
             }
             Task::Agreement => generate(config, seed, None, probes::agreement_example),
-            Task::Latch => generate(config, seed, None, probes::latch_example),
+            Task::AgreementAttract => generate(config, seed, None, probes::agreement_attract_example),
+            Task::Latch => {
+                let lags = probes::latch_lags(config.max_distance);
+                generate(config, seed, None, |rng| probes::latch_example(rng, lags.clone()))
+            }
             Task::Reorder => generate(config, seed, None, minimal_pairs::reorder_example),
             Task::Length => generate(config, seed, None, minimal_pairs::length_example),
+            Task::FreeOrder => generate(config, seed, None, free_forms::free_order_example),
+            Task::FreeLength => generate(config, seed, None, free_forms::free_length_example),
         }
     }
 }
 
 /// Samples unique pairs (by source) within the length range; the first go to test, then
-/// valid, then train. The demo pair never enters train or valid, and opens the test split.
+/// valid, then train. The demo pair never enters train or valid, and opens the test split. A
+/// training source with several valid translations is trained once with each.
 fn generate(
     config: &DataConfig,
     seed: u64,
@@ -301,7 +353,8 @@ fn generate(
         test.pop();
         test.insert(0, demo);
     }
-    Ok(Splits { train: pool, valid, test })
+    let train = pool.into_iter().flat_map(Example::variants).collect();
+    Ok(Splits { train, valid, test })
 }
 
 fn digits(rng: &mut ChaCha8Rng, task: &Task, min_len: usize, max_len: usize) -> Example {
@@ -323,6 +376,7 @@ fn digits_example(task: &Task, source: Vec<u8>) -> Example {
         tags: vec![],
         alignment: order.iter().map(|&i| vec![i]).collect(),
         probes: vec![],
+        references: vec![],
     }
 }
 
@@ -376,7 +430,7 @@ mod tests {
         assert!(latch.test.iter().all(|e| e.probes.len() == 1));
         let agreement = Splits::build(&small("agreement"), 2).unwrap();
         assert!(agreement.test.iter().all(|e| e.probes.iter().any(|i| i.kind == probes::VERB_AGREEMENT)));
-        for name in ["agreement", "latch", "reorder", "length"] {
+        for name in ["agreement", "agreement-attract", "latch", "reorder", "length", "free-order", "free-length"] {
             let task: Task = name.parse().unwrap();
             assert!(task.is_probe() && task.to_string() == name && task.demo().is_none());
         }
@@ -394,8 +448,28 @@ mod tests {
         let short = distances(&DataConfig { max_distance: 6, ..small("agreement") });
         assert!(short.iter().all(|&d| d <= 6), "{short:?}");
         assert!((1..=6).all(|d| short.contains(&d)), "every distance up to the bound is kept");
+        // The latch draws its lags from 1…T: every lag up to the bound, the short ones included.
         let latch = distances(&DataConfig { max_distance: 12, ..small("latch") });
-        assert!(latch.iter().all(|&d| (5..=12).contains(&d)), "{latch:?}");
+        assert!(latch.iter().all(|&d| (1..=12).contains(&d)), "{latch:?}");
+        assert!((3..=12).all(|d| latch.contains(&d)), "{latch:?}");
+    }
+
+    #[test]
+    fn a_source_with_two_valid_translations_is_trained_with_both_and_tested_once() {
+        let splits = Splits::build(&small("free-order"), 3).unwrap();
+        let free = |e: &&Example| e.references.len() == 2;
+        let sources: HashSet<&str> = splits.train.iter().map(|e| e.source.as_str()).collect();
+        assert_eq!(sources.len(), 300, "train_size counts sources");
+        for e in splits.train.iter().filter(free) {
+            let targets: Vec<&str> =
+                splits.train.iter().filter(|t| t.source == e.source).map(|t| t.target.as_str()).collect();
+            assert_eq!(targets, e.references.iter().map(String::as_str).collect::<Vec<_>>(), "{}", e.source);
+        }
+        assert!(splits.train.iter().filter(free).count() > 100);
+        let once: HashSet<&str> = splits.test.iter().map(|e| e.source.as_str()).collect();
+        assert_eq!(once.len(), splits.test.len(), "each source tested once, with all its references");
+        let e = splits.test.iter().find(free).unwrap();
+        assert!(e.accepts(&e.references[1]) && e.accepts(&e.target) && !e.accepts("turistit"));
     }
 
     #[test]

@@ -304,7 +304,14 @@ impl Pair {
     fn into_example(self) -> Example {
         let tags = TAGS.iter().filter(|t| self.tags.contains(t)).map(|t| t.to_string()).collect();
         let (words, alignment): (Vec<String>, Vec<Vec<usize>>) = self.target.into_iter().unzip();
-        Example { source: self.source.join(" "), target: words.join(" "), tags, alignment, probes: vec![] }
+        Example {
+            source: self.source.join(" "),
+            target: words.join(" "),
+            tags,
+            alignment,
+            probes: vec![],
+            references: vec![],
+        }
     }
 }
 

@@ -60,8 +60,9 @@ pub enum CellKind {
     Gru,
 }
 
-/// Long short-term memory (Hochreiter & Schmidhuber 1997), gates stacked as `[i, f, o, g]` (the
-/// three sigmoid gates first, so one sigmoid covers them):
+/// Long short-term memory (Hochreiter & Schmidhuber 1997) with the forget gate of Gers,
+/// Schmidhuber & Cummins 2000 (the 1997 cell had none: its memory could only grow), gates stacked
+/// as `[i, f, o, g]` (the three sigmoid gates first, so one sigmoid covers them):
 ///
 /// ```text
 /// i = σ(x W_xi + h W_hi + b_i)      input gate

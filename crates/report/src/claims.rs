@@ -10,13 +10,19 @@
 //! - *not measurable here*: the interval straddles δ, or a precondition fails — a model missing,
 //!   too few items, the winner has not learned the control bucket, most items unanswerable by
 //!   construction, a cue leak (a model above chance where it cannot see the controller), both
-//!   models at floor / chance or at ceiling, or no parallel hardware to time.
+//!   models at floor / chance or at ceiling, or too few timed lengths.
+//! - Claims about degradation with distance (2a, 2b, 4, 5) also need *both* models on their easy
+//!   bucket, and judge the difference in differences ([`DropClaim`], [`latch_curve`]).
 
+use std::collections::{BTreeMap, HashMap};
 use std::ops::RangeInclusive;
 
-use seq2seq_data::minimal_pairs::{CONTRACTION, QUESTION, STATEMENT};
-use seq2seq_data::probes::{ADJECTIVE_AGREEMENT, LATCH, VERB_AGREEMENT};
+use seq2seq_data::ProbeItem;
+use seq2seq_data::free_forms::{FIXED_LENGTH, FIXED_ORDER, FREE_LENGTH, FREE_ORDER};
+use seq2seq_data::probes::{ADJECTIVE_AGREEMENT, MAX_ATTRACTOR_PHRASES, VERB_AGREEMENT};
+use seq2seq_train::probes::ProbeScore;
 
+use crate::latch_curve;
 use crate::parallel::{self, ParallelTiming};
 use crate::runs::{ArchRuns, ProbeRuns, Run};
 use crate::stats::{self, Interval, Unit};
@@ -110,6 +116,9 @@ pub struct Evidence {
     pub loser_interval: Interval,
     /// The winner's accuracy (%) on its control bucket.
     pub control: Option<f64>,
+    /// The loser's accuracy (%) on the easy bucket, for claims about degradation with distance
+    /// (both models must have learned the task); `None` where the loser cannot see by construction.
+    pub loser_control: Option<f64>,
     /// Share of decisive items whose controller the winner / the loser can see.
     pub winner_answerable: f64,
     pub loser_answerable: f64,
@@ -133,6 +142,12 @@ pub fn decide(e: &Evidence) -> (Verdict, String) {
     if let Some(control) = e.control.filter(|&c| c < CONTROL_MIN) {
         return nm(format!(
             "control not learned: the winner scores {control:.1} % on the control bucket (needs {CONTROL_MIN:.0} %)"
+        ));
+    }
+    if let Some(control) = e.loser_control.filter(|&c| c < CONTROL_MIN) {
+        return nm(format!(
+            "the loser never learned the task: it scores {control:.1} % on the easy bucket (needs {CONTROL_MIN:.0} %), \
+             so its failure on the hard one is no win"
         ));
     }
     let floor = e.chance.unwrap_or(0.0);
@@ -173,63 +188,99 @@ pub fn decide(e: &Evidence) -> (Verdict, String) {
     }
 }
 
+/// How a probe's items are scored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    /// Decisive items right (teacher-forced margin > 0); chance 50 %.
+    Margin,
+    /// Sentences translated exactly (greedy), one per sentence; floor 0 %.
+    Exact,
+}
+
+impl Measure {
+    /// Whether `score` counts as right, if it was measured this way.
+    fn right(self, score: &ProbeScore) -> Option<bool> {
+        match self {
+            Measure::Margin => Some(score.is_correct()),
+            Measure::Exact => score.exact,
+        }
+    }
+
+    fn chance(self) -> Option<f64> {
+        match self {
+            Measure::Margin => Some(50.0),
+            Measure::Exact => None,
+        }
+    }
+}
+
+/// Decisive items of one kind in a distance range and, for `agreement-attract`, with an
+/// attractor count in a range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bucket {
+    pub kind: &'static str,
+    pub distance: RangeInclusive<i64>,
+    pub attractors: Option<RangeInclusive<usize>>,
+}
+
+impl Bucket {
+    pub fn new(kind: &'static str, distance: RangeInclusive<i64>) -> Self {
+        Bucket { kind, distance, attractors: None }
+    }
+
+    pub fn holds(&self, item: &ProbeItem) -> bool {
+        item.kind == self.kind
+            && self.distance.contains(&item.distance)
+            && self.attractors.as_ref().is_none_or(|a| item.attractors.is_some_and(|n| a.contains(&n)))
+    }
+
+    /// `verb-agreement items at distance 6…20 with 1…2 attractors`.
+    pub fn text(&self) -> String {
+        let attractors = match &self.attractors {
+            Some(a) if a.start() == a.end() => {
+                format!(" with {} attractor{}", a.start(), if *a.start() == 1 { "" } else { "s" })
+            }
+            Some(a) => format!(" with {}…{} attractors", a.start(), a.end()),
+            None => String::new(),
+        };
+        format!("{} items at distance {}{attractors}", self.kind, bucket_text(&self.distance))
+    }
+}
+
 /// A claim tested on a probe task: decisive items of one kind in a distance bucket.
 pub struct ProbeClaim {
     pub number: &'static str,
     pub claim: &'static str,
     pub task: &'static str,
-    pub kind: &'static str,
-    pub decisive: RangeInclusive<i64>,
-    /// The winner's control: items of this kind in this bucket.
-    pub control: (&'static str, RangeInclusive<i64>),
+    pub decisive: Bucket,
+    /// The winner's control.
+    pub control: Bucket,
     pub winner: (&'static str, Reach),
     pub loser: (&'static str, Reach),
     pub figure: &'static str,
 }
 
-/// The probe claims, fixed before any result was seen (`../shared/design/claims-probes.md`).
-pub fn probe_claims() -> Vec<ProbeClaim> {
-    vec![
+/// The claims about what a model can see (1: a window against recurrence; 3: one direction
+/// against two), fixed before any result was seen: the loser cannot see the controller by
+/// construction, so only the winner must pass the control.
+pub fn probe_claims() -> [ProbeClaim; 2] {
+    [
         ProbeClaim {
             number: "1",
             claim: "Recurrence uses context beyond a fixed window",
             task: "agreement",
-            kind: VERB_AGREEMENT,
-            decisive: 3..=10,
-            control: (VERB_AGREEMENT, 1..=2),
+            decisive: Bucket::new(VERB_AGREEMENT, 3..=10),
+            control: Bucket::new(VERB_AGREEMENT, 1..=2),
             winner: ("rnn", Reach::Left),
             loser: ("ann", Reach::Window(2)),
-            figure: "plots/probe-agreement-verb.png",
-        },
-        ProbeClaim {
-            number: "2a",
-            claim: "An LSTM carries information over longer lags than an Elman RNN",
-            task: "latch",
-            kind: LATCH,
-            decisive: 41..=100,
-            control: (LATCH, 5..=20),
-            winner: ("lstm", Reach::Left),
-            loser: ("rnn", Reach::Left),
-            figure: "plots/probe-latch.png",
-        },
-        ProbeClaim {
-            number: "2b",
-            claim: "An LSTM keeps long-distance agreement better than an Elman RNN",
-            task: "agreement",
-            kind: VERB_AGREEMENT,
-            decisive: 11..=40,
-            control: (VERB_AGREEMENT, 1..=2),
-            winner: ("lstm", Reach::Left),
-            loser: ("rnn", Reach::Left),
             figure: "plots/probe-agreement-verb.png",
         },
         ProbeClaim {
             number: "3",
             claim: "A BiRNN uses right context that one direction cannot see",
             task: "agreement",
-            kind: ADJECTIVE_AGREEMENT,
-            decisive: -4..=-1,
-            control: (VERB_AGREEMENT, 1..=2),
+            decisive: Bucket::new(ADJECTIVE_AGREEMENT, -4..=-1),
+            control: Bucket::new(VERB_AGREEMENT, 1..=2),
             winner: ("birnn", Reach::Both),
             loser: ("lstm", Reach::Left),
             figure: "plots/probe-agreement-adjective.png",
@@ -237,43 +288,46 @@ pub fn probe_claims() -> Vec<ProbeClaim> {
     ]
 }
 
-/// Per seed (matched by the run's seed), per sentence: the decisive items both models scored.
-fn probe_units(claim: &ProbeClaim, winner: &ProbeRuns, loser: &ProbeRuns) -> (Vec<Vec<Unit>>, Vec<i64>) {
+/// Per seed (matched by the run's seed), per sentence: the items of `bucket` both models
+/// scored, right or not by `measure` (an exact match counts once per sentence).
+fn paired_units(measure: Measure, bucket: &Bucket, winner: &ProbeRuns, loser: &ProbeRuns) -> Vec<Vec<Unit>> {
     let mut seeds = Vec::new();
-    let mut distances = Vec::new();
     for w in &winner.runs {
         let Some(l) = loser.runs.iter().find(|l| l.seed == w.seed) else { continue };
-        let (wp, lp) = (&w.scores, &l.scores);
-        let decisive = |s: &&seq2seq_train::probes::ProbeScore| {
-            s.item.kind == claim.kind && claim.decisive.contains(&s.item.distance)
-        };
-        let loser_items: std::collections::HashMap<(usize, usize), &seq2seq_train::probes::ProbeScore> =
-            lp.iter().map(|s| ((s.sentence, s.item.target_index), s)).collect();
-        let mut units: std::collections::BTreeMap<usize, Unit> = Default::default();
-        for ws in wp.iter().filter(decisive) {
+        let loser_items: HashMap<(usize, usize), &ProbeScore> =
+            l.scores.iter().map(|s| ((s.sentence, s.item.target_index), s)).collect();
+        let mut units: BTreeMap<usize, Unit> = BTreeMap::new();
+        for ws in w.scores.iter().filter(|s| bucket.holds(&s.item)) {
             let Some(ls) = loser_items.get(&(ws.sentence, ws.item.target_index)) else { continue };
+            let (Some(a), Some(b)) = (measure.right(ws), measure.right(ls)) else { continue };
             let unit = units.entry(ws.sentence).or_insert(Unit { a: 0.0, b: 0.0, items: 0.0 });
-            unit.a += f64::from(u8::from(ws.is_correct()));
-            unit.b += f64::from(u8::from(ls.is_correct()));
+            if measure == Measure::Exact && unit.items > 0.0 {
+                continue;
+            }
+            unit.a += f64::from(u8::from(a));
+            unit.b += f64::from(u8::from(b));
             unit.items += 1.0;
-            distances.push(ws.item.distance);
         }
         seeds.push(units.into_values().collect());
     }
-    (seeds, distances)
+    seeds
 }
 
-/// Accuracy (%) of `runs` on items of `kind` with a distance in `bucket`, pooled over seeds.
-pub fn probe_accuracy(runs: &ProbeRuns, kind: &str, bucket: &RangeInclusive<i64>) -> Option<Interval> {
+/// Accuracy (%) of `runs` on the items of `bucket`, scored by `measure`, pooled over seeds
+/// (sentences resampled within seeds).
+pub fn accuracy(runs: &ProbeRuns, measure: Measure, bucket: &Bucket) -> Option<Interval> {
     let seeds: Vec<Vec<(f64, f64)>> = runs
         .runs
         .iter()
-        .map(|run| &run.scores)
-        .map(|scores| {
-            let mut by_sentence: std::collections::BTreeMap<usize, (f64, f64)> = Default::default();
-            for s in scores.iter().filter(|s| s.item.kind == kind && bucket.contains(&s.item.distance)) {
+        .map(|run| {
+            let mut by_sentence: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
+            for s in run.scores.iter().filter(|s| bucket.holds(&s.item)) {
+                let Some(right) = measure.right(s) else { continue };
                 let entry = by_sentence.entry(s.sentence).or_insert((0.0, 0.0));
-                entry.0 += f64::from(u8::from(s.is_correct()));
+                if measure == Measure::Exact && entry.1 > 0.0 {
+                    continue;
+                }
+                entry.0 += f64::from(u8::from(right));
                 entry.1 += 1.0;
             }
             by_sentence.into_values().collect()
@@ -282,11 +336,11 @@ pub fn probe_accuracy(runs: &ProbeRuns, kind: &str, bucket: &RangeInclusive<i64>
     stats::accuracy(&seeds)
 }
 
-fn bucket_text(bucket: &RangeInclusive<i64>) -> String {
+pub(crate) fn bucket_text(bucket: &RangeInclusive<i64>) -> String {
     format!("{}…{}", bucket.start(), bucket.end())
 }
 
-fn missing(
+pub(crate) fn missing(
     number: &'static str,
     claim: &'static str,
     probe: String,
@@ -328,43 +382,42 @@ fn find_pair<'a>(
 pub fn judge_probe(claim: &ProbeClaim, probes: &[ProbeRuns]) -> Claim {
     let (winner_name, winner_reach) = claim.winner;
     let (loser_name, loser_reach) = claim.loser;
-    let probe = format!(
-        "`{}`: {} items at distance {} (control: {} at {})",
-        claim.task,
-        claim.kind,
-        bucket_text(&claim.decisive),
-        claim.control.0,
-        bucket_text(&claim.control.1)
-    );
+    let probe = format!("`{}`: {} (control: {})", claim.task, claim.decisive.text(), claim.control.text());
     let pair = format!("`{winner_name}` vs `{loser_name}`");
     let (winner, loser) = match find_pair(probes, claim.task, winner_name, loser_name) {
         Ok(found) => found,
         Err(what) => return missing(claim.number, claim.claim, probe, pair, &what, Some(claim.figure.into())),
     };
-    let (units, distances) = probe_units(claim, winner, loser);
+    let units = paired_units(Measure::Margin, &claim.decisive, winner, loser);
+    let distances: Vec<i64> = winner
+        .runs
+        .iter()
+        .filter(|w| loser.runs.iter().any(|l| l.seed == w.seed))
+        .flat_map(|w| w.scores.iter().filter(|s| claim.decisive.holds(&s.item)).map(|s| s.item.distance))
+        .collect();
     let seeds = units.iter().filter(|s| !s.is_empty()).count();
     let Some(delta) = stats::paired_difference(&units) else {
         return Claim {
             reason: format!(
-                "too few items: no `{}` items at distance {} in these runs (a probe run with a smaller \
-                 `max_distance`, as `--quick`'s, stops short of the bucket)",
-                claim.kind,
-                bucket_text(&claim.decisive)
+                "too few items: no {} in these runs (a probe run with a smaller `max_distance`, as `--quick`'s, \
+                 stops short of the bucket)",
+                claim.decisive.text()
             ),
             ..missing(claim.number, claim.claim, probe, pair, "", Some(claim.figure.into()))
         };
     };
     let share = |reach: Reach| distances.iter().filter(|&&d| reach.sees(d)).count() as f64 / distances.len() as f64;
-    let accuracy = |runs: &ProbeRuns| probe_accuracy(runs, claim.kind, &claim.decisive).expect("items exist");
-    let loser_interval = accuracy(loser);
+    let accuracy_of = |runs: &ProbeRuns| accuracy(runs, Measure::Margin, &claim.decisive).expect("items exist");
+    let loser_interval = accuracy_of(loser);
     let evidence = Evidence {
         delta,
         per_seed: stats::per_seed_differences(&units),
         items: distances.len() / seeds.max(1),
-        winner: accuracy(winner).estimate,
+        winner: accuracy_of(winner).estimate,
         loser: loser_interval.estimate,
         loser_interval,
-        control: probe_accuracy(winner, claim.control.0, &claim.control.1).map(|i| i.estimate),
+        control: accuracy(winner, Measure::Margin, &claim.control).map(|i| i.estimate),
+        loser_control: None,
         winner_answerable: share(winner_reach),
         loser_answerable: share(loser_reach),
         chance: Some(50.0),
@@ -384,118 +437,99 @@ pub fn judge_probe(claim: &ProbeClaim, probes: &[ProbeRuns]) -> Claim {
     }
 }
 
-/// A claim tested on minimal pairs in the translation layout, by exact match: how much more the
-/// hard sentences cost the loser than the winner, against the easy ones.
-pub struct PairClaim {
+/// A claim about degradation with distance: how much more the hard bucket costs the loser
+/// than the winner, against an easy bucket both must pass (the difference in differences).
+pub struct DropClaim {
     pub number: &'static str,
     pub claim: &'static str,
     pub task: &'static str,
-    /// Sentences whose item is of this kind, in this distance bucket.
-    pub hard: (&'static str, RangeInclusive<i64>),
-    /// The same, for the easy sentences (also the winner's control).
-    pub easy: (&'static str, RangeInclusive<i64>),
+    pub measure: Measure,
+    pub hard: Bucket,
+    /// Both models must reach [`CONTROL_MIN`] here: a loser that fails even the easy items
+    /// never learned the task, and its failure on the hard ones is no win.
+    pub easy: Bucket,
     pub winner: &'static str,
     pub loser: &'static str,
+    /// Points Δ must clear.
+    pub margin: f64,
     pub figure: &'static str,
 }
 
-/// Claims 4 and 5, fixed before any result was seen.
-pub fn pair_claims() -> Vec<PairClaim> {
-    vec![
-        PairClaim {
-            number: "4",
-            claim: "An encoder-decoder reorders words that one-output-per-position models cannot",
-            task: "reorder",
-            hard: (QUESTION, 5..=10),
-            easy: (STATEMENT, 5..=10),
-            winner: "encdec",
-            loser: "birnn",
-            figure: "plots/probe-reorder.png",
+/// Margin for the free-form probes (claims 4 and 5), in points of exact match.
+pub const FREE_FORM_MARGIN: f64 = 10.0;
+
+/// Claims 2b, 4 and 5, fixed before any result was seen.
+pub fn drop_claims() -> [DropClaim; 3] {
+    [
+        DropClaim {
+            number: "2b",
+            claim: "An LSTM keeps agreement across attractors better than an Elman RNN",
+            task: "agreement-attract",
+            measure: Measure::Margin,
+            hard: Bucket { attractors: Some(1..=MAX_ATTRACTOR_PHRASES), ..Bucket::new(VERB_AGREEMENT, 6..=20) },
+            easy: Bucket { attractors: Some(0..=0), ..Bucket::new(VERB_AGREEMENT, 6..=20) },
+            winner: "lstm",
+            loser: "rnn",
+            margin: TOKEN_MARGIN,
+            figure: "plots/probe-agreement-attract.png",
         },
-        PairClaim {
-            number: "5",
-            claim: "An encoder-decoder changes length (`in the forest` → `metsässä`) where position-wise models cannot",
-            task: "length",
-            hard: (CONTRACTION, 3..=6),
-            easy: (CONTRACTION, 0..=0),
+        DropClaim {
+            number: "4",
+            claim: "An autoregressive decoder commits to one of two valid word orders; a position-wise tagger mixes them",
+            task: "free-order",
+            measure: Measure::Exact,
+            hard: Bucket::new(FREE_ORDER, 0..=3),
+            easy: Bucket::new(FIXED_ORDER, 0..=3),
             winner: "encdec",
             loser: "birnn",
-            figure: "plots/probe-length.png",
+            margin: FREE_FORM_MARGIN,
+            figure: "plots/probe-free-order.png",
+        },
+        DropClaim {
+            number: "5",
+            claim: "An autoregressive decoder commits to one of two valid lengths (`metsässä` / `metsän sisällä`); a position-wise tagger mixes them",
+            task: "free-length",
+            measure: Measure::Exact,
+            hard: Bucket::new(FREE_LENGTH, 3..=5),
+            easy: Bucket::new(FIXED_LENGTH, 3..=5),
+            winner: "encdec",
+            loser: "birnn",
+            margin: FREE_FORM_MARGIN,
+            figure: "plots/probe-free-length.png",
         },
     ]
 }
 
-/// Per seed (matched by seed): the (hard, easy) sentences both models translated.
-fn pair_units(claim: &PairClaim, winner: &ProbeRuns, loser: &ProbeRuns) -> Vec<(Vec<Unit>, Vec<Unit>)> {
-    let exact_by_sentence = |scores: &[seq2seq_train::probes::ProbeScore],
-                             (kind, bucket): &(&str, RangeInclusive<i64>)| {
-        let mut sentences: std::collections::BTreeMap<usize, bool> = Default::default();
-        for s in scores.iter().filter(|s| s.item.kind == *kind && bucket.contains(&s.item.distance)) {
-            if let Some(exact) = s.exact {
-                sentences.insert(s.sentence, exact);
-            }
-        }
-        sentences
+/// `lstm 99.0 % → 97.5 %`: a model's accuracy on the easy bucket, then on the hard one.
+pub(crate) fn cost(arch: &str, easy: Option<f64>, hard: f64) -> String {
+    format!("{arch} {:.1} % → {hard:.1} %", easy.unwrap_or(0.0))
+}
+
+/// Judges one degradation claim from the probe runs.
+pub fn judge_drop(claim: &DropClaim, probes: &[ProbeRuns]) -> Claim {
+    let probe = format!("`{}`: {} against {}", claim.task, claim.hard.text(), claim.easy.text());
+    let probe = match claim.measure {
+        Measure::Exact => format!("{probe}, exact match"),
+        Measure::Margin => probe,
     };
-    let mut seeds = Vec::new();
-    for w in &winner.runs {
-        let Some(l) = loser.runs.iter().find(|l| l.seed == w.seed) else { continue };
-        let units = |bucket| {
-            let (ws, ls) = (exact_by_sentence(&w.scores, bucket), exact_by_sentence(&l.scores, bucket));
-            ws.iter()
-                .filter_map(|(sentence, &a)| {
-                    let &b = ls.get(sentence)?;
-                    Some(Unit { a: f64::from(u8::from(a)), b: f64::from(u8::from(b)), items: 1.0 })
-                })
-                .collect::<Vec<Unit>>()
-        };
-        seeds.push((units(&claim.hard), units(&claim.easy)));
-    }
-    seeds
-}
-
-/// Exact match (%) of `runs` on sentences whose item is of `kind` in `bucket`, over seeds.
-pub fn exact_accuracy(runs: &ProbeRuns, kind: &str, bucket: &RangeInclusive<i64>) -> Option<Interval> {
-    let seeds: Vec<Vec<(f64, f64)>> = runs
-        .runs
-        .iter()
-        .map(|run| {
-            run.scores
-                .iter()
-                .filter(|s| s.item.kind == kind && bucket.contains(&s.item.distance))
-                .filter_map(|s| s.exact.map(|e| (f64::from(u8::from(e)), 1.0)))
-                .collect()
-        })
-        .collect();
-    stats::accuracy(&seeds)
-}
-
-/// Judges one minimal-pair claim from the probe runs.
-pub fn judge_pairs(claim: &PairClaim, probes: &[ProbeRuns]) -> Claim {
-    let probe = format!(
-        "`{}`: exact match, {} sentences at {} against {} sentences at {}",
-        claim.task,
-        claim.hard.0,
-        bucket_text(&claim.hard.1),
-        claim.easy.0,
-        bucket_text(&claim.easy.1)
-    );
     let pair = format!("`{}` vs `{}`", claim.winner, claim.loser);
     let (winner, loser) = match find_pair(probes, claim.task, claim.winner, claim.loser) {
         Ok(found) => found,
         Err(what) => return missing(claim.number, claim.claim, probe, pair, &what, Some(claim.figure.into())),
     };
-    let units = pair_units(claim, winner, loser);
+    let hard = paired_units(claim.measure, &claim.hard, winner, loser);
+    let easy = paired_units(claim.measure, &claim.easy, winner, loser);
+    let units: Vec<(Vec<Unit>, Vec<Unit>)> = hard.into_iter().zip(easy).collect();
     let seeds = units.iter().filter(|(h, e)| !h.is_empty() && !e.is_empty()).count();
     let (Some(delta), Some(w_hard), Some(l_hard)) = (
         stats::difference_in_differences(&units),
-        exact_accuracy(winner, claim.hard.0, &claim.hard.1),
-        exact_accuracy(loser, claim.hard.0, &claim.hard.1),
+        accuracy(winner, claim.measure, &claim.hard),
+        accuracy(loser, claim.measure, &claim.hard),
     ) else {
-        return missing(claim.number, claim.claim, probe, pair, "sentences in both buckets", Some(claim.figure.into()));
+        return missing(claim.number, claim.claim, probe, pair, "items in both buckets", Some(claim.figure.into()));
     };
     let items = units.iter().map(|(h, e)| h.len().min(e.len())).sum::<usize>() / seeds.max(1);
-    let easy = |runs: &ProbeRuns| exact_accuracy(runs, claim.easy.0, &claim.easy.1).map(|i| i.estimate);
+    let easy = |runs: &ProbeRuns| accuracy(runs, claim.measure, &claim.easy).map(|i| i.estimate);
     let (w_easy, l_easy) = (easy(winner), easy(loser));
     let evidence = Evidence {
         delta,
@@ -505,15 +539,13 @@ pub fn judge_pairs(claim: &PairClaim, probes: &[ProbeRuns]) -> Claim {
         loser: l_hard.estimate,
         loser_interval: l_hard,
         control: w_easy,
+        loser_control: Some(l_easy.unwrap_or(0.0)),
         winner_answerable: 1.0,
         loser_answerable: 1.0,
-        chance: None,
-        margin: EXACT_MARGIN,
+        chance: claim.measure.chance(),
+        margin: claim.margin,
     };
     let (verdict, reason) = decide(&evidence);
-    let cost = |runs: &ProbeRuns, easy: Option<f64>, hard: f64| {
-        format!("{} {:.1} % → {hard:.1} %", runs.arch, easy.unwrap_or(0.0))
-    };
     Claim {
         number: claim.number,
         claim: claim.claim,
@@ -523,9 +555,19 @@ pub fn judge_pairs(claim: &PairClaim, probes: &[ProbeRuns]) -> Claim {
         seeds,
         verdict,
         reason: format!(
-            "{reason}; easy → hard: {}, {}",
-            cost(winner, w_easy, evidence.winner),
-            cost(loser, l_easy, evidence.loser)
+            "{reason}; easy → hard: {}, {}{}",
+            cost(&winner.arch, w_easy, evidence.winner),
+            cost(&loser.arch, l_easy, evidence.loser),
+            match claim.measure {
+                Measure::Exact => format!(
+                    "; hard sentences translated as none of their valid forms (mixed or wrong): {} {:.1} %, {} {:.1} %",
+                    winner.arch,
+                    100.0 - evidence.winner,
+                    loser.arch,
+                    100.0 - evidence.loser
+                ),
+                Measure::Margin => String::new(),
+            }
         ),
         figure: Some(claim.figure.into()),
     }
@@ -589,6 +631,7 @@ pub fn judge_bottleneck(number: &'static str, winner_name: &'static str, groups:
         loser: l_acc.estimate,
         loser_interval: l_acc,
         control: (control_all > 0).then(|| 100.0 * control_right as f64 / control_all as f64),
+        loser_control: None,
         winner_answerable: 1.0,
         loser_answerable: 1.0,
         chance: None,
@@ -610,8 +653,23 @@ pub fn judge_bottleneck(number: &'static str, winner_name: &'static str, groups:
 
 /// Every claim of the evolution table, in order.
 pub fn judge_all(groups: &[ArchRuns], probes: &[ProbeRuns], timing: Option<&ParallelTiming>) -> Vec<Claim> {
-    let mut claims: Vec<Claim> = probe_claims().iter().map(|c| judge_probe(c, probes)).collect();
-    claims.extend(pair_claims().iter().map(|c| judge_pairs(c, probes)));
+    let [window, look_ahead] = probe_claims().map(|c| judge_probe(&c, probes));
+    let [attractors, reorder, length] = drop_claims().map(|c| judge_drop(&c, probes));
+    let mut claims = vec![window, latch_curve::judge(probes), attractors, look_ahead, reorder, length];
+    claims.push(Claim {
+        number: "5b",
+        claim: "A position-wise model emits at most one word per source word (plus its slack slots)",
+        probe: "counted: a target longer than source + slack is out of reach (the results table's ceiling column)"
+            .into(),
+        pair: "`encdec` vs `birnn`".into(),
+        delta: None,
+        seeds: 0,
+        verdict: Verdict::Counted,
+        reason: "a property of the layout: slot j emits target word j, and there are as many slots as source words \
+                 plus slack"
+            .into(),
+        figure: None,
+    });
     claims.push(judge_bottleneck("6a", "luong", groups));
     claims.push(judge_bottleneck("6b", "bahdanau", groups));
     claims.push(Claim {
@@ -631,8 +689,8 @@ pub fn judge_all(groups: &[ArchRuns], probes: &[ProbeRuns], timing: Option<&Para
     });
     claims.push(Claim {
         number: "7b",
-        claim: "Transformers therefore train faster on parallel hardware",
-        probe: "timed training step against length on 1 thread and all threads, with a matmul calibration".into(),
+        claim: "Transformers therefore train faster on parallel hardware: their products keep every token as rows, a recurrent step's shrink to the batch",
+        probe: "achieved GFLOP/s of a training step (its counted operations over its median time, one thread) against length n at 1,024 target tokens".into(),
         pair: "`transformer` vs `luong`".into(),
         delta: None,
         seeds: 0,
@@ -657,6 +715,7 @@ mod tests {
             loser: 90.0 - interval.estimate,
             loser_interval: Interval { estimate: 60.0, low: 55.0, high: 65.0 },
             control: Some(99.0),
+            loser_control: None,
             winner_answerable: 1.0,
             loser_answerable: 1.0,
             chance: Some(50.0),
@@ -688,6 +747,7 @@ mod tests {
             (Box::new(|e| e.items = 40), "too few items"),
             (Box::new(|e| e.winner_answerable = 0.2), "unanswerable by construction"),
             (Box::new(|e| e.control = Some(80.0)), "control not learned"),
+            (Box::new(|e| e.loser_control = Some(60.0)), "the loser never learned the task"),
             (
                 Box::new(|e| {
                     e.loser_answerable = 0.0;
@@ -740,9 +800,6 @@ mod tests {
         assert!(Reach::Both.sees(-4));
     }
 
-    use seq2seq_data::ProbeItem;
-    use seq2seq_train::probes::ProbeScore;
-
     use crate::runs::ProbeRun;
 
     /// `runs` of `arch` on `task`: per seed, 400 sentences with one item each, at distance
@@ -753,6 +810,34 @@ mod tests {
         kind: impl Fn(usize) -> &'static str,
         right: impl Fn(usize) -> bool,
     ) -> ProbeRuns {
+        let item = |sentence: usize| ProbeItem {
+            kind: kind(sentence).into(),
+            target_index: 3,
+            controller: 0,
+            distance: 1 + (sentence % 10) as i64,
+            correct: "x".into(),
+            contrast: "y".into(),
+            attractors: None,
+        };
+        runs_of(task, arch, item, right)
+    }
+
+    /// `runs` of `arch` on `agreement-attract`: per seed, 400 sentences, the verb `6 + sentence %
+    /// 15` words after its subject across `sentence % 3` attractors, right when `right(sentence)`.
+    fn attract_runs(arch: &str, right: impl Fn(usize) -> bool) -> ProbeRuns {
+        let item = |sentence: usize| ProbeItem {
+            kind: VERB_AGREEMENT.into(),
+            target_index: 8,
+            controller: 1,
+            distance: 6 + (sentence % 15) as i64,
+            correct: "vieraili".into(),
+            contrast: "vierailivat".into(),
+            attractors: Some(sentence % 3),
+        };
+        runs_of("agreement-attract", arch, item, right)
+    }
+
+    fn runs_of(task: &str, arch: &str, item: impl Fn(usize) -> ProbeItem, right: impl Fn(usize) -> bool) -> ProbeRuns {
         let runs = [42, 43]
             .map(|seed| ProbeRun {
                 seed,
@@ -762,14 +847,7 @@ mod tests {
                 scores: (0..400)
                     .map(|sentence| ProbeScore {
                         sentence,
-                        item: ProbeItem {
-                            kind: kind(sentence).into(),
-                            target_index: 3,
-                            controller: 0,
-                            distance: 1 + (sentence % 10) as i64,
-                            correct: "x".into(),
-                            contrast: "y".into(),
-                        },
+                        item: item(sentence),
                         margin: if right(sentence) { 1.0 } else { -1.0 },
                         exact: Some(right(sentence)),
                     })
@@ -799,18 +877,68 @@ mod tests {
         let claim = judge_probe(&probe_claims()[0], &[rnn, leaky]);
         assert!(claim.reason.contains("cue leak"), "{}", claim.reason);
 
-        // Claim 4: the encoder-decoder translates everything; the BiRNN its statements but only
-        // a third of its questions.
-        let kind = |s: usize| if s % 2 == 0 { QUESTION } else { STATEMENT };
-        let encdec = probe_runs("reorder", "encdec", kind, |_| true);
-        let birnn = probe_runs("reorder", "birnn", kind, |s| s % 2 == 1 || s % 3 == 0);
-        let claim = judge_pairs(&pair_claims()[0], &[encdec.clone(), birnn]);
+        // Claim 4: the encoder-decoder translates everything; the BiRNN its one-order sentences
+        // but only a third of those with two valid orders.
+        let free_order_runs = |arch: &str, right: fn(usize) -> bool| {
+            let item = |s: usize| ProbeItem {
+                kind: (if s % 2 == 0 { FREE_ORDER } else { FIXED_ORDER }).into(),
+                target_index: 0,
+                controller: 0,
+                distance: (s % 4) as i64,
+                correct: "turistit".into(),
+                contrast: "suomessa".into(),
+                attractors: None,
+            };
+            runs_of("free-order", arch, item, right)
+        };
+        let encdec = free_order_runs("encdec", |_| true);
+        let birnn = free_order_runs("birnn", |s| s % 2 == 1 || s % 3 == 0);
+        let free_order = &drop_claims()[1];
+        let claim = judge_drop(free_order, &[encdec.clone(), birnn]);
         assert_eq!(claim.verdict, Verdict::Supported, "{}", claim.reason);
         assert!(claim.delta.unwrap().estimate > 50.0);
+        assert!(
+            claim.reason.contains("none of their valid forms (mixed or wrong): encdec 0.0 %, birnn 66.5 %"),
+            "{}",
+            claim.reason
+        );
         // A BiRNN as good as the encoder-decoder: both at ceiling, nothing to tell apart.
-        let perfect = probe_runs("reorder", "birnn", kind, |_| true);
-        let claim = judge_pairs(&pair_claims()[0], &[encdec, perfect]);
+        let perfect = free_order_runs("birnn", |_| true);
+        let claim = judge_drop(free_order, &[encdec.clone(), perfect]);
         assert!(claim.reason.contains("ceiling"), "{}", claim.reason);
+        // A BiRNN that gets only half its one-order sentences right never learned the task: its
+        // worse two-order ones are no win for the encoder-decoder.
+        let untrained = free_order_runs("birnn", |s| s % 4 == 1);
+        let claim = judge_drop(free_order, &[encdec, untrained]);
+        assert_eq!(claim.verdict, Verdict::NotMeasurable, "{}", claim.reason);
+        assert!(claim.reason.contains("the loser never learned the task"), "{}", claim.reason);
+    }
+
+    #[test]
+    fn attractors_are_judged_by_the_difference_in_differences() {
+        let claim = &drop_claims()[0];
+        let lstm = attract_runs("lstm", |_| true);
+        // Above the margin: the RNN loses 60 % of the items with attractors, none without.
+        let rnn = attract_runs("rnn", |s| s % 3 == 0 || s % 5 < 2);
+        let judged = judge_drop(claim, &[lstm.clone(), rnn]);
+        assert_eq!(judged.verdict, Verdict::Supported, "{}", judged.reason);
+        assert!((judged.delta.unwrap().estimate - 60.0).abs() < 1.0, "{:?}", judged.delta);
+        assert!(judged.reason.contains("lstm 100.0 % → 100.0 %, rnn 100.0 % → 39.8 %"), "{}", judged.reason);
+        // Below it: both drop alike, so the LSTM keeps nothing the RNN does not.
+        let lstm_drops = attract_runs("lstm", |s| s % 3 == 0 || s % 5 < 2);
+        let rnn = attract_runs("rnn", |s| s % 3 == 0 || s % 5 < 2);
+        let judged = judge_drop(claim, &[lstm_drops, rnn]);
+        assert_eq!(judged.verdict, Verdict::NotSupported, "{}", judged.reason);
+        assert!(judged.delta.unwrap().estimate.abs() < 1e-9);
+        // Straddling it: the RNN loses one item in twenty with attractors.
+        let rnn = attract_runs("rnn", |s| s % 3 == 0 || s % 20 != 1);
+        let judged = judge_drop(claim, &[lstm.clone(), rnn]);
+        assert_eq!(judged.verdict, Verdict::NotMeasurable, "{}", judged.reason);
+        assert!(judged.reason.contains("straddles"), "{}", judged.reason);
+        // The RNN at chance even without attractors: it never learned agreement, no verdict.
+        let rnn = attract_runs("rnn", |s| s % 2 == 0);
+        let judged = judge_drop(claim, &[lstm, rnn]);
+        assert!(judged.reason.contains("the loser never learned the task"), "{}", judged.reason);
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod ceiling;
 pub mod claims;
 pub mod document;
 mod evolution;
+pub mod latch_curve;
 mod literature;
 pub mod parallel;
 pub mod plots;

@@ -186,11 +186,15 @@ impl Writer<'_> {
                         Some((k as f64, stat))
                     })
                     .collect();
-                rows.extend(points.iter().map(|(k, s)| stat_row(&[g.arch.clone(), buckets[*k as usize].clone()], s)));
                 let mut line = stat_series(g.arch.clone(), i, false, &points);
-                if measure == "exact"
-                    && let Some(band) = exact_bands(g, &buckets)
-                {
+                let band = if measure == "exact" { exact_bands(g, &buckets) } else { None };
+                for (k, stat) in &points {
+                    // The CSV holds the band the figure draws: the bootstrap interval where there is one.
+                    let drawn = band.as_ref().and_then(|b| b.iter().find(|(x, _, _)| x == k));
+                    let stat = drawn.map_or(*stat, |&(_, low, high)| Stat { low, high, ..*stat });
+                    rows.push(stat_row(&[g.arch.clone(), buckets[*k as usize].clone()], &stat));
+                }
+                if let Some(band) = band {
                     line.band = band;
                 }
                 series.push(line);

@@ -5,12 +5,14 @@
 use std::ops::RangeInclusive;
 use std::path::Path;
 
+use seq2seq_data::free_forms::{FIXED_LENGTH, FIXED_ORDER, FREE_LENGTH, FREE_ORDER};
 use seq2seq_data::minimal_pairs::{CONTRACTION, QUESTION, STATEMENT};
-use seq2seq_data::probes::{ADJECTIVE_AGREEMENT, LATCH, VERB_AGREEMENT};
+use seq2seq_data::probes::{ADJECTIVE_AGREEMENT, LATCH, MAX_ATTRACTOR_PHRASES, VERB_AGREEMENT};
 use seq2seq_plot::{LineChart, Series, line_chart};
 
 use crate::ReportError;
-use crate::claims::{exact_accuracy, probe_accuracy};
+use crate::claims::{self, Bucket, CONTROL_MIN};
+use crate::latch_curve;
 use crate::plots::{Plot, csv};
 use crate::runs::ProbeRuns;
 use crate::stats::Interval;
@@ -44,6 +46,25 @@ struct ProbeFigure {
     x_label: &'static str,
     /// Distance buckets, as items record them (negative: the controller comes after).
     buckets: Vec<RangeInclusive<i64>>,
+    /// Buckets by attractor count instead, at these distances (`agreement-attract`).
+    attractors: Option<RangeInclusive<i64>>,
+}
+
+impl ProbeFigure {
+    /// The x positions: `(label, bucket)` for items of `kind`.
+    fn positions(&self, kind: &'static str) -> Vec<(String, Bucket)> {
+        match &self.attractors {
+            Some(distance) => (0..=MAX_ATTRACTOR_PHRASES)
+                .map(|a| (a.to_string(), Bucket { attractors: Some(a..=a), ..Bucket::new(kind, distance.clone()) }))
+                .collect(),
+            None => self.buckets.iter().map(|b| (label(b), Bucket::new(kind, b.clone()))).collect(),
+        }
+    }
+
+    /// Whether `runs` belong in this figure: a latch trained per maximum lag has its own.
+    fn draws(&self, runs: &ProbeRuns) -> bool {
+        runs.task == self.task && !(self.task == "latch" && runs.config.data.max_distance > 0)
+    }
 }
 
 fn figures() -> Vec<ProbeFigure> {
@@ -55,6 +76,16 @@ fn figures() -> Vec<ProbeFigure> {
             title: "agreement probe: past-tense verb agreeing with its subject N words back",
             x_label: "N: words from the subject noun back to the verb",
             buckets: vec![1..=2, 3..=4, 5..=6, 7..=10, 11..=15, 16..=20, 21..=30, 31..=40],
+            attractors: None,
+        },
+        ProbeFigure {
+            stem: "probe-agreement-attract",
+            task: "agreement-attract",
+            measure: Measure::Margin(VERB_AGREEMENT),
+            title: "attractor probe: the verb agreeing with its subject across nouns of the other number",
+            x_label: "attractors: intervening nouns of the other number (verb 6-20 words after its subject)",
+            buckets: vec![],
+            attractors: Some(6..=20),
         },
         ProbeFigure {
             stem: "probe-agreement-adjective",
@@ -63,14 +94,16 @@ fn figures() -> Vec<ProbeFigure> {
             title: "agreement probe: adjective agreeing with its noun M words ahead",
             x_label: "M: words from the adjective ahead to its noun",
             buckets: vec![-1..=-1, -2..=-2, -3..=-3, -4..=-4],
+            attractors: None,
         },
         ProbeFigure {
             stem: "probe-latch",
             task: "latch",
             measure: Measure::Margin(LATCH),
-            title: "latch probe: the first symbol recalled at the final `?`",
+            title: "latch probe, lags 5-100 mixed in one run: the first symbol recalled at the final `?`",
             x_label: "steps from the symbol to the answer",
             buckets: (0..10).map(|k| if k == 0 { 5..=10 } else { 10 * k + 1..=10 * k + 10 }).collect(),
+            attractors: None,
         },
         ProbeFigure {
             stem: "probe-reorder",
@@ -79,6 +112,7 @@ fn figures() -> Vec<ProbeFigure> {
             title: "reorder probe: questions (solid) against their statements (dashed)",
             x_label: "d: words the verb moves to the front in the question",
             buckets: (2..=10).map(|d| d..=d).collect(),
+            attractors: None,
         },
         ProbeFigure {
             stem: "probe-length",
@@ -87,6 +121,25 @@ fn figures() -> Vec<ProbeFigure> {
             title: "length probe: clauses that contract `in the forest` → `metsässä`",
             x_label: "o: words the source runs ahead of the target",
             buckets: (0..=6).map(|o| o..=o).collect(),
+            attractors: None,
+        },
+        ProbeFigure {
+            stem: "probe-free-order",
+            task: "free-order",
+            measure: Measure::Exact(&[(FREE_ORDER, false), (FIXED_ORDER, true)]),
+            title: "free-order probe: two valid word orders (solid) against one (dashed)",
+            x_label: "adverbs between subject and verb",
+            buckets: (0..=3).map(|d| d..=d).collect(),
+            attractors: None,
+        },
+        ProbeFigure {
+            stem: "probe-free-length",
+            task: "free-length",
+            measure: Measure::Exact(&[(FREE_LENGTH, false), (FIXED_LENGTH, true)]),
+            title: "free-length probe: places with two valid lengths (solid) against one (dashed)",
+            x_label: "o: target words after the place",
+            buckets: (0..=5).map(|o| o..=o).collect(),
+            attractors: None,
         },
     ]
 }
@@ -101,26 +154,26 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
     std::fs::create_dir_all(dir).map_err(|e| ReportError::io(dir, e))?;
     let mut plots = Vec::new();
     for figure in figures() {
-        let models: Vec<&ProbeRuns> = probes.iter().filter(|p| p.task == figure.task).collect();
+        let models: Vec<&ProbeRuns> = probes.iter().filter(|p| figure.draws(p)).collect();
         if models.is_empty() {
             continue;
         }
-        let labels: Vec<String> = figure.buckets.iter().map(label).collect();
-        let mut series = Vec::new();
-        let mut rows = Vec::new();
-        let lines: Vec<(&str, bool)> = match figure.measure {
+        let lines: Vec<(&'static str, bool)> = match figure.measure {
             Measure::Margin(kind) => vec![(kind, false)],
             Measure::Exact(kinds) => kinds.to_vec(),
         };
+        let labels: Vec<String> = figure.positions(lines[0].0).into_iter().map(|(l, _)| l).collect();
+        let mut series = Vec::new();
+        let mut rows = Vec::new();
         for model in &models {
             let colour = colour(&model.arch);
             for &(kind, dashed) in &lines {
                 let name = if lines.len() > 1 { format!("{} {kind}", model.arch) } else { model.arch.clone() };
                 let mut line = Series { name, colour, dashed, ..Series::default() };
-                for (k, bucket) in figure.buckets.iter().enumerate() {
+                for (k, (position, bucket)) in figure.positions(kind).iter().enumerate() {
                     let accuracy: Option<Interval> = match figure.measure {
-                        Measure::Margin(_) => probe_accuracy(model, kind, bucket),
-                        Measure::Exact(_) => exact_accuracy(model, kind, bucket),
+                        Measure::Margin(_) => claims::accuracy(model, claims::Measure::Margin, bucket),
+                        Measure::Exact(_) => claims::accuracy(model, claims::Measure::Exact, bucket),
                     };
                     let Some(acc) = accuracy else { continue };
                     line.points.push((k as f64, acc.estimate));
@@ -128,7 +181,7 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
                     rows.push(vec![
                         model.arch.clone(),
                         kind.to_string(),
-                        labels[k].clone(),
+                        position.clone(),
                         format!("{:.4}", acc.estimate),
                         format!("{:.4}", acc.low),
                         format!("{:.4}", acc.high),
@@ -163,16 +216,85 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
         for ext in ["png", "svg"] {
             line_chart(&dir.join(format!("{}.{ext}", figure.stem)), &chart)?;
         }
-        let header = ["arch", "kind", "distance", "accuracy", "low95", "high95", "seeds"];
+        let x = if figure.attractors.is_some() { "attractors" } else { "distance" };
+        let header = ["arch", "kind", x, "accuracy", "low95", "high95", "seeds"];
         csv(&dir.join(format!("{}.csv", figure.stem)), &header, &rows)?;
         let how = match figure.measure {
             Measure::Margin(_) => "teacher-forced margin > 0 counts as right; dashed: chance",
-            Measure::Exact(_) => "greedy translations, exact match",
+            Measure::Exact(_) => "greedy translations, exact match (against any valid translation)",
         };
         let caption = format!("{title}: {how}; bands: 95 % bootstrap interval over seeds and sentences");
         plots.push(Plot { stem: figure.stem.into(), caption });
     }
+    plots.extend(write_latch_by_lag_plot(dir, probes)?);
     Ok(plots)
+}
+
+/// Claim 2a's figure: per maximum lag T, the share of seeds that learn the latch (solid) and the
+/// accuracy on the longest lags, (T/2, T] (dashed, with its band).
+fn write_latch_by_lag_plot(dir: &Path, probes: &[ProbeRuns]) -> Result<Option<Plot>, ReportError> {
+    let rows = latch_curve::rows(probes);
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let labels: Vec<String> = rows.iter().map(|r| r.max_lag.to_string()).collect();
+    let (mut series, mut csv_rows) = (Vec::new(), Vec::new());
+    for arch in ["rnn", "lstm"] {
+        let colour = colour(arch);
+        let mut learned = Series { name: format!("{arch}: seeds that learn it"), colour, ..Series::default() };
+        let mut longest =
+            Series { name: format!("{arch}: accuracy, longest lags"), colour, dashed: true, ..Series::default() };
+        for (k, row) in rows.iter().enumerate() {
+            let Some(runs) = (if arch == "rnn" { row.rnn } else { row.lstm }) else { continue };
+            let (won, all) = latch_curve::successes(runs, row.max_lag);
+            let share = 100.0 * won as f64 / all.max(1) as f64;
+            learned.points.push((k as f64, share));
+            let bucket = Bucket::new(LATCH, latch_curve::longest_lags(row.max_lag));
+            let acc = claims::accuracy(runs, claims::Measure::Margin, &bucket);
+            if let Some(acc) = acc {
+                longest.points.push((k as f64, acc.estimate));
+                longest.band.push((k as f64, acc.low, acc.high));
+            }
+            csv_rows.push(vec![
+                arch.to_string(),
+                row.max_lag.to_string(),
+                won.to_string(),
+                all.to_string(),
+                acc.map_or(String::new(), |a| format!("{:.4}", a.estimate)),
+                acc.map_or(String::new(), |a| format!("{:.4}", a.low)),
+                acc.map_or(String::new(), |a| format!("{:.4}", a.high)),
+            ]);
+        }
+        series.extend([learned, longest]);
+    }
+    series.push(Series {
+        name: "chance".into(),
+        points: (0..labels.len()).map(|k| (k as f64, CHANCE)).collect(),
+        dashed: true,
+        colour: CHANCE_COLOUR,
+        ..Series::default()
+    });
+    let stem = "probe-latch-by-lag";
+    let title = "latch probe trained per maximum lag T: which models learn to carry the symbol";
+    let chart = LineChart {
+        title,
+        x_label: "T: the longest lag in training and test (lags 1…T)",
+        y_label: "%",
+        series: &series,
+        x_labels: Some(&labels),
+        y_range: Some((0.0, 100.0)),
+    };
+    for ext in ["png", "svg"] {
+        line_chart(&dir.join(format!("{stem}.{ext}")), &chart)?;
+    }
+    let header = ["arch", "max_lag", "seeds_learned", "seeds", "longest_lags_accuracy", "low95", "high95"];
+    csv(&dir.join(format!("{stem}.csv")), &header, &csv_rows)?;
+    let caption = format!(
+        "{title}: solid, the share of seeds whose answer accuracy reaches {CONTROL_MIN:.0} % (Bengio, Simard & \
+         Frasconi 1994's measure); dashed, the accuracy on the longest lags (T/2, T] with its 95 % bootstrap band; \
+         grey, chance"
+    );
+    Ok(Some(Plot { stem: stem.into(), caption }))
 }
 
 /// The gradient saliency of the controllers against distance (log scale), for the models that
@@ -180,9 +302,11 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
 /// before training (dashed) and trained (solid).
 pub fn write_saliency_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, ReportError> {
     let mut plots = Vec::new();
-    for figure in figures().into_iter().filter(|f| matches!(f.measure, Measure::Margin(VERB_AGREEMENT | LATCH))) {
+    let long_range =
+        |f: &ProbeFigure| matches!(f.measure, Measure::Margin(VERB_AGREEMENT | LATCH)) && f.attractors.is_none();
+    for figure in figures().into_iter().filter(long_range) {
         let models: Vec<&ProbeRuns> =
-            probes.iter().filter(|p| p.task == figure.task && p.runs.iter().any(|r| r.saliency.is_some())).collect();
+            probes.iter().filter(|p| figure.draws(p) && p.runs.iter().any(|r| r.saliency.is_some())).collect();
         if models.is_empty() {
             continue;
         }

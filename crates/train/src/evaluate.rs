@@ -98,7 +98,13 @@ pub fn evaluate<M: Seq2Seq>(
     let generations = generate_all(model, pairs, batcher, device, search);
     let hypotheses: Vec<String> = generations.iter().map(|g| codec.decode_target(&g.tokens[0])).collect();
     let references: Vec<String> = pairs.iter().map(|p| codec.normalize_target(&examples[p.index].target)).collect();
-    let correct: Vec<bool> = generations.iter().zip(pairs).map(|(g, p)| g.tokens[0] == p.target).collect();
+    // Right when equal to the reference, or to any other valid translation of the source.
+    let correct: Vec<bool> = (generations.iter().zip(pairs).zip(&hypotheses))
+        .map(|((g, p), hypothesis)| {
+            g.tokens[0] == p.target
+                || examples[p.index].references.iter().any(|r| codec.normalize_target(r) == *hypothesis)
+        })
+        .collect();
     let (mut free_correct, mut free_total) = (0usize, 0usize);
     for (generation, pair) in generations.iter().zip(pairs) {
         let with_eos = |ids: &[usize]| ids.iter().copied().chain(std::iter::once(EOS)).collect::<Vec<_>>();
@@ -329,6 +335,7 @@ mod tests {
             tags: vec![],
             alignment: vec![vec![0], vec![1, 2], vec![2]],
             probes: vec![],
+            references: vec![],
         };
         let pair = EncodedPair::new(0, vec![5, 6, 7], vec![10, 11, 12]);
         let rows = vec![vec![0.7, 0.2, 0.1], vec![0.6, 0.3, 0.1], vec![0.1, 0.1, 0.8], vec![0.3, 0.3, 0.4]];

@@ -7,6 +7,7 @@ use burn::nn::{Embedding, EmbeddingConfig, Initializer, LayerNorm, LayerNormConf
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use seq2seq_data::Batch;
 use seq2seq_data::vocab::SOS;
+use seq2seq_train::bench::{StepShape, matmul_flops};
 use seq2seq_train::decode::{Decoder, Search, StepOutput, decode};
 use seq2seq_train::dropout::{Dropout, DropoutConfig};
 use seq2seq_train::validate::{ConfigIssue, ModelConfig, count, dropout, issue, width};
@@ -64,6 +65,36 @@ impl Default for TransformerConfig {
             positions: PositionKind::Sinusoidal,
             max_positions: 256,
         }
+    }
+}
+
+impl TransformerConfig {
+    /// The forward pass's products for `shape` (counted, not measured), per sentence then × batch
+    /// (Vaswani et al. 2017, Table 1: self-attention O(n²·d), the projections O(n·d²)):
+    ///
+    /// ```text
+    /// encoder layer   S·d·4d (Q, K, V, O) + 2·S·S·d (QKᵀ, AV) + 2·S·d·d_ff
+    /// decoder layer   T·d·4d + 2·T·T·d                       self-attention
+    ///                 T·d·2d + S·d·2d + 2·T·S·d              cross-attention (Q, O on T; K, V on S)
+    ///                 2·T·d·d_ff
+    /// output          T·d·V
+    /// ```
+    ///
+    /// Every product has `batch · length` rows: at a fixed token budget, as many at any length.
+    pub fn forward_flops(&self, shape: StepShape) -> f64 {
+        let (d, f, v) = (self.d_model, self.d_ff, shape.target_vocab);
+        let (s, t) = (shape.source_len, shape.target_len);
+        let encoder_layer = matmul_flops(s, d, 4 * d) + 2.0 * matmul_flops(s, s, d) + 2.0 * matmul_flops(s, d, f);
+        let decoder_layer = matmul_flops(t, d, 4 * d)
+            + 2.0 * matmul_flops(t, t, d)
+            + matmul_flops(t, d, 2 * d)
+            + matmul_flops(s, d, 2 * d)
+            + 2.0 * matmul_flops(t, s, d)
+            + 2.0 * matmul_flops(t, d, f);
+        let per_sentence = self.encoder_layers as f64 * encoder_layer
+            + self.decoder_layers as f64 * decoder_layer
+            + matmul_flops(t, d, v);
+        shape.batch as f64 * per_sentence
     }
 }
 

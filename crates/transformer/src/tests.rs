@@ -273,3 +273,21 @@ fn attention_maps_cover_every_layer_and_head() {
         }
     }
 }
+
+#[test]
+fn the_forward_products_are_counted_by_hand() {
+    // d = 4, d_ff = 6, one layer each; S = 3, T = 2, V = 5.
+    let config =
+        TransformerConfig { d_model: 4, d_ff: 6, heads: 2, encoder_layers: 1, decoder_layers: 1, ..Default::default() };
+    let shape = seq2seq_train::bench::StepShape { batch: 1, source_len: 3, target_len: 2, target_vocab: 5 };
+    let encoder = 2 * 3 * 4 * 16 + 2 * (2 * 3 * 3 * 4) + 2 * (2 * 3 * 4 * 6); // 384 + 144 + 288
+    let self_attention = 2 * 2 * 4 * 16 + 2 * (2 * 2 * 2 * 4); // 256 + 64
+    let cross = 2 * 2 * 4 * 8 + 2 * 3 * 4 * 8 + 2 * (2 * 2 * 3 * 4); // 128 + 192 + 96
+    let feed_forward = 2 * (2 * 2 * 4 * 6); // 192
+    let output = 2 * 2 * 4 * 5; // 80
+    assert_eq!(config.forward_flops(shape), (encoder + self_attention + cross + feed_forward + output) as f64);
+    assert_eq!(encoder + self_attention + cross + feed_forward + output, 1824);
+    // Twice the sentences, twice the work; the attention products grow with n², the rest with n.
+    let double = seq2seq_train::bench::StepShape { batch: 2, ..shape };
+    assert_eq!(config.forward_flops(double), 2.0 * 1824.0);
+}

@@ -290,13 +290,13 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool, stop_after_epoch
     let first = config.run_config(&config.archs[0], 0, false)?;
     for probe in probes {
         for arch in probe.archs {
-            for k in 0..probe_seeds {
+            for k in 0..probe.seeds(probe_seeds) {
                 let run_config = probe.run_config(arch, first.seed.wrapping_add(k as u64), first.backend)?;
-                plan(format!("probe-{}-{arch}-seed{}", probe.task, run_config.seed), run_config)?;
+                plan(probe.run_name(arch, run_config.seed), run_config)?;
             }
         }
         for &(arch, delay) in probe.delayed {
-            for k in 0..probe_seeds {
+            for k in 0..probe.seeds(probe_seeds) {
                 let run_config = probe.delayed_config(arch, delay, first.seed.wrapping_add(k as u64), first.backend)?;
                 plan(format!("probe-{}-{arch}-wait{delay}-seed{}", probe.task, run_config.seed), run_config)?;
             }
@@ -333,8 +333,9 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool, stop_after_epoch
         settings.push("`--quick`: 600 training pairs of up to 16 words and two epochs per toy-fi run (`encdec` and `luong`, the bottleneck pair: 4,000 pairs of up to 30 words, five epochs) — a first look, not a result".into());
     }
     for probe in probes.iter().filter(|_| probe_seeds > 0) {
+        let seeds = probe.seeds(probe_seeds);
         settings.push(format!(
-            "probe `{}`{}: {} trained on {} examples for {} epochs, the best validation epoch tested on {}; {probe_seeds} seed{} each",
+            "probe `{}`{}: {} trained on {} examples for {} epochs, the best validation epoch tested on {}; {seeds} seed{} each",
             probe.task,
             match probe.max_distance {
                 0 => String::new(),
@@ -344,7 +345,7 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool, stop_after_epoch
             probe.train_size,
             probe.epochs,
             probe.test_size,
-            if probe_seeds == 1 { "" } else { "s" }
+            if seeds == 1 { "" } else { "s" }
         ));
     }
     if !finished.is_empty() {

@@ -109,7 +109,8 @@ enum Command {
         /// Architecture (see `workbench list`); overrides the config's `arch`.
         #[arg(long)]
         arch: Option<String>,
-        /// Task: toy-fi, copy, reverse, sort, agreement, latch, reorder, length or tsv:PATH; overrides `data.task`.
+        /// Task: toy-fi, copy, reverse, sort, agreement, agreement-attract, latch, reorder, length,
+        /// free-order, free-length or tsv:PATH; overrides `data.task`.
         #[arg(long)]
         task: Option<String>,
         /// Experiment config (TOML), e.g. experiments/encdec.toml.

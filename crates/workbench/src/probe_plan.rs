@@ -17,22 +17,42 @@ pub struct ProbePlan {
     /// Reference runs: a left-to-right architecture again with a delay (`[model] delay`, wait-k),
     /// drawn beside the others (`lstm (delay = 4)`) and judged in no claim.
     pub delayed: &'static [(&'static str, usize)],
+    /// Seeds at least (0: the comparison's `probe_seeds` alone): a verdict that counts the seeds
+    /// that succeed needs more than two. `probe_seeds = 0` still trains no probe.
+    pub min_seeds: usize,
 }
 
-/// The probes of claims 1–5: agreement (ann vs rnn, rnn vs lstm at long N, lstm vs birnn on
-/// adjectives), the latch (rnn vs lstm: only the recurrent cell differs), and the minimal pairs
-/// of reordering and length change (encdec vs birnn).
+/// The latch trained per maximum lag T (claim 2a, Bengio et al.'s curve): lags uniform in 1…T,
+/// the mixed-lag latch's budget, three seeds, so that "succeeds in every seed" and "in no seed"
+/// can be told apart from one seed's luck.
+const fn latch_by_lag(max_lag: usize) -> ProbePlan {
+    ProbePlan {
+        task: "latch",
+        archs: &["rnn", "lstm"],
+        train_size: 2_000,
+        test_size: 600,
+        epochs: 16,
+        max_distance: max_lag,
+        delayed: &[],
+        min_seeds: 3,
+    }
+}
+
+/// The maximum lags T of claim 2a's runs.
+pub const LATCH_MAX_LAGS: [usize; 5] = [5, 10, 20, 40, 80];
+
+/// The probes of claims 1–5: agreement (ann vs rnn, lstm vs birnn on adjectives), agreement
+/// across attractors (rnn vs lstm, birnn drawn beside), the latch (rnn vs lstm: only the
+/// recurrent cell differs) with mixed lags and trained per maximum lag, and the minimal pairs of reordering and length change (encdec vs birnn).
 ///
-/// Budgets, session 5 (set by the *winner's control bucket* alone — N ≤ 2 on agreement, lags
-/// 5–20 on the latch, statements / offset 0 on the minimal pairs — never by a claim's Δ): at
-/// session 3's 3,000 × 8 (agreement), 2,000 × 10 (reorder, length) no winner had learned its
-/// control (lstm 77 % at N ≤ 2, encdec 26 % on statements at d ≥ 5); single diagnostic runs of
-/// the winner (seed 42) learned it at 6,000 × 12 (lstm 100 % of 86 items), 6,000 × 12 (length:
-/// encdec 99 %), and reached 91 % at 12,000 × 16 (reorder), hence 24 epochs there. The latch keeps
-/// the design note's calibrated 2,000 sequences, now scored on its answer alone, and trains 16
-/// epochs: the diagnostic LSTM left chance only in its 7th. Test sets are as large as the
-/// control and decisive buckets need (claim 5's offset-0 bucket is ~4 % of sentences).
-pub const PLAN: [ProbePlan; 4] = [
+/// Budgets are set by the *winner's control bucket* alone (N ≤ 2 on agreement, lags 5–20 on the
+/// latch, statements / offset 0 on the minimal pairs), never by a claim's Δ: single diagnostic
+/// runs of the winner learned the agreement control at 6,000 × 12 (3,000 × 8 did not), the
+/// length control at 6,000 × 12, and the reorder control only near 12,000 × 16, hence 24 epochs
+/// there. The latch keeps 2,000 sequences scored on its answer alone and trains 16 epochs: the
+/// LSTM leaves chance late in a mixed-lag run. Test sets are as large as the control and
+/// decisive buckets need (claim 5's offset-0 bucket is ~4 % of sentences).
+pub const PLAN: [ProbePlan; 10] = [
     ProbePlan {
         task: "agreement",
         archs: &["ann", "rnn", "lstm", "birnn"],
@@ -43,7 +63,20 @@ pub const PLAN: [ProbePlan; 4] = [
         // A reference line, in no verdict: the forward LSTM reading four words late sees every
         // adjective's noun (M ≤ 4), as the design note's "delayed LSTMs drawn for reference".
         delayed: &[("lstm", 4)],
+        min_seeds: 0,
     },
+    // Claim 2b: agreement across attractors, the BiRNN as a third line; the agreement budget.
+    ProbePlan {
+        task: "agreement-attract",
+        archs: &["rnn", "lstm", "birnn"],
+        train_size: 6_000,
+        test_size: 2_000,
+        epochs: 12,
+        max_distance: 0,
+        delayed: &[],
+        min_seeds: 0,
+    },
+    // The mixed-lag latch (5…100 in one run): the second figure of claim 2a.
     ProbePlan {
         task: "latch",
         archs: &["rnn", "lstm"],
@@ -52,24 +85,35 @@ pub const PLAN: [ProbePlan; 4] = [
         epochs: 16,
         max_distance: 0,
         delayed: &[],
+        min_seeds: 0,
     },
+    latch_by_lag(LATCH_MAX_LAGS[0]),
+    latch_by_lag(LATCH_MAX_LAGS[1]),
+    latch_by_lag(LATCH_MAX_LAGS[2]),
+    latch_by_lag(LATCH_MAX_LAGS[3]),
+    latch_by_lag(LATCH_MAX_LAGS[4]),
+    // Claims 4 and 5: sentences with two valid translations beside sentences with one (at most
+    // ten words, so the encoder-decoder stays clear of its bottleneck); the budget that taught
+    // the encoder-decoder the old length probe's control.
     ProbePlan {
-        task: "reorder",
-        archs: &["birnn", "encdec"],
-        train_size: 12_000,
-        test_size: 2_000,
-        epochs: 24,
-        max_distance: 0,
-        delayed: &[],
-    },
-    ProbePlan {
-        task: "length",
+        task: "free-order",
         archs: &["birnn", "encdec"],
         train_size: 6_000,
-        test_size: 3_000,
+        test_size: 2_000,
         epochs: 12,
         max_distance: 0,
         delayed: &[],
+        min_seeds: 0,
+    },
+    ProbePlan {
+        task: "free-length",
+        archs: &["birnn", "encdec"],
+        train_size: 6_000,
+        test_size: 2_000,
+        epochs: 12,
+        max_distance: 0,
+        delayed: &[],
+        min_seeds: 0,
     },
 ];
 
@@ -86,9 +130,24 @@ pub const QUICK_PLAN: [ProbePlan; 1] = [ProbePlan {
     // The LSTM reading four words late sees every adjective's noun (M ≤ 4): the reference line
     // that shows the forward models' failure on adjectives is the layout's, not the cell's.
     delayed: &[("lstm", 4)],
+    min_seeds: 0,
 }];
 
 impl ProbePlan {
+    /// The seeds this probe trains when the comparison asks for `probe_seeds`.
+    pub fn seeds(&self, probe_seeds: usize) -> usize {
+        if probe_seeds == 0 { 0 } else { probe_seeds.max(self.min_seeds) }
+    }
+
+    /// The run directory's name: `probe-latch-rnn-seed42`; a latch trained per maximum lag
+    /// carries it (`probe-latch-lag20-rnn-seed42`).
+    pub fn run_name(&self, arch: &str, seed: u64) -> String {
+        match (self.task, self.max_distance) {
+            ("latch", t) if t > 0 => format!("probe-latch-lag{t}-{arch}-seed{seed}"),
+            (task, _) => format!("probe-{task}-{arch}-seed{seed}"),
+        }
+    }
+
     /// The run config of `arch` on this probe with seed `seed`.
     pub fn run_config(&self, arch: &str, seed: u64, backend: Backend) -> Result<RunConfig> {
         let mut config = RunConfig { arch: arch.into(), seed, backend, ..RunConfig::default() };
@@ -118,6 +177,18 @@ impl ProbePlan {
 mod tests {
     use super::*;
     use crate::registry;
+
+    #[test]
+    fn the_latch_by_lag_trains_three_seeds_per_lag_under_its_own_names() {
+        let by_lag: Vec<&ProbePlan> = PLAN.iter().filter(|p| p.task == "latch" && p.max_distance > 0).collect();
+        assert_eq!(by_lag.iter().map(|p| p.max_distance).collect::<Vec<_>>(), LATCH_MAX_LAGS);
+        assert!(by_lag.iter().all(|p| p.seeds(2) == 3 && p.seeds(5) == 5 && p.seeds(0) == 0));
+        let names: std::collections::HashSet<String> =
+            PLAN.iter().flat_map(|p| p.archs.iter().map(move |a| p.run_name(a, 42))).collect();
+        assert_eq!(names.len(), PLAN.iter().map(|p| p.archs.len()).sum::<usize>(), "one directory per run");
+        assert_eq!(by_lag[2].run_name("rnn", 42), "probe-latch-lag20-rnn-seed42");
+        assert_eq!(PLAN[2].run_name("rnn", 42), "probe-latch-rnn-seed42");
+    }
 
     #[test]
     fn every_planned_run_is_a_known_architecture_on_a_probe_task() {
