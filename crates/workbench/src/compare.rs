@@ -337,9 +337,10 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool, stop_after_epoch
         settings.push(format!(
             "probe `{}`{}: {} trained on {} examples for {} epochs, the best validation epoch tested on {}; {seeds} seed{} each",
             probe.task,
-            match probe.max_distance {
-                0 => String::new(),
-                d => format!(" (distances up to {d})"),
+            match (probe.task, probe.max_distance) {
+                (_, 0) => String::new(),
+                ("latch", t) => format!(" trained per maximum lag (lags 1…{t})"),
+                (_, d) => format!(" (distances up to {d})"),
             },
             probe.archs.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "),
             probe.train_size,
