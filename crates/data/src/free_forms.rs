@@ -57,10 +57,12 @@ fn example(source: Vec<&str>, targets: Vec<Vec<&str>>, tag: &str, item: ProbeIte
     }
 }
 
-fn item(kind: &str, distance: usize, correct: &str, contrast: &str) -> ProbeItem {
+/// The item at target word `target_index` (what the teacher-forced margin reads), its kind
+/// naming the bucket; `exact` is what judges it.
+fn item(kind: &str, target_index: usize, distance: usize, correct: &str, contrast: &str) -> ProbeItem {
     ProbeItem {
         kind: kind.into(),
-        target_index: 0,
+        target_index,
         controller: 0,
         distance: distance as i64,
         correct: correct.into(),
@@ -102,9 +104,9 @@ pub fn free_order_example(rng: &mut impl Rng) -> Example {
     if free {
         // suomessa vierailevat [usein] turistit
         let fronted: Vec<&str> = [&[complement_fi, verb.fi[1]][..], &adverbs_fi, &[noun.fi[1]]].concat();
-        example(source, vec![straight, fronted], "free-order", item(FREE_ORDER, n, noun.fi[1], complement_fi))
+        example(source, vec![straight, fronted], "free-order", item(FREE_ORDER, 0, n, noun.fi[1], complement_fi))
     } else {
-        example(source, vec![straight], "free-order", item(FIXED_ORDER, n, noun.fi[1], complement_fi))
+        example(source, vec![straight], "free-order", item(FIXED_ORDER, 0, n, noun.fi[1], complement_fi))
     }
 }
 
@@ -132,9 +134,9 @@ pub fn free_length_example(rng: &mut impl Rng) -> Example {
     match genitive(place) {
         Some(genitive) => {
             let long: Vec<&str> = [&[noun.fi[1], verb.fi[1], genitive, postposition][..], &tail_fi].concat();
-            example(source, vec![short, long], "free-length", item(FREE_LENGTH, o, case, genitive))
+            example(source, vec![short, long], "free-length", item(FREE_LENGTH, 2, o, case, genitive))
         }
-        None => example(source, vec![short], "free-length", item(FIXED_LENGTH, o, case, postposition)),
+        None => example(source, vec![short], "free-length", item(FIXED_LENGTH, 2, o, case, postposition)),
     }
 }
 
@@ -173,7 +175,8 @@ mod tests {
                 assert_eq!(item.kind, FIXED_ORDER);
                 assert!(e.references.is_empty(), "one valid order: {e:?}");
             }
-            assert_eq!(words(&e.target)[0], item.correct, "the subject comes first in the canonical order");
+            assert_eq!(words(&e.target)[item.target_index], item.correct, "the item points at its word");
+            assert_eq!(item.target_index, 0, "the subject comes first in the canonical order");
         }
         assert!(kinds.iter().all(|&n| n > 900), "{kinds:?}");
     }
@@ -189,7 +192,8 @@ mod tests {
             let o = item.distance as usize;
             tails[o] += 1;
             let target = words(&e.target);
-            assert_eq!(target[2], item.correct, "the case form follows subject and verb");
+            assert_eq!(target[item.target_index], item.correct, "the item points at its word");
+            assert_eq!(item.target_index, 2, "the case form follows subject and verb");
             assert_eq!(target.len(), 3 + o, "{} → {}", e.source, e.target);
             if item.kind == FREE_LENGTH {
                 let [short, long] = &e.references[..] else { panic!("two lengths: {e:?}") };

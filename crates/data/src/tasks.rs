@@ -27,7 +27,7 @@ pub enum Task {
     Agreement,
     /// Probe: subject–verb agreement across intervening nouns of either number (attractors).
     AgreementAttract,
-    /// Probe: remember a symbol across 5–100 steps.
+    /// Probe: remember a symbol across 5–100 steps (1…T steps with `max_distance = T`).
     Latch,
     /// Probe: statements and questions whose verb moves 2–10 words to the front.
     Reorder,
@@ -164,7 +164,7 @@ impl fmt::Display for Task {
 #[serde(deny_unknown_fields, default)]
 pub struct DataConfig {
     /// `toy-fi`, `copy`, `reverse`, `sort`, a probe (`agreement`, `agreement-attract`, `latch`,
-    /// `reorder`, `length`) or `tsv:PATH`.
+    /// `reorder`, `length`, `free-order`, `free-length`) or `tsv:PATH`.
     pub task: String,
     /// Training pairs (for `tsv:`, at most this many; 0 = all).
     pub train_size: usize,

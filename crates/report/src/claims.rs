@@ -11,8 +11,9 @@
 //!   too few items, the winner has not learned the control bucket, most items unanswerable by
 //!   construction, a cue leak (a model above chance where it cannot see the controller), both
 //!   models at floor / chance or at ceiling, or too few timed lengths.
-//! - Claims about degradation with distance (2a, 2b, 4, 5) also need *both* models on their easy
-//!   bucket, and judge the difference in differences ([`DropClaim`], [`latch_curve`]).
+//! - Claims about what a harder bucket costs (2a: longer lags, 2b: attractors, 4 and 5: two valid
+//!   forms) also need *both* models on their easy bucket, and judge the difference in differences
+//!   ([`DropClaim`], [`latch_curve`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::RangeInclusive;
@@ -437,8 +438,9 @@ pub fn judge_probe(claim: &ProbeClaim, probes: &[ProbeRuns]) -> Claim {
     }
 }
 
-/// A claim about degradation with distance: how much more the hard bucket costs the loser
-/// than the winner, against an easy bucket both must pass (the difference in differences).
+/// A claim about what a harder bucket costs (longer distances, attractors, two valid forms): how
+/// much more the hard bucket costs the loser than the winner, against an easy bucket both must
+/// pass (the difference in differences).
 pub struct DropClaim {
     pub number: &'static str,
     pub claim: &'static str,
@@ -689,7 +691,7 @@ pub fn judge_all(groups: &[ArchRuns], probes: &[ProbeRuns], timing: Option<&Para
     });
     claims.push(Claim {
         number: "7b",
-        claim: "Transformers therefore train faster on parallel hardware: their products keep every token as rows, a recurrent step's shrink to the batch",
+        claim: "Transformers suit parallel hardware: as sentences grow, a recurrent step's products shrink to the batch, a Transformer's keep every token",
         probe: "achieved GFLOP/s of a training step (its counted operations over its median time, one thread) against length n at 1,024 target tokens".into(),
         pair: "`transformer` vs `luong`".into(),
         delta: None,

@@ -255,8 +255,15 @@ pub fn split_probes(runs: Vec<Run>) -> (Vec<Run>, Vec<ProbeRuns>) {
             continue;
         };
         let task = run.config.data.task.clone();
-        let reference = probes.iter().find(|p| p.task == task && p.config.arch == run.config.arch);
-        let arch = label(reference.map(|p| &p.config), &run.config);
+        // A latch trained per maximum lag is a group of its own per lag, named by it, whichever
+        // directory comes first.
+        let lag = per_lag(&run.config);
+        let reference =
+            probes.iter().find(|p| p.task == task && p.config.arch == run.config.arch && per_lag(&p.config) == lag);
+        let arch = match (label(reference.map(|p| &p.config), &run.config), lag) {
+            (arch, None) => arch,
+            (arch, Some(t)) => format!("{arch} (lags 1…{t})"),
+        };
         let budget = ProbeBudget {
             train_size: run.config.data.train_size,
             epochs: run.config.training.epochs,
@@ -270,6 +277,11 @@ pub fn split_probes(runs: Vec<Run>) -> (Vec<Run>, Vec<ProbeRuns>) {
         }
     }
     (main, probes)
+}
+
+/// The maximum lag T of a latch run trained per lag (`max_distance = T`), if it is one.
+pub fn per_lag(config: &RunConfig) -> Option<usize> {
+    (config.data.task == "latch" && config.data.max_distance > 0).then_some(config.data.max_distance)
 }
 
 /// Groups runs by architecture, in the order architectures first appear. Runs that differ

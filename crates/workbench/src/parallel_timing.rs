@@ -127,8 +127,11 @@ mod tests {
         // At a fixed token budget the Transformer's work grows with n (its n² attention), and
         // each row counts the shape the bench timed.
         assert!(timing.rows[1].transformer.gflop > timing.rows[0].transformer.gflop);
-        let at_4 = LuongConfig::default().forward_flops(shape(4, 256, settings(&[4]).vocab));
-        assert_eq!(timing.rows[0].luong.gflop, training_flops(at_4) / 1e9);
+        // The shape bench builds at length 4: 1,024 / 4 sentences of 4 source tokens and 3 words
+        // + `<eos>` on the target side, over its vocabulary and the special tokens.
+        let at_4 = StepShape { batch: 256, source_len: 4, target_len: 4, target_vocab: 100 + SPECIALS.len() };
+        assert_eq!(shape(4, 256, settings(&[4]).vocab), at_4);
+        assert_eq!(timing.rows[0].luong.gflop, training_flops(LuongConfig::default().forward_flops(at_4)) / 1e9);
         assert!(timing.threads >= 1 && !timing.hardware.is_empty());
 
         let dir = std::env::temp_dir().join(format!("s2s-parallel-timing-{}", std::process::id()));
