@@ -533,6 +533,17 @@ pub fn judge_drop(claim: &DropClaim, probes: &[ProbeRuns]) -> Claim {
     let items = units.iter().map(|(h, e)| h.len().min(e.len())).sum::<usize>() / seeds.max(1);
     let easy = |runs: &ProbeRuns| accuracy(runs, claim.measure, &claim.easy).map(|i| i.estimate);
     let (w_easy, l_easy) = (easy(winner), easy(loser));
+    let per_seed = |runs: &ProbeRuns| {
+        let seeds: Vec<String> = runs
+            .runs
+            .iter()
+            .filter_map(|run| {
+                let one = ProbeRuns { runs: vec![run.clone()], ..runs.clone() };
+                accuracy(&one, claim.measure, &claim.easy).map(|a| format!("{:.1} % (seed {})", a.estimate, run.seed))
+            })
+            .collect();
+        seeds.join(", ")
+    };
     let evidence = Evidence {
         delta,
         per_seed: stats::per_seed_differences_in_differences(&units),
@@ -557,7 +568,7 @@ pub fn judge_drop(claim: &DropClaim, probes: &[ProbeRuns]) -> Claim {
         seeds,
         verdict,
         reason: format!(
-            "{reason}; easy → hard: {}, {}{}",
+            "{reason}; easy → hard: {}, {}{}{}",
             cost(&winner.arch, w_easy, evidence.winner),
             cost(&loser.arch, l_easy, evidence.loser),
             match claim.measure {
@@ -569,7 +580,13 @@ pub fn judge_drop(claim: &DropClaim, probes: &[ProbeRuns]) -> Claim {
                     100.0 - evidence.loser
                 ),
                 Measure::Margin => String::new(),
-            }
+            },
+            // A model below the easy bucket's bar: is it every seed, or one that never took off?
+            [(winner, w_easy), (loser, l_easy)]
+                .iter()
+                .filter(|(_, easy)| easy.is_some_and(|e| e < CONTROL_MIN))
+                .map(|(runs, _)| format!("; {} on the easy bucket per seed: {}", runs.arch, per_seed(runs)))
+                .collect::<String>()
         ),
         figure: Some(claim.figure.into()),
     }
@@ -937,10 +954,16 @@ mod tests {
         let judged = judge_drop(claim, &[lstm.clone(), rnn]);
         assert_eq!(judged.verdict, Verdict::NotMeasurable, "{}", judged.reason);
         assert!(judged.reason.contains("straddles"), "{}", judged.reason);
-        // The RNN at chance even without attractors: it never learned agreement, no verdict.
+        // The RNN at chance even without attractors: it never learned agreement, no verdict; the
+        // reason gives each seed's easy bucket.
         let rnn = attract_runs("rnn", |s| s % 2 == 0);
         let judged = judge_drop(claim, &[lstm, rnn]);
         assert!(judged.reason.contains("the loser never learned the task"), "{}", judged.reason);
+        assert!(
+            judged.reason.contains("rnn on the easy bucket per seed: 50.0 % (seed 42), 50.0 % (seed 43)"),
+            "{}",
+            judged.reason
+        );
     }
 
     #[test]

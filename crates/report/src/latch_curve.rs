@@ -20,10 +20,10 @@
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
-use seq2seq_data::probes::LATCH;
+use seq2seq_data::probes::{LATCH, LATCH_DISTANCES};
 
 use crate::claims::{Bucket, CONTROL_MIN, Claim, Measure, TOKEN_MARGIN, Verdict, accuracy, cost, missing};
-use crate::runs::{ProbeRun, ProbeRuns};
+use crate::runs::{ProbeRun, ProbeRuns, per_lag};
 use crate::stats::{self, Unit};
 
 const NUMBER: &str = "2a";
@@ -112,6 +112,24 @@ fn successes_text(row: &LagRow) -> String {
     format!("T = {}: {} {}, {} {}", row.max_lag, LOSER, of(row.rnn), WINNER, of(row.lstm))
 }
 
+/// The mixed-lag runs beside the curve, in words: `; trained on lags 5…100 in one run: …`.
+fn mixed_lags(probes: &[ProbeRuns]) -> String {
+    let mixed = |arch: &str| {
+        let runs =
+            probes.iter().find(|p| p.task == "latch" && p.config.arch == arch && per_lag(&p.config).is_none())?;
+        let bucket = Bucket::new(LATCH, *LATCH_DISTANCES.start() as i64..=*LATCH_DISTANCES.end() as i64);
+        accuracy(runs, Measure::Margin, &bucket).map(|a| format!("{arch} {:.1} %", a.estimate))
+    };
+    match (mixed(LOSER), mixed(WINNER)) {
+        (Some(rnn), Some(lstm)) => format!(
+            "; trained instead on lags {}…{} in one run, the answers are right for {rnn}, {lstm} (plots/probe-latch.png)",
+            LATCH_DISTANCES.start(),
+            LATCH_DISTANCES.end()
+        ),
+        _ => String::new(),
+    }
+}
+
 /// Claim 2a's verdict, by the rule above.
 pub fn judge(probes: &[ProbeRuns]) -> Claim {
     let rows = rows(probes);
@@ -138,7 +156,7 @@ pub fn judge(probes: &[ProbeRuns]) -> Claim {
         delta,
         seeds,
         verdict,
-        reason: format!("{reason}; seeds that succeed: {}", table.join("; ")),
+        reason: format!("{reason}; seeds that succeed: {}{}", table.join("; "), mixed_lags(probes)),
         figure: figure.clone(),
     };
     for (name, runs) in [(LOSER, first_rnn), (WINNER, first_lstm)] {

@@ -118,7 +118,7 @@ pub fn judge(timing: &ParallelTiming) -> (Verdict, String) {
 /// The timed steps as a table, with how to read it above.
 pub fn blocks(timing: &ParallelTiming) -> Vec<Block> {
     let intro = format!(
-        "Claim 7b, timed on {} : a training step (forward, backward, Adam) at {} target tokens per batch, median \
+        "Claim 7b, timed on {}: a training step (forward, backward, Adam) at {} target tokens per batch, median \
          milliseconds on one thread and on all {}, and the operations each step does (counted from its products: \
          forward + backward ≈ 3 × forward) over its one-thread time — the GFLOP/s it achieves. At a fixed token \
          budget, long sentences leave few in a batch: a recurrent decoder's per-word products shrink to that many \

@@ -144,6 +144,17 @@ fn figures() -> Vec<ProbeFigure> {
     ]
 }
 
+/// The chance line across `positions` x positions: grey, dashed.
+fn chance_line(positions: usize) -> Series {
+    Series {
+        name: "chance".into(),
+        points: (0..positions).map(|k| (k as f64, CHANCE)).collect(),
+        dashed: true,
+        colour: CHANCE_COLOUR,
+        ..Series::default()
+    }
+}
+
 fn label(bucket: &RangeInclusive<i64>) -> String {
     let (a, b) = (bucket.start().abs(), bucket.end().abs());
     if a == b { a.to_string() } else { format!("{}-{}", a.min(b), a.max(b)) }
@@ -192,13 +203,7 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
             }
         }
         if let Measure::Margin(_) = figure.measure {
-            series.push(Series {
-                name: "chance".into(),
-                points: (0..labels.len()).map(|k| (k as f64, CHANCE)).collect(),
-                dashed: true,
-                colour: CHANCE_COLOUR,
-                ..Series::default()
-            });
+            series.push(chance_line(labels.len()));
         }
         let seeds = models.iter().map(|m| m.runs.len()).min().unwrap_or(0);
         let title = format!("{} ({seeds} seed{})", figure.title, if seeds == 1 { "" } else { "s" });
@@ -267,13 +272,7 @@ fn write_latch_by_lag_plot(dir: &Path, probes: &[ProbeRuns]) -> Result<Option<Pl
         }
         series.extend([learned, longest]);
     }
-    series.push(Series {
-        name: "chance".into(),
-        points: (0..labels.len()).map(|k| (k as f64, CHANCE)).collect(),
-        dashed: true,
-        colour: CHANCE_COLOUR,
-        ..Series::default()
-    });
+    series.push(chance_line(labels.len()));
     let stem = "probe-latch-by-lag";
     let title = "latch probe trained per maximum lag T: which models learn to carry the symbol";
     let chart = LineChart {
