@@ -42,6 +42,8 @@ fn bad_config_values_are_refused_with_their_key_and_range() {
         ("[data]\nmin_len = 30\nmax_len = 5\n", "lengths", &["max_len", "min_len = 30, max_len = 5"]),
         ("[data]\ntokenizer = \"bpe\"\nsubword_vocab_size = 0\n", "bpe0", &["subword_vocab_size", "at least 64"]),
         ("backend = \"tpu\"\n", "tpu", &["unknown variant `tpu`", "wgpu"]),
+        ("[data]\ntask = \"free-ordr\"\n", "task", &["`[data] task`", "free-ordr", "free-order, free-length"]),
+        ("[data]\ntask = \"latch\"\nmax_distance = -3\n", "lag", &["max_distance", "expected usize"]),
     ];
     // A GPU backend this build lacks names the cargo feature that brings it.
     if !cfg!(feature = "wgpu") {

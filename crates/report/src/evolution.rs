@@ -16,7 +16,8 @@ use crate::stats::{BOOTSTRAP_SEED, REPLICATES};
 use crate::time_to_target;
 
 const STATISTICS: &str = "How to read it. Each claim is tested on the probe that isolates it, with a pair of models \
-    that differ in the one thing the claim is about; the probe, the pair, the distance buckets and the margin are \
+    that differ in the one thing the claim is about, written *winner vs loser*: the model the claim predicts \
+    to be better comes first; the probe, the pair, the distance buckets and the margin are \
     fixed in code before any result is seen. A probe item is one word whose form only one other word (its \
     controller) decides; a model gets it right when, fed the gold words before it, it scores the correct form \
     above the contrast form (chance: 50 %). Δ is the winner's accuracy minus the loser's on the same items, and \
@@ -26,7 +27,8 @@ const STATISTICS: &str = "How to read it. Each claim is tested on the probe that
 fn verdict_rules() -> String {
     format!(
         "*Supported*: the whole interval lies above the margin ({TOKEN_MARGIN:.0} points for probe items, \
-         {EXACT_MARGIN:.0} for exact match) and Δ is positive in every seed. *Not supported*: the whole interval lies \
+         {FREE_FORM_MARGIN:.0} for the free-form probes' exact match, {EXACT_MARGIN:.0} for the bottleneck's) and Δ \
+         is positive in every seed. *Not supported*: the whole interval lies \
          below the margin (*contradicted* below minus the margin). *Not measurable here*: the interval straddles the \
          margin, or a precondition fails — a model missing, fewer than {MIN_ITEMS} items per seed, the winner below \
          {CONTROL_MIN:.0} % on its control bucket (it has not learned the task), most items unanswerable by \

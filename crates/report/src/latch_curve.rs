@@ -122,7 +122,8 @@ fn mixed_lags(probes: &[ProbeRuns]) -> String {
     };
     match (mixed(LOSER), mixed(WINNER)) {
         (Some(rnn), Some(lstm)) => format!(
-            "; trained instead on lags {}…{} in one run, the answers are right for {rnn}, {lstm} (plots/probe-latch.png)",
+            "; trained instead on lags {}…{} in one run (none shorter), the answers are right for {rnn}, {lstm} \
+             (plots/probe-latch.png)",
             LATCH_DISTANCES.start(),
             LATCH_DISTANCES.end()
         ),
@@ -176,9 +177,18 @@ pub fn judge(probes: &[ProbeRuns]) -> Claim {
         .filter(|(r, lstm, rnn)| successes(lstm, r.max_lag).0 == lstm.runs.len() && successes(rnn, r.max_lag).0 == 0)
         .collect();
     if separating.is_empty() {
-        let reason = "no lag separates them: wherever the RNN fails in every seed, the LSTM fails in some seed \
-                      too, or the RNN succeeds in some seed at every T"
-            .to_string();
+        let longest = complete.last().map_or(first.max_lag, |(r, _, _)| r.max_lag);
+        let rnn_everywhere = complete.iter().all(|(r, _, rnn)| successes(rnn, r.max_lag).0 == rnn.runs.len());
+        let reason = if rnn_everywhere {
+            format!(
+                "no lag separates them: the Elman RNN learns the latch in every seed at every T up to {longest}, as \
+                 the LSTM does, when lags from 1 up are in its training data"
+            )
+        } else {
+            "no lag separates them: at no T does the LSTM learn the latch in every seed while the Elman RNN learns \
+             it in none"
+                .to_string()
+        };
         return claim(None, Verdict::NotSupported, reason);
     }
     let at = |runs: &ProbeRuns, max_lag: usize| accuracy(runs, Measure::Margin, &all_lags(max_lag)).map(|a| a.estimate);

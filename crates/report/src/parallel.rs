@@ -85,8 +85,8 @@ pub fn judge(timing: &ParallelTiming) -> (Verdict, String) {
     let facts = format!(
         "on one thread of {}, from n = {} to {} at {} tokens a step, Luong's step achieves {:.2} → {:.2} GFLOP/s \
          (×{luong:.2}) and the Transformer's {:.2} → {:.2} GFLOP/s (×{transformer:.2}); on all {} threads at n = {} \
-         Luong's step runs {:.2}× and the Transformer's {:.2}× faster than on one; the wall-clock gain on a GPU is \
-         not measured here",
+         Luong's step runs at {:.2}× and the Transformer's at {:.2}× its one-thread speed; the wall-clock gain on a \
+         GPU is not measured here",
         timing.hardware,
         short.length,
         long.length,

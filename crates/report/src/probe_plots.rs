@@ -341,7 +341,8 @@ pub fn write_saliency_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot
             }
         }
         let stem = format!("saliency-{}", figure.task);
-        let title = format!("{} probe: gradient of the decisive margin at its controller", figure.task);
+        let mixed = if figure.task == "latch" { " (lags 5-100 mixed in one run)" } else { "" };
+        let title = format!("{} probe{mixed}: gradient of the decisive margin at its controller", figure.task);
         let chart = LineChart {
             title: &title,
             x_label: figure.x_label,

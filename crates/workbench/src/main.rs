@@ -340,8 +340,8 @@ fn run(cli: Cli) -> Result<()> {
                 run_config.make_quick();
             }
             let architecture = registry::find(&run_config.arch)?;
-            run_config.data.task()?;
             let source = config.as_ref().map_or("the built-in defaults".into(), |p| p.display().to_string());
+            run_config.data.task().with_context(|| format!("config ({source}), `[data] task` or --task"))?;
             architecture.check(&run_config).with_context(|| format!("config ({source})"))?;
             let out = match out {
                 Some(dir) => {
