@@ -61,6 +61,12 @@ fn bad_config_values_are_refused_with_their_key_and_range() {
         assert!(message.contains(&format!("{name}.toml")), "the file is named: {message}");
         assert!(!out.exists(), "{name}: nothing is written for a refused config");
     }
+    // `--quick` shrinks a config; it does not repair one the full run refuses.
+    let path = dir.join("lengths.toml");
+    let out = dir.join("run-lengths-quick");
+    let args = ["train", "--quick", "--config", path.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    fails_with(&args, &["max_len", "min_len = 30, max_len = 5"]);
+    assert!(!out.exists(), "nothing is written for a refused config");
 }
 
 /// `--resume` continues only what was started: a finished run says so, and an interrupted run

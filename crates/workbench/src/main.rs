@@ -336,13 +336,16 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 run_config.model.insert("score".into(), toml::Value::String(score));
             }
-            if quick {
-                run_config.make_quick();
-            }
             let architecture = registry::find(&run_config.arch)?;
             let source = config.as_ref().map_or("the built-in defaults".into(), |p| p.display().to_string());
             run_config.data.task().with_context(|| format!("config ({source}), `[data] task` or --task"))?;
+            // The config as written is checked before `--quick` shrinks it: a quick look must not
+            // quietly repair settings the full run would refuse.
             architecture.check(&run_config).with_context(|| format!("config ({source})"))?;
+            if quick {
+                run_config.make_quick();
+                architecture.check(&run_config).with_context(|| format!("config ({source}) with --quick"))?;
+            }
             let out = match out {
                 Some(dir) => {
                     let holds_run = dir.join("config.toml").exists();
