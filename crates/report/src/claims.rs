@@ -25,7 +25,7 @@ use seq2seq_train::probes::ProbeScore;
 
 use crate::latch_curve;
 use crate::parallel::{self, ParallelTiming};
-use crate::runs::{ArchRuns, ProbeRuns, Run};
+use crate::runs::{ArchRuns, ProbeRun, ProbeRuns, Run};
 use crate::stats::{self, Interval, Unit};
 
 /// Margin for decisive-token accuracy (chance 50 %), in points.
@@ -314,27 +314,33 @@ fn paired_units(measure: Measure, bucket: &Bucket, winner: &ProbeRuns, loser: &P
     seeds
 }
 
+/// One run's items of `bucket`, per sentence: `(right, items)`, scored by `measure` (an exact
+/// match counts once per sentence).
+fn sentence_scores(run: &ProbeRun, measure: Measure, bucket: &Bucket) -> Vec<(f64, f64)> {
+    let mut by_sentence: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
+    for s in run.scores.iter().filter(|s| bucket.holds(&s.item)) {
+        let Some(right) = measure.right(s) else { continue };
+        let entry = by_sentence.entry(s.sentence).or_insert((0.0, 0.0));
+        if measure == Measure::Exact && entry.1 > 0.0 {
+            continue;
+        }
+        entry.0 += f64::from(u8::from(right));
+        entry.1 += 1.0;
+    }
+    by_sentence.into_values().collect()
+}
+
 /// Accuracy (%) of `runs` on the items of `bucket`, scored by `measure`, pooled over seeds
 /// (sentences resampled within seeds).
 pub fn accuracy(runs: &ProbeRuns, measure: Measure, bucket: &Bucket) -> Option<Interval> {
-    let seeds: Vec<Vec<(f64, f64)>> = runs
-        .runs
-        .iter()
-        .map(|run| {
-            let mut by_sentence: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
-            for s in run.scores.iter().filter(|s| bucket.holds(&s.item)) {
-                let Some(right) = measure.right(s) else { continue };
-                let entry = by_sentence.entry(s.sentence).or_insert((0.0, 0.0));
-                if measure == Measure::Exact && entry.1 > 0.0 {
-                    continue;
-                }
-                entry.0 += f64::from(u8::from(right));
-                entry.1 += 1.0;
-            }
-            by_sentence.into_values().collect()
-        })
-        .collect();
+    let seeds: Vec<Vec<(f64, f64)>> = runs.runs.iter().map(|run| sentence_scores(run, measure, bucket)).collect();
     stats::accuracy(&seeds)
+}
+
+/// Accuracy (%) of one seed's run on the items of `bucket`, if it has any.
+pub fn run_accuracy(run: &ProbeRun, measure: Measure, bucket: &Bucket) -> Option<f64> {
+    let (right, items) = sentence_scores(run, measure, bucket).iter().fold((0.0, 0.0), |(r, n), (a, b)| (r + a, n + b));
+    (items > 0.0).then(|| 100.0 * right / items)
 }
 
 pub(crate) fn bucket_text(bucket: &RangeInclusive<i64>) -> String {
@@ -538,8 +544,7 @@ pub fn judge_drop(claim: &DropClaim, probes: &[ProbeRuns]) -> Claim {
             .runs
             .iter()
             .filter_map(|run| {
-                let one = ProbeRuns { runs: vec![run.clone()], ..runs.clone() };
-                accuracy(&one, claim.measure, &claim.easy).map(|a| format!("{:.1} % (seed {})", a.estimate, run.seed))
+                run_accuracy(run, claim.measure, &claim.easy).map(|a| format!("{a:.1} % (seed {})", run.seed))
             })
             .collect();
         seeds.join(", ")

@@ -138,11 +138,7 @@ fn gradient_reading(probes: &[ProbeRuns]) -> Option<String> {
     let rnn = probes.iter().find(|p| p.task == "agreement" && p.arch == "rnn")?;
     let (near, far) = (1..=2, 31..=40);
     let gradient = |bucket: &std::ops::RangeInclusive<i64>| -> Option<f64> {
-        let norms: Vec<f64> = (rnn.runs.iter().filter_map(|r| r.saliency.as_ref()))
-            .flat_map(|s| &s.trained)
-            .filter(|s| bucket.contains(&s.distance))
-            .map(|s| s.gradient_norm)
-            .collect();
+        let norms = rnn.gradient_norms(true, bucket);
         (!norms.is_empty()).then(|| norms.iter().sum::<f64>() / norms.len() as f64)
     };
     let (g_near, g_far) = (gradient(&near)?, gradient(&far)?);

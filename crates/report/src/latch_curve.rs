@@ -22,7 +22,9 @@ use std::ops::RangeInclusive;
 
 use seq2seq_data::probes::{LATCH, LATCH_DISTANCES};
 
-use crate::claims::{Bucket, CONTROL_MIN, Claim, Measure, TOKEN_MARGIN, Verdict, accuracy, cost, missing};
+use crate::claims::{
+    Bucket, CONTROL_MIN, Claim, Measure, TOKEN_MARGIN, Verdict, accuracy, cost, missing, run_accuracy,
+};
 use crate::runs::{ProbeRun, ProbeRuns, per_lag};
 use crate::stats::{self, Unit};
 
@@ -64,16 +66,9 @@ pub fn rows(probes: &[ProbeRuns]) -> Vec<LagRow<'_>> {
     rows.into_values().collect()
 }
 
-/// One seed's answer accuracy (%) on every lag of its test split, if it has any.
-pub fn seed_accuracy(run: &ProbeRun, max_lag: usize) -> Option<f64> {
-    let bucket = all_lags(max_lag);
-    let items: Vec<bool> = run.scores.iter().filter(|s| bucket.holds(&s.item)).map(|s| s.is_correct()).collect();
-    (!items.is_empty()).then(|| 100.0 * items.iter().filter(|&&r| r).count() as f64 / items.len() as f64)
-}
-
-/// Whether one seed's run learned the latch.
+/// Whether one seed's run learned the latch: its answers on every lag of its test split.
 pub fn succeeds(run: &ProbeRun, max_lag: usize) -> bool {
-    seed_accuracy(run, max_lag).is_some_and(|a| a >= CONTROL_MIN)
+    run_accuracy(run, Measure::Margin, &all_lags(max_lag)).is_some_and(|a| a >= CONTROL_MIN)
 }
 
 /// Seeds that succeed, out of the seeds trained.

@@ -316,14 +316,7 @@ pub fn write_saliency_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot
             for (state, dashed) in [("trained", false), ("untrained", true)] {
                 let mut line = Series { name: format!("{} {state}", model.arch), colour, dashed, ..Series::default() };
                 for (k, bucket) in figure.buckets.iter().enumerate() {
-                    let norms: Vec<f64> = model
-                        .runs
-                        .iter()
-                        .filter_map(|r| r.saliency.as_ref())
-                        .flat_map(|s| if dashed { &s.untrained } else { &s.trained })
-                        .filter(|s| bucket.contains(&s.distance))
-                        .map(|s| s.gradient_norm)
-                        .collect();
+                    let norms = model.gradient_norms(!dashed, bucket);
                     let mean = norms.iter().sum::<f64>() / norms.len().max(1) as f64;
                     if norms.is_empty() || mean <= 0.0 {
                         continue;

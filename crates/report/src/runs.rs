@@ -244,6 +244,18 @@ pub struct ProbeRuns {
     pub runs: Vec<ProbeRun>,
 }
 
+impl ProbeRuns {
+    /// Every seed's gradient saliency of the controllers at `distances`, trained or before
+    /// training (empty for runs without `saliency.json`).
+    pub fn gradient_norms(&self, trained: bool, distances: &std::ops::RangeInclusive<i64>) -> Vec<f64> {
+        (self.runs.iter().filter_map(|r| r.saliency.as_ref()))
+            .flat_map(|s| if trained { &s.trained } else { &s.untrained })
+            .filter(|s| distances.contains(&s.distance))
+            .map(|s| s.gradient_norm)
+            .collect()
+    }
+}
+
 /// Splits runs into the main comparison's and the probe runs (those with `probes.jsonl`),
 /// grouped by task and architecture in the order they first appear.
 pub fn split_probes(runs: Vec<Run>) -> (Vec<Run>, Vec<ProbeRuns>) {
