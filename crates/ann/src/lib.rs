@@ -8,7 +8,7 @@
 //! p(y_t | x_{t−w … t+w}) = softmax(W_o h_t + b_o)
 //! ```
 //!
-//! Like every position-wise model (see `seq2seq_train::positionwise`) it emits one target token
+//! Like every position-wise model (see `seq2seq_model::positionwise`) it emits one target token
 //! per source slot. With no sequence context at all, nothing outside the window can influence
 //! a word: subject–verb agreement across a relative clause or a question's verb-first word order
 //! are out of its reach.

@@ -2,12 +2,10 @@ use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::tensor::activation::relu;
 use burn::tensor::{Bool, Device, Int, Tensor};
-use seq2seq_data::Batch;
-use seq2seq_train::decode::Search;
-use seq2seq_train::dropout::{Dropout, DropoutConfig};
-use seq2seq_train::positionwise::{self, SlotModel};
-use seq2seq_train::validate::{ConfigIssue, ModelConfig, count, dropout, width};
-use seq2seq_train::{Generation, ModelDims, Seq2Seq};
+use seq2seq_model::ModelDims;
+use seq2seq_model::dropout::{Dropout, DropoutConfig};
+use seq2seq_model::positionwise::SlotModel;
+use seq2seq_model::validate::{ConfigIssue, ModelConfig, count, dropout, width};
 use serde::{Deserialize, Serialize};
 
 /// The `[model]` section of `--arch ann`.
@@ -66,22 +64,9 @@ impl Ann {
 }
 
 impl SlotModel for Ann {
-    fn slot_logits(&self, inputs: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Tensor<3> {
-        let embedded = self.embedding.forward(inputs); // [batch, slots, emb]
-        let z = self.dropout.forward(self.windows(embedded, mask.float()));
-        let h = relu(self.hidden.forward(z)); // [batch, slots, hidden]
-        self.output.forward(self.dropout.forward(h))
-    }
-
-    fn slack(&self) -> usize {
-        self.slack
-    }
-}
-
-impl Seq2Seq for Ann {
     type Config = AnnConfig;
 
-    fn init(config: &AnnConfig, dims: ModelDims, device: &Device) -> Self {
+    fn build(config: &AnnConfig, dims: ModelDims, device: &Device) -> Self {
         let width = 2 * config.window + 1;
         Ann {
             embedding: EmbeddingConfig::new(dims.source_vocab, config.embedding_size).init(device),
@@ -93,14 +78,14 @@ impl Seq2Seq for Ann {
         }
     }
 
-    fn forward(&self, batch: &Batch, _teacher_forcing: &[bool]) -> Tensor<3> {
-        positionwise::forward(self, batch)
+    fn slot_logits(&self, inputs: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Tensor<3> {
+        let embedded = self.embedding.forward(inputs); // [batch, slots, emb]
+        let z = self.dropout.forward(self.windows(embedded, mask.float()));
+        let h = relu(self.hidden.forward(z)); // [batch, slots, hidden]
+        self.output.forward(self.dropout.forward(h))
     }
 
-    /// No decoder: every slot is read at once.
-    const AUTOREGRESSIVE: bool = false;
-
-    fn generate(&self, batch: &Batch, _search: &Search) -> Generation {
-        positionwise::generate(self, batch)
+    fn slack(&self) -> usize {
+        self.slack
     }
 }

@@ -2,9 +2,9 @@
 
 use burn::module::Module;
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
-use seq2seq_train::{ModelDims, Seq2Seq};
+use seq2seq_model::{ModelDims, Seq2Seq};
 
-use seq2seq_train::positionwise::SlotModel;
+use seq2seq_model::positionwise::SlotModel;
 
 use crate::{Ann, AnnConfig};
 

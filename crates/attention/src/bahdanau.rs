@@ -17,10 +17,11 @@ use burn::tensor::activation::tanh;
 use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_data::Batch;
 use seq2seq_lstm::{Cell, CellKind, State};
-use seq2seq_train::decode::{Decoder, Search, StepOutput, decode, embed_step, select_mask};
-use seq2seq_train::dropout::{Dropout, DropoutConfig};
-use seq2seq_train::validate::{ConfigIssue, ModelConfig, dropout, width};
-use seq2seq_train::{Generation, ModelDims, Seq2Seq};
+use seq2seq_model::decode::{Decoder, Search, StepOutput, decode, embed_step, select_mask};
+use seq2seq_model::dropout::{Dropout, DropoutConfig};
+use seq2seq_model::scheduled_sampling::{embed_own_prediction, feeds_gold};
+use seq2seq_model::validate::{ConfigIssue, ModelConfig, dropout, width};
+use seq2seq_model::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
 use crate::attention::{AdditiveScore, context, masked_softmax};
@@ -177,15 +178,13 @@ impl Seq2Seq for Bahdanau {
 
     fn forward(&self, batch: &Batch, teacher_forcing: &[bool]) -> Tensor<3> {
         let (encoded, mut state) = self.encode(batch);
-        let [n, steps] = batch.target_input.dims();
+        let steps = batch.target_input.dims()[1];
         let gold = self.dropout.forward(self.target_embedding.forward(batch.target_input.clone())); // [batch, tgt_len, emb]
         let mut features: Vec<Tensor<2>> = Vec::with_capacity(steps);
         for t in 0..steps {
             let embedded = match features.last() {
-                Some(previous) if !teacher_forcing.get(t).copied().unwrap_or(true) => {
-                    // Scheduled sampling: feed the model's own previous prediction.
-                    let predicted: Tensor<1, Int> = self.output.forward(previous.clone()).argmax(1).reshape([n]);
-                    self.dropout.forward(embed_step(&self.target_embedding, predicted))
+                Some(previous) if !feeds_gold(teacher_forcing, t) => {
+                    embed_own_prediction(&self.output, previous.clone(), &self.target_embedding, &self.dropout)
                 }
                 _ => gold.clone().narrow(1, t, 1).squeeze_dim(1),
             };

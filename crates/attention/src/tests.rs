@@ -5,9 +5,9 @@ use burn::module::Param;
 use burn::nn::Linear;
 use burn::tensor::{Bool, Device, Tensor, TensorData};
 use seq2seq_data::{Batch, EncodedPair};
-use seq2seq_train::decode::Search;
-use seq2seq_train::loss::masked_cross_entropy;
-use seq2seq_train::{ModelDims, Seq2Seq};
+use seq2seq_model::decode::Search;
+use seq2seq_model::token_loss::token_cross_entropy;
+use seq2seq_model::{ModelDims, Seq2Seq};
 
 use crate::attention::{AdditiveScore, Score, context, masked_softmax};
 use crate::{Bahdanau, BahdanauConfig, Luong, LuongConfig, ScoreKind};
@@ -124,8 +124,7 @@ fn check_model<M: Seq2Seq>(config: &M::Config) {
 
     // An untrained model is near-uniform: its loss starts near ln V.
     let logits = model.forward(&both, &[true; 4]);
-    let loss =
-        masked_cross_entropy(logits, both.target_output.clone(), both.target_mask.clone(), 0.0).into_scalar::<f64>();
+    let loss = token_cross_entropy(logits, both.target_output.clone());
     let ln_v = (vocab as f64).ln();
     assert!((loss - ln_v).abs() < 0.1 * ln_v, "loss {loss}, ln V {ln_v}");
 
@@ -196,7 +195,7 @@ fn luong_attends_and_ignores_padding_with_every_score() {
 fn luong_counts_its_forward_products_by_hand() {
     // e = 2, h = 3, LSTM (4 gates: gh = 12), `general`, input feeding; S = 4, T = 5, V = 7.
     let config = LuongConfig { embedding_size: 2, hidden_size: 3, ..Default::default() };
-    let shape = seq2seq_train::bench::StepShape { batch: 2, source_len: 4, target_len: 5, target_vocab: 7 };
+    let shape = seq2seq_model::flops::StepShape { batch: 2, source_len: 4, target_len: 5, target_vocab: 7 };
     let encoder = 2 * 4 * (2 + 3) * 12; // 480: input and recurrent products of S steps
     let keys = 2 * 4 * 3 * 3; // 72: W_a h̄_s
     let decoder = 2 * 5 * (2 + 3 + 3) * 12; // 960: [emb ; h̃] and h, T steps

@@ -1,13 +1,11 @@
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::tensor::{Bool, Device, Int, Tensor};
-use seq2seq_data::Batch;
 use seq2seq_lstm::{Cell, CellKind};
-use seq2seq_train::decode::Search;
-use seq2seq_train::dropout::{Dropout, DropoutConfig};
-use seq2seq_train::positionwise::{self, SlotModel};
-use seq2seq_train::validate::{ConfigIssue, ModelConfig, count, dropout, width};
-use seq2seq_train::{Generation, ModelDims, Seq2Seq};
+use seq2seq_model::ModelDims;
+use seq2seq_model::dropout::{Dropout, DropoutConfig};
+use seq2seq_model::positionwise::SlotModel;
+use seq2seq_model::validate::{ConfigIssue, ModelConfig, count, dropout, width};
 use serde::{Deserialize, Serialize};
 
 /// The `[model]` section of `--arch birnn`.
@@ -71,21 +69,9 @@ impl BiRnn {
 }
 
 impl SlotModel for BiRnn {
-    fn slot_logits(&self, inputs: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Tensor<3> {
-        let embedded = self.dropout.forward(self.embedding.forward(inputs)); // [batch, slots, emb]
-        let states = self.states(embedded, mask.float()); // [batch, slots, 2·hidden]
-        self.output.forward(self.dropout.forward(states))
-    }
-
-    fn slack(&self) -> usize {
-        self.slack
-    }
-}
-
-impl Seq2Seq for BiRnn {
     type Config = BiRnnConfig;
 
-    fn init(config: &BiRnnConfig, dims: ModelDims, device: &Device) -> Self {
+    fn build(config: &BiRnnConfig, dims: ModelDims, device: &Device) -> Self {
         let (e, h) = (config.embedding_size, config.hidden_size);
         BiRnn {
             embedding: EmbeddingConfig::new(dims.source_vocab, e).init(device),
@@ -97,14 +83,13 @@ impl Seq2Seq for BiRnn {
         }
     }
 
-    fn forward(&self, batch: &Batch, _teacher_forcing: &[bool]) -> Tensor<3> {
-        positionwise::forward(self, batch)
+    fn slot_logits(&self, inputs: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Tensor<3> {
+        let embedded = self.dropout.forward(self.embedding.forward(inputs)); // [batch, slots, emb]
+        let states = self.states(embedded, mask.float()); // [batch, slots, 2·hidden]
+        self.output.forward(self.dropout.forward(states))
     }
 
-    /// No decoder: every slot is read at once.
-    const AUTOREGRESSIVE: bool = false;
-
-    fn generate(&self, batch: &Batch, _search: &Search) -> Generation {
-        positionwise::generate(self, batch)
+    fn slack(&self) -> usize {
+        self.slack
     }
 }

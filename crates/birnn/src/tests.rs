@@ -6,8 +6,8 @@ use burn::nn::{BiLstmConfig, GateController, Linear, Lstm};
 use burn::tensor::{Device, Distribution, Tensor};
 use seq2seq_data::{Batch, EncodedPair};
 use seq2seq_lstm::{Cell, LstmCell};
-use seq2seq_train::decode::Search;
-use seq2seq_train::{ModelDims, Seq2Seq};
+use seq2seq_model::decode::Search;
+use seq2seq_model::{ModelDims, Seq2Seq};
 
 use crate::{BiRnn, BiRnnConfig};
 
@@ -85,7 +85,7 @@ fn padding_is_masked_out_of_both_directions() {
 /// out as translation does, or the backward direction sees a different sentence.
 #[test]
 fn training_and_translation_see_the_same_slots() {
-    use seq2seq_train::positionwise::{self, SlotModel, inference_slots, slot_inputs};
+    use seq2seq_model::positionwise::{self, SlotModel, inference_slots, slot_inputs};
     let device = Device::flex();
     device.seed(3);
     let model = BiRnn::init(

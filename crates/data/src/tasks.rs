@@ -42,36 +42,45 @@ pub enum Task {
 }
 
 impl Task {
-    /// Task names for `workbench list`.
-    pub const NAMES: [(&'static str, &'static str); 12] = [
-        ("toy-fi", "English → Finnish-flavoured toy language with 7 tagged phenomena (default)"),
-        ("copy", "copy a digit sequence"),
-        ("reverse", "reverse a digit sequence"),
-        ("sort", "sort a digit sequence"),
+    /// Every built-in task, as configs and `--task` spell it, with what it is (`workbench list`);
+    /// [`FromStr`] and [`Display`](fmt::Display) read their names from here.
+    pub const BUILT_IN: [(Task, &'static str, &'static str); 11] = [
+        (Task::ToyFi, "toy-fi", "English → Finnish-flavoured toy language with 7 tagged phenomena (default)"),
+        (Task::Copy, "copy", "copy a digit sequence"),
+        (Task::Reverse, "reverse", "reverse a digit sequence"),
+        (Task::Sort, "sort", "sort a digit sequence"),
         (
+            Task::Agreement,
             "agreement",
             "probe: past-tense verb agreeing with a noun 1-40 words back, adjectives with a noun 1-4 words ahead",
         ),
         (
+            Task::AgreementAttract,
             "agreement-attract",
             "probe: past-tense verb agreeing with its subject 3-20 words back across 0-2 nouns of either number (attractors)",
         ),
         (
+            Task::Latch,
             "latch",
             "probe: remember the first symbol (a or b) across 5-100 digits (1-T with max_distance = T), answer at the final ?",
         ),
-        ("reorder", "probe: statements and their questions, the verb moved 2-10 words to the front"),
-        ("length", "probe: 1-3 clauses where `in the forest` -> `metsässä` contracts, offsets 0-6"),
+        (Task::Reorder, "reorder", "probe: statements and their questions, the verb moved 2-10 words to the front"),
+        (Task::Length, "length", "probe: 1-3 clauses where `in the forest` -> `metsässä` contracts, offsets 0-6"),
         (
+            Task::FreeOrder,
             "free-order",
             "probe: sentences with two valid word orders (`suomessa vierailevat turistit`) beside ones with one",
         ),
         (
+            Task::FreeLength,
             "free-length",
             "probe: places with two valid renderings (`metsässä` / `metsän sisällä`) beside names with one",
         ),
-        ("tsv:PATH", "a parallel corpus, source<TAB>target per line (Tatoeba / ManyThings format)"),
     ];
+
+    /// A real corpus, as configs spell it, and what it is.
+    pub const TSV: (&'static str, &'static str) =
+        ("tsv:PATH", "a parallel corpus, source<TAB>target per line (Tatoeba / ManyThings format)");
 
     /// The demo sentence of the task, if it has one.
     pub fn demo(&self) -> Option<(&'static str, &'static str)> {
@@ -113,22 +122,12 @@ impl Task {
 impl FromStr for Task {
     type Err = DataError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "toy-fi" => Ok(Task::ToyFi),
-            "copy" => Ok(Task::Copy),
-            "reverse" => Ok(Task::Reverse),
-            "sort" => Ok(Task::Sort),
-            "agreement" => Ok(Task::Agreement),
-            "agreement-attract" => Ok(Task::AgreementAttract),
-            "latch" => Ok(Task::Latch),
-            "reorder" => Ok(Task::Reorder),
-            "length" => Ok(Task::Length),
-            "free-order" => Ok(Task::FreeOrder),
-            "free-length" => Ok(Task::FreeLength),
-            _ => match s.strip_prefix("tsv:") {
-                Some(path) if !path.is_empty() => Ok(Task::Tsv(PathBuf::from(path))),
-                _ => Err(DataError::UnknownTask(s.to_string())),
-            },
+        if let Some((task, _, _)) = Task::BUILT_IN.iter().find(|(_, name, _)| *name == s) {
+            return Ok(task.clone());
+        }
+        match s.strip_prefix("tsv:") {
+            Some(path) if !path.is_empty() => Ok(Task::Tsv(PathBuf::from(path))),
+            _ => Err(DataError::UnknownTask(s.to_string())),
         }
     }
 }
@@ -136,18 +135,12 @@ impl FromStr for Task {
 impl fmt::Display for Task {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Task::ToyFi => write!(f, "toy-fi"),
-            Task::Copy => write!(f, "copy"),
-            Task::Reverse => write!(f, "reverse"),
-            Task::Sort => write!(f, "sort"),
-            Task::Agreement => write!(f, "agreement"),
-            Task::AgreementAttract => write!(f, "agreement-attract"),
-            Task::Latch => write!(f, "latch"),
-            Task::Reorder => write!(f, "reorder"),
-            Task::Length => write!(f, "length"),
-            Task::FreeOrder => write!(f, "free-order"),
-            Task::FreeLength => write!(f, "free-length"),
             Task::Tsv(path) => write!(f, "tsv:{}", path.display()),
+            task => {
+                let (_, name, _) =
+                    Task::BUILT_IN.iter().find(|(t, _, _)| t == task).expect("every other task is built in");
+                f.write_str(name)
+            }
         }
     }
 }
@@ -428,6 +421,19 @@ mod tests {
             assert!(task.is_probe() && task.to_string() == name && task.demo().is_none());
         }
         assert!(!Task::ToyFi.is_probe());
+    }
+
+    /// Every task reads back as itself from its name, each name once; `tsv:` keeps its path.
+    #[test]
+    fn task_names_round_trip() {
+        for (task, name, _) in &Task::BUILT_IN {
+            assert_eq!(name.parse::<Task>().unwrap(), *task);
+            assert_eq!(task.to_string(), *name);
+            assert_eq!(Task::BUILT_IN.iter().filter(|(_, other, _)| other == name).count(), 1, "{name}");
+        }
+        let tsv: Task = "tsv:corpus/fin.tsv".parse().unwrap();
+        assert_eq!((tsv.to_string(), tsv), ("tsv:corpus/fin.tsv".into(), Task::Tsv("corpus/fin.tsv".into())));
+        assert!("tsv:".parse::<Task>().is_err() && "copy ".parse::<Task>().is_err());
     }
 
     #[test]

@@ -14,10 +14,11 @@ use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::tensor::{Device, Int, Tensor};
 use seq2seq_data::Batch;
-use seq2seq_train::decode::{Decoder, Search, StepOutput, decode, embed_step};
-use seq2seq_train::dropout::{Dropout, DropoutConfig};
-use seq2seq_train::validate::{ConfigIssue, ModelConfig, count, dropout, width};
-use seq2seq_train::{Generation, ModelDims, Seq2Seq};
+use seq2seq_model::decode::{Decoder, Search, StepOutput, decode, embed_step};
+use seq2seq_model::dropout::{Dropout, DropoutConfig};
+use seq2seq_model::scheduled_sampling::{embed_own_prediction, feeds_gold};
+use seq2seq_model::validate::{ConfigIssue, ModelConfig, count, dropout, width};
+use seq2seq_model::{Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
 use seq2seq_lstm::{Cell, CellKind, State};
@@ -177,7 +178,7 @@ impl Seq2Seq for EncoderDecoder {
         } else {
             gold
         };
-        if (1..steps).all(|t| teacher_forcing.get(t).copied().unwrap_or(true)) {
+        if (1..steps).all(|t| feeds_gold(teacher_forcing, t)) {
             // Every step reads the gold previous token: each decoder layer runs over the whole
             // target at once, from the encoder's final state (the same as the loop below).
             let mask = Tensor::ones([batch_size, steps], &gold.device());
@@ -189,21 +190,19 @@ impl Seq2Seq for EncoderDecoder {
             return self.output.forward(self.dropout.forward(inputs)); // [batch, tgt_len, target_vocab]
         }
         let gold_projected = self.decoder[0].project_inputs(gold); // [batch, tgt_len, gates·hidden]
-        let mut tops = Vec::with_capacity(steps);
+        let mut decoder_outputs = Vec::with_capacity(steps);
         for t in 0..steps {
-            let feed_gold = t == 0 || teacher_forcing.get(t).copied().unwrap_or(true);
-            let projected = if feed_gold {
+            let projected = if feeds_gold(teacher_forcing, t) {
                 gold_projected.clone().narrow(1, t, 1).squeeze_dim(1)
             } else {
-                let previous = tops.last().cloned().expect("t > 0");
-                let predicted: Tensor<1, Int> = self.output.forward(previous).argmax(1).reshape([batch_size]);
-                let embedded = self.dropout.forward(embed_step(&self.target_embedding, predicted));
+                let previous = decoder_outputs.last().cloned().expect("t > 0");
+                let embedded = embed_own_prediction(&self.output, previous, &self.target_embedding, &self.dropout);
                 self.decoder[0].project_inputs(self.step_input(embedded, &context))
             };
-            tops.push(self.decoder_step(projected, &mut states));
+            decoder_outputs.push(self.decoder_step(projected, &mut states));
         }
-        let tops = self.dropout.forward(Tensor::stack(tops, 1)); // [batch, tgt_len, hidden]
-        self.output.forward(tops) // [batch, tgt_len, target_vocab]
+        let decoder_outputs = self.dropout.forward(Tensor::stack(decoder_outputs, 1)); // [batch, tgt_len, hidden]
+        self.output.forward(decoder_outputs) // [batch, tgt_len, target_vocab]
     }
 
     fn generate(&self, batch: &Batch, search: &Search) -> Generation {

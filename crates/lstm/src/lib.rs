@@ -3,7 +3,7 @@
 //! simple RNN's vanishing gradients. The GRU (Cho et al. 2014) is here too, as a cell option.
 //!
 //! The model of this crate reads left to right only and, like every position-wise model (see
-//! `seq2seq_train::positionwise`), emits one target token per source slot: it must decide
+//! `seq2seq_model::positionwise`), emits one target token per source slot: it must decide
 //! output `t` before it has read the words after `t`. The BiRNN adds the other direction.
 //!
 //! [`cell`] holds the cells every later recurrent architecture uses.

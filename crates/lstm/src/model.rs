@@ -1,12 +1,10 @@
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::tensor::{Bool, Device, Int, Tensor};
-use seq2seq_data::Batch;
-use seq2seq_train::decode::Search;
-use seq2seq_train::dropout::{Dropout, DropoutConfig};
-use seq2seq_train::positionwise::{self, SlotModel};
-use seq2seq_train::validate::{ConfigIssue, ModelConfig, count, dropout, width};
-use seq2seq_train::{Generation, ModelDims, Seq2Seq};
+use seq2seq_model::ModelDims;
+use seq2seq_model::dropout::{Dropout, DropoutConfig};
+use seq2seq_model::positionwise::SlotModel;
+use seq2seq_model::validate::{ConfigIssue, ModelConfig, count, dropout, width};
 use serde::{Deserialize, Serialize};
 
 use crate::{Cell, CellKind};
@@ -67,6 +65,19 @@ pub struct Lstm {
 }
 
 impl SlotModel for Lstm {
+    type Config = LstmConfig;
+
+    fn build(config: &LstmConfig, dims: ModelDims, device: &Device) -> Self {
+        Lstm {
+            embedding: EmbeddingConfig::new(dims.source_vocab, config.embedding_size).init(device),
+            cell: Cell::new(config.cell, config.embedding_size, config.hidden_size, device).with_fused(config.fused),
+            output: LinearConfig::new(config.hidden_size, dims.target_vocab).init(device),
+            dropout: DropoutConfig::new(config.dropout).init(),
+            slack: config.slack,
+            delay: config.delay,
+        }
+    }
+
     fn slot_logits(&self, inputs: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Tensor<3> {
         let [batch, _] = inputs.dims();
         let embedded = self.dropout.forward(self.embedding.forward(inputs)); // [batch, slots, emb]
@@ -82,34 +93,8 @@ impl SlotModel for Lstm {
     fn delay(&self) -> usize {
         self.delay
     }
-}
 
-impl Seq2Seq for Lstm {
-    type Config = LstmConfig;
-
-    fn init(config: &LstmConfig, dims: ModelDims, device: &Device) -> Self {
-        Lstm {
-            embedding: EmbeddingConfig::new(dims.source_vocab, config.embedding_size).init(device),
-            cell: Cell::new(config.cell, config.embedding_size, config.hidden_size, device).with_fused(config.fused),
-            output: LinearConfig::new(config.hidden_size, dims.target_vocab).init(device),
-            dropout: DropoutConfig::new(config.dropout).init(),
-            slack: config.slack,
-            delay: config.delay,
-        }
-    }
-
-    fn forward(&self, batch: &Batch, _teacher_forcing: &[bool]) -> Tensor<3> {
-        positionwise::forward(self, batch)
-    }
-
-    /// No decoder: every slot is read at once.
-    const AUTOREGRESSIVE: bool = false;
-
-    fn generate(&self, batch: &Batch, _search: &Search) -> Generation {
-        positionwise::generate(self, batch)
-    }
-
-    fn source_embedding(&self) -> Option<&Embedding> {
+    fn embedding(&self) -> Option<&Embedding> {
         Some(&self.embedding)
     }
 }

@@ -4,12 +4,12 @@
 
 use seq2seq_data::probes::VERB_AGREEMENT;
 
+use crate::claims::parallel::{self, ParallelTiming};
 use crate::claims::{
     Bucket, CONTROL_MIN, EXACT_MARGIN, FREE_FORM_MARGIN, MIN_ITEMS, Measure, TOKEN_MARGIN, accuracy, judge_all,
 };
 use crate::document::Block;
 use crate::literature::{differences, expected};
-use crate::parallel::{self, ParallelTiming};
 use crate::plots::Plot;
 use crate::runs::{ArchRuns, ProbeRuns, Sentence};
 use crate::stats::{BOOTSTRAP_SEED, REPLICATES};

@@ -6,9 +6,7 @@ mod ceiling;
 pub mod claims;
 pub mod document;
 mod evolution;
-pub mod latch_curve;
 mod literature;
-pub mod parallel;
 pub mod plots;
 mod probe_plots;
 pub mod runs;
@@ -58,7 +56,7 @@ pub struct Context {
     /// Wall-clock seconds of the whole comparison, when it was just run.
     pub wall_seconds: Option<f64>,
     /// Claim 7b's timed steps, when the comparison measured them.
-    pub parallel: Option<parallel::ParallelTiming>,
+    pub parallel: Option<claims::ParallelTiming>,
 }
 
 fn cell(stat: Option<Stat>, decimals: usize) -> String {

@@ -11,8 +11,8 @@ use seq2seq_data::probes::{ADJECTIVE_AGREEMENT, LATCH, MAX_ATTRACTOR_PHRASES, VE
 use seq2seq_plot::{LineChart, Series, line_chart};
 
 use crate::ReportError;
+use crate::claims::latch_curve;
 use crate::claims::{self, Bucket, CONTROL_MIN};
-use crate::latch_curve;
 use crate::plots::{Plot, csv};
 use crate::runs::ProbeRuns;
 use crate::stats::Interval;

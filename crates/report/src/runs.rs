@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use seq2seq_train::probes::{ProbeScore, read_probes};
+use seq2seq_train::run_dir::{CONFIG_FILE, METRICS_FILE, TEST_FILE};
 use seq2seq_train::saliency::{Saliency, read_saliency};
-use seq2seq_train::trainer::{CONFIG_FILE, METRICS_FILE, TEST_FILE};
 use seq2seq_train::{RunConfig, TestReport};
 
 use crate::ReportError;

@@ -16,11 +16,12 @@ pub const REPLICATES: usize = 2_000;
 /// The bootstrap's own RNG seed: the same runs always give the same interval.
 pub const BOOTSTRAP_SEED: u64 = 1_994;
 
-/// One sentence's decisive items: right for model A, right for model B, out of `items`.
+/// One sentence's decisive items: how many the winner got right, how many the loser did, out of
+/// `items`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Unit {
-    pub a: f64,
-    pub b: f64,
+    pub winner: f64,
+    pub loser: f64,
     pub items: f64,
 }
 
@@ -42,7 +43,7 @@ impl Interval {
 fn difference<'a>(units: impl IntoIterator<Item = &'a Unit>) -> f64 {
     let (mut right, mut items) = (0.0, 0.0);
     for unit in units {
-        right += unit.a - unit.b;
+        right += unit.winner - unit.loser;
         items += unit.items;
     }
     if items > 0.0 { 100.0 * right / items } else { 0.0 }
@@ -103,8 +104,10 @@ pub fn per_seed_differences_in_differences(seeds: &[(Vec<Unit>, Vec<Unit>)]) -> 
 /// One model's accuracy (%) with its hierarchical bootstrap interval: the difference against a
 /// model that gets nothing right.
 pub fn accuracy(seeds: &[Vec<(f64, f64)>]) -> Option<Interval> {
-    let units: Vec<Vec<Unit>> =
-        seeds.iter().map(|s| s.iter().map(|&(right, items)| Unit { a: right, b: 0.0, items }).collect()).collect();
+    let units: Vec<Vec<Unit>> = seeds
+        .iter()
+        .map(|s| s.iter().map(|&(right, items)| Unit { winner: right, loser: 0.0, items }).collect())
+        .collect();
     paired_difference(&units)
 }
 
@@ -118,7 +121,7 @@ mod tests {
     use super::*;
 
     fn units(pattern: &[(f64, f64)]) -> Vec<Unit> {
-        pattern.iter().map(|&(a, b)| Unit { a, b, items: 1.0 }).collect()
+        pattern.iter().map(|&(a, b)| Unit { winner: a, loser: b, items: 1.0 }).collect()
     }
 
     #[test]
@@ -135,7 +138,7 @@ mod tests {
     #[test]
     fn the_interval_matches_the_normal_approximation_of_a_known_case() {
         let n = 400;
-        let seed: Vec<Unit> = (0..n).map(|i| Unit { a: (i % 2) as f64, b: 0.0, items: 1.0 }).collect();
+        let seed: Vec<Unit> = (0..n).map(|i| Unit { winner: (i % 2) as f64, loser: 0.0, items: 1.0 }).collect();
         let interval = paired_difference(&[seed]).unwrap();
         let half_width = 1.96 * 50.0 / (n as f64).sqrt(); // 4.9 points
         assert!((interval.estimate - 50.0).abs() < 1e-9);
@@ -147,8 +150,9 @@ mod tests {
     /// each is on its own; unpaired resampling would give a wide interval.
     #[test]
     fn paired_resampling_cancels_shared_sentence_noise() {
-        let seed: Vec<Unit> =
-            (0..300).map(|i| Unit { a: (i % 3 == 0) as u8 as f64, b: (i % 3 == 0) as u8 as f64, items: 1.0 }).collect();
+        let seed: Vec<Unit> = (0..300)
+            .map(|i| Unit { winner: (i % 3 == 0) as u8 as f64, loser: (i % 3 == 0) as u8 as f64, items: 1.0 })
+            .collect();
         let interval = paired_difference(&[seed]).unwrap();
         assert_eq!((interval.low, interval.high), (0.0, 0.0));
     }
@@ -170,8 +174,8 @@ mod tests {
     /// constant per-sentence difference in each stratum, so no width.
     #[test]
     fn a_difference_in_differences_subtracts_the_easy_lead() {
-        let hard: Vec<Unit> = (0..10).map(|i| Unit { a: (i < 3) as u8 as f64, b: 0.0, items: 1.0 }).collect();
-        let easy: Vec<Unit> = (0..10).map(|i| Unit { a: 1.0, b: (i >= 1) as u8 as f64, items: 1.0 }).collect();
+        let hard: Vec<Unit> = (0..10).map(|i| Unit { winner: (i < 3) as u8 as f64, loser: 0.0, items: 1.0 }).collect();
+        let easy: Vec<Unit> = (0..10).map(|i| Unit { winner: 1.0, loser: (i >= 1) as u8 as f64, items: 1.0 }).collect();
         let interval = difference_in_differences(&[(hard.clone(), easy.clone())]).unwrap();
         assert!((interval.estimate - 20.0).abs() < 1e-9, "{interval:?}");
         assert!(interval.low < 20.0 && interval.high > 20.0, "resampling moves it: {interval:?}");

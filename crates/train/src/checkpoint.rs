@@ -10,9 +10,8 @@ use seq2seq_data::fsutil::write_atomic;
 use serde::{Deserialize, Serialize};
 
 use crate::TrainError;
+use crate::run_dir::{CHECKPOINT_FILE, MODEL_FILE};
 
-pub const MODEL_FILE: &str = "model.bpk";
-pub const META_FILE: &str = "checkpoint.json";
 /// The header layout this workbench writes and the newest it reads. Headers from before the field
 /// existed read as format 1.
 pub const FORMAT: u32 = 1;
@@ -55,14 +54,14 @@ pub fn save<M: Module>(model: &M, dir: &Path, arch: &str, epoch: usize, valid_lo
         bytes: bytes.len(),
         checksum: fnv1a(&bytes),
     };
-    let meta_path = dir.join(META_FILE);
+    let meta_path = dir.join(CHECKPOINT_FILE);
     let json = serde_json::to_vec_pretty(&meta).expect("metadata serialises");
     write_atomic(&meta_path, &json).map_err(|e| TrainError::io(&meta_path, e))
 }
 
 /// Reads the header of the checkpoint in `dir`.
 pub fn read_meta(dir: &Path) -> Result<CheckpointMeta, TrainError> {
-    let meta_path = dir.join(META_FILE);
+    let meta_path = dir.join(CHECKPOINT_FILE);
     let missing =
         |path: PathBuf| TrainError::Checkpoint { path, message: "missing: has this run finished an epoch?".into() };
     if !meta_path.exists() {

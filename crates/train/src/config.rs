@@ -9,6 +9,7 @@ use seq2seq_data::DataConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::TrainError;
+use seq2seq_model::Seq2Seq;
 
 /// The backend tensors run on: burn's two CPU backends, always built, and its GPU backends,
 /// built only with the cargo feature of the same name (`--features wgpu` or `cuda`).
@@ -333,6 +334,25 @@ impl RunConfig {
         self.data.max_len = self.data.max_len.min(16).max(self.data.min_len);
         self.training.epochs = self.training.epochs.min(2);
         self.training.train_eval_size = self.training.train_eval_size.min(60);
+    }
+}
+
+/// The architecture's own settings: `config`'s `[model]` section, defaults filled in.
+/// Every value is checked ([`ModelConfig::validate`](seq2seq_model::ModelConfig::validate)).
+pub fn model_config<M: Seq2Seq>(config: &RunConfig) -> Result<M::Config, TrainError> {
+    let model = M::Config::deserialize(toml::Value::Table(config.model.clone())).map_err(|e| TrainError::Config {
+        file: "[model] section".into(),
+        message: crate::suggest::did_you_mean(&e.to_string()),
+    })?;
+    seq2seq_model::ModelConfig::validate(&model)?;
+    Ok(model)
+}
+
+/// `config`'s `[model]` section with every default filled in (what a run directory records).
+pub fn resolved_model<M: Seq2Seq>(config: &RunConfig) -> Result<toml::Table, TrainError> {
+    match toml::Value::try_from(&model_config::<M>(config)?) {
+        Ok(toml::Value::Table(table)) => Ok(table),
+        _ => Err(TrainError::Input("the [model] section must be a table".into())),
     }
 }
 

@@ -22,7 +22,7 @@ pub enum TrainError {
     #[error("run directory {path}: {message}")]
     Run { path: PathBuf, message: String },
     #[error(transparent)]
-    Model(#[from] crate::validate::ConfigIssue),
+    Model(#[from] seq2seq_model::validate::ConfigIssue),
     #[error("{0}")]
     Input(String),
 }

@@ -8,10 +8,11 @@ use seq2seq_data::vocab::EOS;
 use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example, TokenizerKind};
 use serde::{Deserialize, Serialize};
 
-use crate::decode::Search;
+use crate::RunConfig;
 use crate::loss::{masked_cross_entropy, token_accuracy};
 use crate::metrics::{corpus_bleu, corpus_chrf};
-use crate::{Generation, RunConfig, Seq2Seq};
+use seq2seq_model::decode::Search;
+use seq2seq_model::{Generation, Seq2Seq};
 
 /// Scores of a model on a set of pairs.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -196,7 +197,7 @@ pub struct TestReport {
     pub best_epoch: usize,
     pub train_seconds: f64,
     /// Whether the model has a decoder (generates token by token); false for position-wise models.
-    #[serde(default = "yes")]
+    #[serde(default = "autoregressive_unless_recorded")]
     pub autoregressive: bool,
     /// Training throughput: target tokens per second over all epochs.
     #[serde(default)]
@@ -246,7 +247,8 @@ pub struct RunFacts<'a> {
     pub hardware: String,
 }
 
-fn yes() -> bool {
+/// A report written before `autoregressive` was recorded came from a decoder model.
+fn autoregressive_unless_recorded() -> bool {
     true
 }
 

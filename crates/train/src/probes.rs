@@ -14,9 +14,9 @@ use seq2seq_data::vocab::UNK;
 use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example, ProbeItem};
 use serde::{Deserialize, Serialize};
 
-use crate::{Seq2Seq, TrainError};
-
-pub const PROBES_FILE: &str = "probes.jsonl";
+use crate::TrainError;
+use crate::run_dir::PROBES_FILE;
+use seq2seq_model::Seq2Seq;
 
 /// One decisive item of one test sentence, scored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

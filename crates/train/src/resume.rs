@@ -9,12 +9,9 @@ use burn::optim::ModuleOptimizer;
 use seq2seq_data::fsutil::write_atomic;
 use serde::{Deserialize, Serialize};
 
-use crate::trainer::MetricsRow;
-use crate::{RunConfig, Seq2Seq, TrainError, checkpoint};
-
-pub const RESUME_DIR: &str = "resume";
-const RESUME_STATE: &str = "state.json";
-const OPTIMIZER_FILE: &str = "optimizer.bpk";
+use crate::run_dir::{MetricsRow, OPTIMIZER_FILE, RESUME_DIR, RESUME_STATE_FILE};
+use crate::{RunConfig, TrainError, checkpoint};
+use seq2seq_model::Seq2Seq;
 
 /// Where the learning loop stands after an epoch.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -61,11 +58,6 @@ struct ResumeState {
     progress: LoopState,
 }
 
-/// Whether `out` holds an interrupted run.
-pub fn resumable(out: &Path) -> bool {
-    out.join(RESUME_DIR).join(RESUME_STATE).exists()
-}
-
 /// The run interrupted in `out`: its model, optimizer and loop state, after checking that it
 /// was trained with `config`; the fresh `model` and `optimizer` and no state when there is
 /// nothing to resume.
@@ -75,7 +67,7 @@ pub fn restore<M: Seq2Seq>(
     model: M,
     optimizer: ModuleOptimizer,
 ) -> Result<(M, ModuleOptimizer, Option<LoopState>), TrainError> {
-    let (dir, path) = (out.join(RESUME_DIR), out.join(RESUME_DIR).join(RESUME_STATE));
+    let (dir, path) = (out.join(RESUME_DIR), out.join(RESUME_DIR).join(RESUME_STATE_FILE));
     if !path.exists() {
         return Ok((model, optimizer, None));
     }
@@ -122,7 +114,7 @@ pub fn save<M: Seq2Seq>(
         .map_err(|e| TrainError::Checkpoint { path: optimizer_path.clone(), message: e.to_string() })?;
     write_atomic(&optimizer_path, &bytes).map_err(|e| TrainError::io(&optimizer_path, e))?;
     let state = ResumeState { config: config.to_toml(), progress: progress.clone() };
-    let state_path = dir.join(RESUME_STATE);
+    let state_path = dir.join(RESUME_STATE_FILE);
     let json = serde_json::to_vec(&state).expect("resume state serialises");
     write_atomic(&state_path, &json).map_err(|e| TrainError::io(&state_path, e))
 }

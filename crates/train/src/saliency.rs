@@ -12,10 +12,11 @@ use seq2seq_data::vocab::UNK;
 use seq2seq_data::{Batch, Codec, EncodedPair, Example, Prepared};
 use serde::{Deserialize, Serialize};
 
-use crate::trainer::model_config;
-use crate::{ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint};
+use crate::config::{model_config, resolved_model};
+use crate::run_dir::SALIENCY_FILE;
+use crate::{RunConfig, TrainError, checkpoint};
+use seq2seq_model::{ModelDims, Seq2Seq};
 
-pub const SALIENCY_FILE: &str = "saliency.json";
 /// Items measured per model: enough for a curve, a second or two of gradients.
 const ITEMS: usize = 240;
 
@@ -84,10 +85,7 @@ pub fn write_run_saliency<M: Seq2Seq>(config: &RunConfig, data: &Prepared, out: 
     if !data.splits.test.iter().any(long_range) {
         return Ok(());
     }
-    let mut table = match toml::Value::try_from(model_config::<M>(config)?) {
-        Ok(toml::Value::Table(table)) => table,
-        _ => return Err(TrainError::Input("the [model] section must be a table".into())),
-    };
+    let mut table = resolved_model::<M>(config)?;
     if table.contains_key("dropout") {
         table.insert("dropout".into(), toml::Value::Float(0.0));
     }

@@ -3,9 +3,10 @@
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use seq2seq_data::Batch;
 
+use crate::TrainingConfig;
 use crate::loss::{masked_cross_entropy, token_accuracy};
 use crate::optim::clip_global_norm;
-use crate::{Seq2Seq, TrainingConfig};
+use seq2seq_model::Seq2Seq;
 
 /// What one step measured on its batch.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -19,17 +20,17 @@ pub struct StepOutcome {
 }
 
 /// Teacher-forced logits → masked cross-entropy → backward → global-norm clipping → Adam.
-/// `feed_gold[t]` says whether decoder step `t` reads the gold previous token. A loss that is not
+/// `teacher_forcing[t]` says whether decoder step `t` reads the gold previous token. A loss that is not
 /// finite is returned as `Err(loss)` and no weight changes.
 pub fn learning_step<M: Seq2Seq>(
     model: M,
     optimizer: &mut ModuleOptimizer,
     batch: &Batch,
-    feed_gold: &[bool],
+    teacher_forcing: &[bool],
     training: &TrainingConfig,
     learning_rate: f64,
 ) -> (M, Result<StepOutcome, f64>) {
-    let logits = model.forward(batch, feed_gold); // [batch, tgt_len, target_vocab]
+    let logits = model.forward(batch, teacher_forcing); // [batch, tgt_len, target_vocab]
     let (targets, mask) = (batch.target_output.clone(), batch.loss_mask.clone());
     let loss = masked_cross_entropy(logits.clone(), targets.clone(), mask.clone(), training.label_smoothing);
     let loss_value = loss.clone().into_scalar::<f64>();

@@ -8,94 +8,27 @@ use std::time::Instant;
 use burn::optim::AdamConfig;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use seq2seq_data::fsutil::write_atomic;
 use seq2seq_data::{Batch, Batcher, Prepared};
-use serde::{Deserialize, Serialize};
 
-use crate::decode::Search;
+use crate::config::{model_config, resolved_model};
 use crate::evaluate::{RunFacts, Scores, TestReport, evaluate, test_report as report_of};
 use crate::probes::{score_probes, write_probes};
 use crate::progress::Progress;
 use crate::resume::{self, LoopState};
+use crate::run_dir::{
+    CONFIG_FILE, MetricsRow, TEST_FILE, TEST_REFERENCES_FILE, TEST_SOURCES_FILE, TEST_TRANSLATIONS_FILE, write_file,
+    write_metrics,
+};
 use crate::step::learning_step;
-use crate::{ModelDims, RunConfig, Seq2Seq, TrainError, checkpoint, saliency};
-
-pub const CONFIG_FILE: &str = "config.toml";
-pub const METRICS_FILE: &str = "metrics.csv";
-pub const TEST_FILE: &str = "test.json";
-
-/// Where a run keeps what it needs to continue after an interruption (removed when it ends).
-pub use crate::resume::{RESUME_DIR, resumable};
-
-/// One row of `metrics.csv`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MetricsRow {
-    pub epoch: usize,
-    pub split: String,
-    pub loss: f64,
-    pub perplexity: f64,
-    pub token_accuracy: f64,
-    pub exact_match: f64,
-    pub bleu: f64,
-    pub chrf: f64,
-    /// Training seconds since the start, at the end of this epoch.
-    pub elapsed_seconds: f64,
-    /// Target tokens per second: training throughput on `train` rows, evaluation on `valid`.
-    pub tokens_per_second: f64,
-    pub learning_rate: f64,
-    pub teacher_forcing: f64,
-    /// Token accuracy of the model's own (greedy) translations, position by position; compare
-    /// with the teacher-forced `token_accuracy` to see exposure bias.
-    pub free_running_accuracy: f64,
-}
-
-impl MetricsRow {
-    pub const HEADER: &'static str = "epoch,split,loss,perplexity,token_accuracy,exact_match,bleu,chrf,elapsed_seconds,tokens_per_second,learning_rate,teacher_forcing,free_running_accuracy";
-
-    fn csv(&self) -> String {
-        format!(
-            "{},{},{:.6},{:.4},{:.4},{:.4},{:.4},{:.4},{:.3},{:.1},{:.6e},{:.4},{:.4}",
-            self.epoch,
-            self.split,
-            self.loss,
-            self.perplexity,
-            self.token_accuracy,
-            self.exact_match,
-            self.bleu,
-            self.chrf,
-            self.elapsed_seconds,
-            self.tokens_per_second,
-            self.learning_rate,
-            self.teacher_forcing,
-            self.free_running_accuracy
-        )
-    }
-}
+use crate::{RunConfig, TrainError, checkpoint, saliency};
+use seq2seq_model::decode::Search;
+use seq2seq_model::{ModelDims, Seq2Seq};
 
 /// What a finished run reports back.
 #[derive(Clone, Debug)]
 pub struct RunSummary {
     pub dir: PathBuf,
     pub report: TestReport,
-}
-
-/// The architecture's own settings: `config`'s `[model]` section, defaults filled in.
-/// Every value is checked ([`ModelConfig::validate`](crate::ModelConfig::validate)).
-pub fn model_config<M: Seq2Seq>(config: &RunConfig) -> Result<M::Config, TrainError> {
-    let model = M::Config::deserialize(toml::Value::Table(config.model.clone())).map_err(|e| TrainError::Config {
-        file: "[model] section".into(),
-        message: crate::suggest::did_you_mean(&e.to_string()),
-    })?;
-    crate::ModelConfig::validate(&model)?;
-    Ok(model)
-}
-
-/// `config`'s `[model]` section with every default filled in (what a run directory records).
-pub fn resolved_model<M: Seq2Seq>(config: &RunConfig) -> Result<toml::Table, TrainError> {
-    match toml::Value::try_from(&model_config::<M>(config)?) {
-        Ok(toml::Value::Table(table)) => Ok(table),
-        _ => Err(TrainError::Input("the [model] section must be a table".into())),
-    }
 }
 
 /// How a run starts and where it may stop early.
@@ -124,8 +57,7 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, options: TrainOptions) 
     std::fs::create_dir_all(out).map_err(|e| TrainError::io(out, e))?;
     // The resolved config, with the architecture's defaults filled in.
     let resolved = RunConfig { model: resolved_model::<M>(config)?, ..config.clone() };
-    write_atomic(&out.join(CONFIG_FILE), resolved.to_toml().as_bytes())
-        .map_err(|e| TrainError::io(out.join(CONFIG_FILE), e))?;
+    write_file(out, CONFIG_FILE, resolved.to_toml().as_bytes())?;
     data.codec.save(out)?;
     let dims = ModelDims { source_vocab: data.codec.source_vocab.len(), target_vocab: data.codec.target_vocab.len() };
     let device = config.backend.device()?;
@@ -275,9 +207,9 @@ fn train_epoch<M: Seq2Seq>(
         totals.learning_rate = training.learning_rate_at(state.step, total_steps);
         let items: Vec<_> = indices.iter().map(|&i| &data.train[i]).collect();
         let batch = Batch::new(&items, &device);
-        let feed_gold: Vec<bool> =
+        let teacher_forcing: Vec<bool> =
             (0..batch.target_output.dims()[1]).map(|_| rng.random_bool(teacher_forcing)).collect();
-        let (next, outcome) = learning_step(model, optimizer, &batch, &feed_gold, training, totals.learning_rate);
+        let (next, outcome) = learning_step(model, optimizer, &batch, &teacher_forcing, training, totals.learning_rate);
         model = next;
         let outcome = outcome.map_err(|loss| {
             progress.finish();
@@ -335,17 +267,6 @@ fn evaluate_epoch<M: Seq2Seq>(
     (train, valid)
 }
 
-fn write_metrics(out: &Path, rows: &[MetricsRow]) -> Result<(), TrainError> {
-    let mut text = String::from(MetricsRow::HEADER);
-    text.push('\n');
-    for row in rows {
-        text.push_str(&row.csv());
-        text.push('\n');
-    }
-    let path = out.join(METRICS_FILE);
-    write_atomic(&path, text.as_bytes()).map_err(|e| TrainError::io(&path, e))
-}
-
 #[allow(clippy::too_many_arguments)]
 fn test_report<M: Seq2Seq>(
     model: &M,
@@ -384,18 +305,16 @@ fn test_report<M: Seq2Seq>(
     }
     let lines = |xs: &mut dyn Iterator<Item = &str>| xs.map(|s| format!("{s}\n")).collect::<String>();
     for (name, text) in [
-        ("test.src.txt", lines(&mut test.iter().map(|e| e.source.as_str()))),
-        ("test.ref.txt", lines(&mut references.iter().map(String::as_str))),
-        ("test.hyp.txt", lines(&mut hypotheses.iter().map(String::as_str))),
+        (TEST_SOURCES_FILE, lines(&mut test.iter().map(|e| e.source.as_str()))),
+        (TEST_REFERENCES_FILE, lines(&mut references.iter().map(String::as_str))),
+        (TEST_TRANSLATIONS_FILE, lines(&mut hypotheses.iter().map(String::as_str))),
     ] {
-        let path = out.join(name);
-        write_atomic(&path, text.as_bytes()).map_err(|e| TrainError::io(&path, e))?;
+        write_file(out, name, text.as_bytes())?;
     }
     Ok(report)
 }
 
 pub fn write_report(out: &Path, report: &TestReport) -> Result<(), TrainError> {
-    let path = out.join(TEST_FILE);
     let json = serde_json::to_vec_pretty(report).expect("reports serialise");
-    write_atomic(&path, &json).map_err(|e| TrainError::io(&path, e))
+    write_file(out, TEST_FILE, &json)
 }

@@ -11,7 +11,7 @@ use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::tensor::Device;
 use burn::tensor::Tensor;
 use burn::tensor::activation::relu;
-use seq2seq_train::dropout::{Dropout, DropoutConfig};
+use seq2seq_model::dropout::{Dropout, DropoutConfig};
 
 use crate::attention::MultiHeadAttention;
 

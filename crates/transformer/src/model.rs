@@ -7,11 +7,11 @@ use burn::nn::{Embedding, EmbeddingConfig, Initializer, LayerNorm, LayerNormConf
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use seq2seq_data::Batch;
 use seq2seq_data::vocab::SOS;
-use seq2seq_train::bench::{StepShape, matmul_flops};
-use seq2seq_train::decode::{Decoder, Search, StepOutput, decode};
-use seq2seq_train::dropout::{Dropout, DropoutConfig};
-use seq2seq_train::validate::{ConfigIssue, ModelConfig, count, dropout, issue, width};
-use seq2seq_train::{AttentionKind, AttentionMap, Generation, ModelDims, Seq2Seq};
+use seq2seq_model::decode::{Decoder, Search, StepOutput, decode};
+use seq2seq_model::dropout::{Dropout, DropoutConfig};
+use seq2seq_model::flops::{StepShape, matmul_flops};
+use seq2seq_model::validate::{ConfigIssue, ModelConfig, count, dropout, issue, width};
+use seq2seq_model::{AttentionKind, AttentionMap, Generation, ModelDims, Seq2Seq};
 use serde::{Deserialize, Serialize};
 
 use crate::attention::{causal_bias, padding_bias};

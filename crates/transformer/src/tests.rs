@@ -7,9 +7,9 @@ use burn::nn::PositionalEncodingConfig;
 use burn::nn::attention::{MhaInput, MultiHeadAttentionConfig};
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 use seq2seq_data::{Batch, EncodedPair};
-use seq2seq_train::decode::{Decoder, Search, StepOutput, decode};
-use seq2seq_train::loss::masked_cross_entropy;
-use seq2seq_train::{AttentionKind, ModelDims, Seq2Seq};
+use seq2seq_model::decode::{Decoder, Search, StepOutput, decode};
+use seq2seq_model::token_loss::token_cross_entropy;
+use seq2seq_model::{AttentionKind, ModelDims, Seq2Seq};
 
 use crate::attention::{MultiHeadAttention, causal_bias, padding_bias, scaled_dot_product_attention};
 use crate::positions::sinusoidal;
@@ -160,7 +160,7 @@ fn untrained_loss_starts_near_ln_vocabulary_size() {
         let batch = Batch::new(&[&a, &b], &device);
         let logits = model.forward(&batch, &[]);
         assert_eq!(logits.dims(), [2, 5, 25]);
-        let loss = masked_cross_entropy(logits, batch.target_output, batch.target_mask, 0.0).into_scalar::<f64>();
+        let loss = token_cross_entropy(logits, batch.target_output);
         // Near-uniform: logits of about unit scale cost ln V plus about half their variance
         // (burn's default N(0, 1) embeddings, tied, started at 12.6 here).
         let ln_v = 25f64.ln();
@@ -211,7 +211,7 @@ impl Decoder for Uncached<'_> {
         self.prefix = self.prefix.iter().map(|p| p.clone().select(0, rows.clone())).collect();
         let select = |t: Tensor<2, Int>| t.select(0, rows.clone());
         self.batch.source = select(self.batch.source.clone());
-        self.batch.source_mask = seq2seq_train::decode::select_mask(self.batch.source_mask.clone(), rows.clone());
+        self.batch.source_mask = seq2seq_model::decode::select_mask(self.batch.source_mask.clone(), rows.clone());
     }
 }
 
@@ -227,7 +227,7 @@ fn cached_and_uncached_generation_agree() {
             let uncached =
                 decode(&batch, &search, &mut Uncached { model: &model, batch: batch.clone(), prefix: vec![] });
             assert_eq!(cached.tokens, uncached.tokens, "{search}");
-            let flat = |g: &seq2seq_train::Generation| {
+            let flat = |g: &seq2seq_model::Generation| {
                 g.attention.clone().unwrap().into_iter().flatten().flatten().collect::<Vec<f32>>()
             };
             assert_close(&flat(&cached), &flat(&uncached), 1e-4);
@@ -279,7 +279,7 @@ fn the_forward_products_are_counted_by_hand() {
     // d = 4, d_ff = 6, one layer each; S = 3, T = 2, V = 5.
     let config =
         TransformerConfig { d_model: 4, d_ff: 6, heads: 2, encoder_layers: 1, decoder_layers: 1, ..Default::default() };
-    let shape = seq2seq_train::bench::StepShape { batch: 1, source_len: 3, target_len: 2, target_vocab: 5 };
+    let shape = seq2seq_model::flops::StepShape { batch: 1, source_len: 3, target_len: 2, target_vocab: 5 };
     let encoder = 2 * 3 * 4 * 16 + 2 * (2 * 3 * 3 * 4) + 2 * (2 * 3 * 4 * 6); // 384 + 144 + 288
     let self_attention = 2 * 2 * 4 * 16 + 2 * (2 * 2 * 2 * 4); // 256 + 64
     let cross = 2 * 2 * 4 * 8 + 2 * 3 * 4 * 8 + 2 * (2 * 2 * 3 * 4); // 128 + 192 + 96
@@ -288,6 +288,6 @@ fn the_forward_products_are_counted_by_hand() {
     assert_eq!(config.forward_flops(shape), (encoder + self_attention + cross + feed_forward + output) as f64);
     assert_eq!(encoder + self_attention + cross + feed_forward + output, 1824);
     // Twice the sentences, twice the work; the attention products grow with n², the rest with n.
-    let double = seq2seq_train::bench::StepShape { batch: 2, ..shape };
+    let double = seq2seq_model::flops::StepShape { batch: 2, ..shape };
     assert_eq!(config.forward_flops(double), 2.0 * 1824.0);
 }

@@ -10,7 +10,7 @@ use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use mimalloc::MiMalloc as Heap;
-use seq2seq_train::bench::MemoryMeter;
+use seq2seq_train::throughput::MemoryMeter;
 
 pub struct CountingAllocator {
     in_use: AtomicU64,

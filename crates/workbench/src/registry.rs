@@ -44,7 +44,7 @@ mod tests {
     use std::path::Path;
 
     use seq2seq_train::RunConfig;
-    use seq2seq_train::trainer::model_config;
+    use seq2seq_train::model_config;
 
     fn example(arch: &str) -> RunConfig {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../experiments").join(format!("{arch}.toml"));

@@ -1,0 +1,152 @@
+//! Line charts: one line per series, a shaded band for the spread over seeds.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{Figure, PALETTE, text_err, tick};
+use crate::{FONT, PlotError, render};
+
+/// One line of a [`line_chart`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(f64, f64)>,
+    /// `(x, low, high)`: drawn as a shaded band (e.g. the spread over seeds).
+    pub band: Vec<(f64, f64, f64)>,
+    pub dashed: bool,
+    /// Index into [`PALETTE`].
+    pub colour: usize,
+}
+
+/// For each series, how many later-drawn series pass through each of its points. Where later
+/// lines cover a line (two models both at 100 %), it is drawn 2 px wider per covering line
+/// underneath them, so each shows as a coloured edge around the next instead of vanishing.
+pub(super) fn covering_counts(series: &[Series]) -> Vec<Vec<u32>> {
+    let same = |p: &(f64, f64), q: &(f64, f64)| (p.0 - q.0).abs() < 1e-9 && (p.1 - q.1).abs() < 1e-9;
+    series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let later = &series[i + 1..];
+            s.points
+                .iter()
+                .map(|p| later.iter().filter(|l| l.points.iter().any(|q| same(p, q))).count() as u32)
+                .collect()
+        })
+        .collect()
+}
+
+/// A line chart; `x_labels` names the integer x positions (categories) when given.
+pub struct LineChart<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    pub series: &'a [Series],
+    pub x_labels: Option<&'a [String]>,
+    /// Fixed y range (e.g. 0–100 for percentages); fitted to the data when `None`.
+    pub y_range: Option<(f64, f64)>,
+}
+
+impl Figure for LineChart<'_> {
+    fn size(&self) -> (u32, u32) {
+        (900, 560)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.fill(&WHITE).map_err(text_err)?;
+        let xs = self.series.iter().flat_map(|s| s.points.iter().map(|p| p.0).chain(s.band.iter().map(|b| b.0)));
+        let ys =
+            self.series.iter().flat_map(|s| s.points.iter().map(|p| p.1).chain(s.band.iter().flat_map(|b| [b.1, b.2])));
+        let all_whole = self.series.iter().flat_map(|s| &s.points).all(|p| (p.0 - p.0.round()).abs() < 1e-9);
+        let (x0, x1) = bounds(xs);
+        let (y0, y1) = self.y_range.unwrap_or_else(|| bounds(ys));
+        let pad = ((y1 - y0) * 0.03).max(1e-9);
+        let (x0, x1) = if self.x_labels.is_some() { (x0 - 0.3, x1 + 0.3) } else { (x0, x1) };
+        let mut chart = ChartBuilder::on(&area)
+            .caption(self.title, (FONT, 20))
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))
+            .map_err(text_err)?;
+        let labels = self.x_labels;
+        let format_x = |x: &f64| match labels {
+            Some(labels) if (x - x.round()).abs() < 1e-6 && x.round() >= 0.0 => {
+                labels.get(x.round() as usize).cloned().unwrap_or_default()
+            }
+            Some(_) => String::new(),
+            None => tick(*x),
+        };
+        let mut mesh = chart.configure_mesh();
+        mesh.x_desc(self.x_label).y_desc(self.y_label).label_style((FONT, 14)).x_label_formatter(&format_x);
+        let whole_ticks = |x: &f64| if (x - x.round()).abs() < 1e-6 { tick(*x) } else { String::new() };
+        if let Some(labels) = labels {
+            mesh.x_labels(labels.len() + 2);
+        } else if all_whole && x1 - x0 <= 30.0 {
+            // Epochs: a tick on every whole number, and no fractional labels.
+            mesh.x_labels((x1 - x0) as usize + 1).x_label_formatter(&whole_ticks);
+        }
+        mesh.draw().map_err(text_err)?;
+        let covering = covering_counts(self.series);
+        for (s, covered) in self.series.iter().zip(&covering) {
+            let colour = PALETTE[s.colour % PALETTE.len()];
+            if s.band.len() > 1 {
+                let outline: Vec<(f64, f64)> =
+                    s.band.iter().map(|b| (b.0, b.2)).chain(s.band.iter().rev().map(|b| (b.0, b.1))).collect();
+                chart
+                    .draw_series(std::iter::once(Polygon::new(outline, colour.mix(0.18).filled())))
+                    .map_err(text_err)?;
+            }
+            for (pair, counts) in s.points.windows(2).zip(covered.windows(2)) {
+                let under = counts[0].min(counts[1]);
+                if under > 0 {
+                    let wide = colour.stroke_width(2 + 2 * under);
+                    chart.draw_series(LineSeries::new(pair.to_vec(), wide)).map_err(text_err)?;
+                }
+            }
+            let style = colour.stroke_width(2);
+            let drawn = if s.dashed {
+                chart.draw_series(DashedLineSeries::new(s.points.clone(), 7, 5, style)).map_err(text_err)?
+            } else {
+                chart.draw_series(LineSeries::new(s.points.clone(), style)).map_err(text_err)?
+            };
+            let dashed = s.dashed;
+            drawn.label(s.name.clone()).legend(move |(x, y)| {
+                let end = if dashed { x + 9 } else { x + 22 };
+                PathElement::new(vec![(x, y), (end, y)], colour.stroke_width(2))
+            });
+            let markers =
+                s.points.iter().zip(covered).map(|(&p, &n)| Circle::new(p, 3 + 2 * n as i32, colour.filled()));
+            chart.draw_series(markers).map_err(text_err)?;
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font((FONT, 13))
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()
+            .map_err(text_err)?;
+        area.present().map_err(text_err)
+    }
+}
+
+fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) =
+        values.filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    match (lo.is_finite(), hi > lo) {
+        (true, true) => (lo, hi),
+        (true, false) => (lo - 1.0, lo + 1.0),
+        _ => (0.0, 1.0),
+    }
+}
+
+/// Writes a line chart to `path` (`.png` or `.svg`).
+pub fn line_chart(path: &Path, chart: &LineChart<'_>) -> Result<(), PlotError> {
+    if chart.series.iter().all(|s| s.points.is_empty()) {
+        return Err(PlotError::Input(format!("{}: no points to draw", chart.title)));
+    }
+    render(path, chart)
+}

@@ -1,0 +1,57 @@
+//! `workbench eval`: a trained run on a task's test split or on a TSV file.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use seq2seq_data::{DataConfig, Example, Splits};
+use seq2seq_train::Backend;
+
+use super::search::SearchArgs;
+use super::trained_run::{open, print_test_report};
+
+#[derive(Args)]
+pub struct EvalArgs {
+    #[arg(long)]
+    run: PathBuf,
+    /// Task whose test split to use [default: the run's].
+    #[arg(long, conflicts_with = "data")]
+    task: Option<String>,
+    /// A `source<TAB>target` file: every pair is evaluated.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Write the report (JSON) here as well as printing a summary.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Backend [default: the run's].
+    #[arg(long)]
+    backend: Option<Backend>,
+    #[command(flatten)]
+    search: SearchArgs,
+}
+
+pub fn run(args: EvalArgs) -> Result<()> {
+    let EvalArgs { run, task, data, report, backend, search } = args;
+    let translator = open(&run, backend)?;
+    let search = search.search(translator.as_ref())?;
+    let examples: Vec<Example> = match (&task, &data) {
+        (_, Some(path)) => seq2seq_data::tsv::read_pairs(path, translator.config().data.lowercase)?
+            .into_iter()
+            .map(|(source, target)| Example { source, target, ..Example::default() })
+            .collect(),
+        (task, None) => {
+            let mut config: DataConfig = translator.config().data.clone();
+            if let Some(task) = task {
+                config.task = task.clone();
+            }
+            Splits::build(&config, translator.config().seed)?.test
+        }
+    };
+    let result = translator.evaluate(&examples, &search)?;
+    print_test_report(&result);
+    if let Some(path) = report {
+        let json = serde_json::to_vec_pretty(&result)?;
+        seq2seq_data::fsutil::write_atomic(&path, &json).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}

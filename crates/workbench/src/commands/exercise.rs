@@ -1,0 +1,106 @@
+//! `workbench exercise …`: the coursework's commands, over the catalogue, the kit and the checks
+//! of `coursework/`.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use clap::Subcommand;
+
+use crate::coursework::checks::{Checkout, grade, print_outcomes};
+use crate::coursework::exercises::{EXERCISES, Status, find, status};
+use crate::coursework::kit::make_kit;
+
+#[derive(Subcommand)]
+pub enum ExerciseCommand {
+    /// The exercises, their sheets and files, and whether each is written in this checkout.
+    List {
+        /// The workspace (or kit) [default: the current directory].
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Write a student kit: the workspace with every solution replaced by a `todo!()` and a hint,
+    /// without exercises/answers/.
+    Kit {
+        /// Where the kit goes (a new or empty folder).
+        #[arg(long)]
+        out: PathBuf,
+        /// The full workspace [default: the current directory].
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Run an exercise's checks (or every exercise's) and print a score; the checks compare
+    /// with independent references and never show the solution.
+    Check {
+        /// Exercise id (see `workbench exercise list`).
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        id: Option<String>,
+        /// Check every exercise.
+        #[arg(long)]
+        all: bool,
+        /// The workspace or kit to check [default: the current directory].
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Grade a folder of submissions (kit folders, or patches against the kit) into a CSV: one
+    /// row per submission.
+    Grade {
+        /// The folder holding one kit folder, or one `.patch` / `.diff` file (`git diff` at the
+        /// kit's root), per submission.
+        submissions: PathBuf,
+        /// The full workspace, from which a fresh kit is made for each patch.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The grade sheet (CSV).
+        #[arg(long)]
+        out: PathBuf,
+        /// Build directory shared by all submissions (the dependencies compile once, the first
+        /// time); never a workspace's own `target/`, whose crates the submissions' would replace.
+        #[arg(long, default_value = "target/grading")]
+        target_dir: PathBuf,
+    },
+}
+
+pub fn run(action: ExerciseCommand) -> Result<()> {
+    match action {
+        ExerciseCommand::List { root } => {
+            println!("{:<20} {:<10} {:<38} {}", "exercise", "status", "sheet", "code to write");
+            for exercise in EXERCISES {
+                let state = match status(&root, exercise)? {
+                    Status::Written => "written",
+                    Status::ToDo => "to do",
+                };
+                println!("{:<20} {state:<10} {:<38} {}", exercise.id, exercise.sheet, exercise.file);
+            }
+            Ok(())
+        }
+        ExerciseCommand::Kit { out, root } => {
+            let cut = make_kit(&root, &out)?;
+            println!(
+                "kit written to {} ({cut} solution regions cut); build it with `cargo check` there",
+                out.display()
+            );
+            Ok(())
+        }
+        ExerciseCommand::Check { id, all, root } => {
+            let exercises =
+                if all { EXERCISES.iter().collect() } else { vec![find(id.as_deref().unwrap_or_default())?] };
+            let checkout = Checkout { root: &root, target_dir: None };
+            let (mut failed, mut total) = (0, 0);
+            for (exercise, outcomes) in checkout.check_all(&exercises)? {
+                print_outcomes(exercise, &outcomes);
+                failed += outcomes.iter().filter(|o| !o.passed).count();
+                total += outcomes.len();
+            }
+            if failed > 0 {
+                bail!("{failed} of {total} checks failed");
+            }
+            Ok(())
+        }
+        ExerciseCommand::Grade { submissions, root, out, target_dir } => {
+            let target_dir = std::path::absolute(&target_dir)?;
+            let graded = grade(&root, &submissions, &out, &target_dir)?;
+            println!("{graded} submissions graded into {}", out.display());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! `workbench exercise kit`: a copy of the workspace with every solution region replaced by a
+//! `todo!()` that carries the exercise's hint. The markers stay, so the kit's regions are found
+//! again by `exercise list` and `exercise check`, and a kit of a kit is the same kit.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use seq2seq_data::fsutil::write_atomic;
+
+use crate::coursework::exercises::{EXERCISES, Exercise, placeholder, regions};
+
+/// Folders never copied into a kit: build outputs, history, local runs, and the suggested answers.
+const LEFT_OUT: &[&str] = &["target", ".git", "runs", "exercises/answers"];
+
+/// Writes the kit of the workspace at `root` into `out` (which must not exist yet, or be empty);
+/// returns how many regions were cut.
+pub fn make_kit(root: &Path, out: &Path) -> Result<usize> {
+    if !root.join("Cargo.toml").exists() || !root.join("crates").is_dir() {
+        bail!("{} is not the workbench's workspace (no Cargo.toml and crates/): pass --root", root.display());
+    }
+    if out.exists() && out.read_dir().with_context(|| format!("reading {}", out.display()))?.next().is_some() {
+        bail!("{} already exists and is not empty: choose another --out", out.display());
+    }
+    let mut files = Vec::new();
+    collect(root, root, &mut files)?;
+    let mut cut = 0;
+    for relative in files {
+        let (from, to) = (root.join(&relative), out.join(&relative));
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        let exercises: Vec<&Exercise> = EXERCISES.iter().filter(|e| Path::new(e.file) == relative).collect();
+        if exercises.is_empty() {
+            std::fs::copy(&from, &to).with_context(|| format!("copying {}", from.display()))?;
+            continue;
+        }
+        let mut text = std::fs::read_to_string(&from).with_context(|| format!("reading {}", from.display()))?;
+        for exercise in exercises {
+            text = cut_region(&text, exercise)
+                .with_context(|| format!("{}: exercise `{}`", from.display(), exercise.id))?;
+            cut += 1;
+        }
+        write_atomic(&to, text.as_bytes()).with_context(|| format!("writing {}", to.display()))?;
+    }
+    Ok(cut)
+}
+
+/// `text` with each of `exercise`'s regions replaced by its placeholder, indented like the markers.
+pub fn cut_region(text: &str, exercise: &Exercise) -> Result<String> {
+    let found = regions(text, exercise);
+    if found.is_empty() {
+        bail!("no solution region (its BEGIN / END SOLUTION markers are missing)");
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut kept: Vec<String> = Vec::new();
+    let mut next = 0;
+    for (start, stop, _) in found {
+        let indent: String = lines[start].chars().take_while(|c| c.is_whitespace()).collect();
+        kept.extend(lines[next..=start].iter().map(|l| l.to_string()));
+        kept.push(format!("{indent}{}", placeholder(exercise)));
+        next = stop;
+    }
+    kept.extend(lines[next..].iter().map(|l| l.to_string()));
+    Ok(kept.join("\n") + if text.ends_with('\n') { "\n" } else { "" })
+}
+
+/// Every file under `dir`, relative to `root`, except the folders left out.
+fn collect(root: &Path, dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("reading {}", dir.display()))?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let relative = path.strip_prefix(root).expect("under the root").to_path_buf();
+        if LEFT_OUT.iter().any(|left| relative == Path::new(left)) {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            collect(root, &path, files)?;
+        } else if entry.file_type()?.is_file() {
+            files.push(relative);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coursework::exercises::{Status, find, status};
+
+    #[test]
+    fn a_cut_region_keeps_its_markers_and_indentation_and_nothing_of_the_solution() {
+        let exercise = find("elman-step").unwrap();
+        let text = "fn step() -> u8 {\n        // BEGIN SOLUTION elman-step\n        let secret = 41;\n        secret + 1\n        // END SOLUTION elman-step\n}\n";
+        let kit = cut_region(text, exercise).unwrap();
+        assert!(!kit.contains("secret"), "{kit}");
+        assert!(kit.contains("        todo!(\"exercise elman-step: `projected`") && kit.contains("h_{{t-1}}"), "{kit}");
+        assert!(kit.starts_with("fn step() -> u8 {\n        // BEGIN SOLUTION elman-step\n"));
+        assert!(kit.ends_with("        // END SOLUTION elman-step\n}\n"));
+        // A kit of a kit is the same kit.
+        assert_eq!(cut_region(&kit, exercise).unwrap(), kit);
+        assert!(cut_region("fn f() {}\n", exercise).is_err());
+        // Every region of the exercise is cut, and what lies between them is kept.
+        let two = format!(
+            "{text}fn kept() {{}}\nfn other() -> u8 {{\n    // BEGIN SOLUTION elman-step\n    7\n    // END SOLUTION elman-step\n}}\n"
+        );
+        let kit = cut_region(&two, exercise).unwrap();
+        assert!(!kit.contains("secret") && !kit.contains("    7\n") && kit.contains("fn kept() {}"), "{kit}");
+        assert_eq!(kit.matches("todo!(\"exercise elman-step:").count(), 2, "{kit}");
+    }
+
+    #[test]
+    fn the_kit_leaves_out_answers_and_history_and_cuts_every_region() {
+        let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+        let out = std::env::temp_dir().join(format!("s2s-kit-unit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let cut = make_kit(root, &out).unwrap();
+        assert_eq!(cut, EXERCISES.len());
+        for exercise in EXERCISES {
+            assert_eq!(status(&out, exercise).unwrap(), Status::ToDo, "{}", exercise.id);
+        }
+        assert!(out.join("Cargo.toml").exists() && out.join("crates/rnn/src/cell.rs").exists());
+        for left in LEFT_OUT {
+            assert!(!out.join(left).exists(), "{left} was copied");
+        }
+        assert!(make_kit(root, &out).unwrap_err().to_string().contains("not empty"));
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+}
