@@ -19,7 +19,7 @@ pub mod vocab;
 
 pub use batch::{Batch, Batcher, EncodedPair};
 pub use error::DataError;
-pub use prepare::{Codec, Prepared};
+pub use prepare::{Codec, Prepared, Sentences};
 pub use probes::ProbeItem;
 pub use tasks::{DataConfig, Splits, Task};
 pub use tokenizer::{Tokenizer, TokenizerKind};

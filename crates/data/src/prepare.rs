@@ -96,7 +96,26 @@ pub struct Prepared {
     pub test: Vec<EncodedPair>,
 }
 
+/// The sentences of one split as a model reads them (`pairs`: ids) and as people do
+/// (`examples`: text, every valid translation, probe items), with the codec between the two.
+#[derive(Clone, Copy)]
+pub struct Sentences<'a> {
+    pub pairs: &'a [EncodedPair],
+    pub examples: &'a [Example],
+    pub codec: &'a Codec,
+}
+
 impl Prepared {
+    /// The validation split's sentences.
+    pub fn valid_sentences(&self) -> Sentences<'_> {
+        Sentences { pairs: &self.valid, examples: &self.splits.valid, codec: &self.codec }
+    }
+
+    /// The test split's sentences.
+    pub fn test_sentences(&self) -> Sentences<'_> {
+        Sentences { pairs: &self.test, examples: &self.splits.test, codec: &self.codec }
+    }
+
     pub fn build(config: &DataConfig, seed: u64) -> Result<Self, DataError> {
         let splits = Splits::build(config, seed)?;
         let kind = config.tokenizer_kind()?;

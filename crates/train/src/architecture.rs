@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use burn::tensor::Device;
-use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example};
+use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example, Sentences};
 
 use crate::config::{model_config, resolved_model};
 use crate::evaluate::{RunFacts, TestReport, evaluate, test_report};
@@ -206,7 +206,13 @@ impl<M: Seq2Seq> Translator for TrainedModel<M> {
         let decisive_only = self.config.data.task().is_ok_and(|task| task.scores_decisive_items_only());
         let pairs = self.codec.encode(examples, decisive_only);
         let batcher = Batcher { batch_size: self.config.data.batch_size, bucketing: true };
-        let evaluation = evaluate(&self.model, &pairs, examples, &self.codec, &batcher, &self.device, search);
+        let evaluation = evaluate(
+            &self.model,
+            Sentences { pairs: &pairs, examples, codec: &self.codec },
+            &batcher,
+            &self.device,
+            search,
+        );
         let facts = RunFacts {
             config: &self.config,
             parameters: self.parameters,

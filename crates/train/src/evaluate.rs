@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 use seq2seq_data::vocab::EOS;
-use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example, TokenizerKind};
+use seq2seq_data::{Batch, Batcher, EncodedPair, Example, Sentences, TokenizerKind};
 use serde::{Deserialize, Serialize};
 
 use crate::RunConfig;
@@ -74,13 +74,12 @@ pub fn generate_all<M: Seq2Seq>(
 /// Evaluates `model` (in validation mode, on a plain device) on `pairs`.
 pub fn evaluate<M: Seq2Seq>(
     model: &M,
-    pairs: &[EncodedPair],
-    examples: &[Example],
-    codec: &Codec,
+    sentences: Sentences,
     batcher: &Batcher,
     device: &Device,
     search: &Search,
 ) -> Evaluation {
+    let Sentences { pairs, examples, codec } = sentences;
     let start = Instant::now();
     let (mut loss_sum, mut tokens, mut scored, mut correct_tokens) = (0.0, 0usize, 0usize, 0usize);
     for indices in batcher.batches(pairs, None) {

@@ -11,7 +11,7 @@ use std::path::Path;
 use burn::tensor::Device;
 use seq2seq_data::fsutil::write_atomic;
 use seq2seq_data::vocab::UNK;
-use seq2seq_data::{Batch, Batcher, Codec, EncodedPair, Example, ProbeItem};
+use seq2seq_data::{Batch, Batcher, EncodedPair, ProbeItem, Sentences};
 use serde::{Deserialize, Serialize};
 
 use crate::TrainError;
@@ -48,13 +48,12 @@ impl ProbeScore {
 /// are not single known target tokens is left out (subword tokenizers).
 pub fn score_probes<M: Seq2Seq>(
     model: &M,
-    pairs: &[EncodedPair],
-    examples: &[Example],
-    codec: &Codec,
+    sentences: Sentences,
     batcher: &Batcher,
     device: &Device,
     exact: Option<&[bool]>,
 ) -> Vec<ProbeScore> {
+    let Sentences { pairs, examples, codec } = sentences;
     let mut scores = Vec::new();
     for indices in batcher.batches(pairs, None) {
         let items: Vec<&EncodedPair> = indices.iter().map(|&i| &pairs[i]).collect();

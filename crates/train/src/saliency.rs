@@ -9,7 +9,7 @@ use burn::tensor::{Device, Tensor};
 use seq2seq_data::fsutil::write_atomic;
 use seq2seq_data::probes::{LATCH, VERB_AGREEMENT};
 use seq2seq_data::vocab::UNK;
-use seq2seq_data::{Batch, Codec, EncodedPair, Example, Prepared};
+use seq2seq_data::{Batch, Example, Prepared, Sentences};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{model_config, resolved_model};
@@ -44,13 +44,8 @@ pub struct Saliency {
 /// sentence at a time. `model` lives on an autodiff device (build it without dropout). Empty for
 /// models without a source embedding; items whose controller word occurs more than once in its
 /// sentence are left out (its embedding's gradient would mix the occurrences).
-pub fn saliency<M: Seq2Seq>(
-    model: &M,
-    pairs: &[EncodedPair],
-    examples: &[Example],
-    codec: &Codec,
-    device: &Device,
-) -> Vec<Salience> {
+pub fn saliency<M: Seq2Seq>(model: &M, sentences: Sentences, device: &Device) -> Vec<Salience> {
+    let Sentences { pairs, examples, codec } = sentences;
     let Some(embedding) = model.source_embedding() else { return vec![] };
     let mut out = Vec::new();
     for pair in pairs {
@@ -98,7 +93,7 @@ pub fn write_run_saliency<M: Seq2Seq>(config: &RunConfig, data: &Prepared, out: 
         return Ok(());
     }
     let trained = checkpoint::load(M::init(&quiet, dims, &device), out, &config.arch)?;
-    let measure = |model: &M| saliency(model, &data.test, &data.splits.test, &data.codec, &device);
+    let measure = |model: &M| saliency(model, data.test_sentences(), &device);
     write_saliency(out, &Saliency { untrained: measure(&untrained), trained: measure(&trained) })
 }
 

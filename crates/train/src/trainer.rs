@@ -8,7 +8,7 @@ use std::time::Instant;
 use burn::optim::AdamConfig;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use seq2seq_data::{Batch, Batcher, Prepared};
+use seq2seq_data::{Batch, Batcher, Prepared, Sentences};
 
 use crate::config::{model_config, resolved_model};
 use crate::evaluate::{RunFacts, Scores, TestReport, evaluate, test_report as report_of};
@@ -113,9 +113,7 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, options: TrainOptions) 
     // Test the best checkpoint.
     device.seed(config.seed);
     let best_model = checkpoint::load(M::init(&model_config, dims, &device), out, &config.arch)?;
-    let best_epoch = state.best.map_or(0, |(e, _)| e);
-    let (seconds, tokens) = (state.train_seconds, state.train_tokens);
-    let report = test_report(&best_model, &data, config, parameters, state.epoch, best_epoch, seconds, tokens, out)?;
+    let report = test_report(&best_model, &data, config, parameters, &state, out)?;
     saliency::write_run_saliency::<M>(config, &data, out)?;
     resume::clear(out)?;
     Ok(RunSummary { dir: out.to_path_buf(), report })
@@ -254,9 +252,15 @@ fn evaluate_epoch<M: Seq2Seq>(
 ) -> (Scores, crate::evaluate::Evaluation) {
     let (data, training) = (context.data, &context.config.training);
     let search = Search::greedy(training.max_output_len);
-    let valid = evaluate(model, &data.valid, &data.splits.valid, &data.codec, context.batcher, device, &search);
+    let valid = evaluate(model, data.valid_sentences(), context.batcher, device, &search);
     let sample: Vec<_> = data.train.iter().take(training.train_eval_size).cloned().collect();
-    let generated = evaluate(model, &sample, &data.splits.train, &data.codec, context.batcher, device, &search);
+    let generated = evaluate(
+        model,
+        Sentences { pairs: &sample, examples: &data.splits.train, codec: &data.codec },
+        context.batcher,
+        device,
+        &search,
+    );
     let train = Scores {
         sentences: data.train.len(),
         loss: totals.loss(),
@@ -267,31 +271,30 @@ fn evaluate_epoch<M: Seq2Seq>(
     (train, valid)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Tests the best model of a run that ended as `state` says, and writes its report, its test
+/// sentences and translations, and its probe scores into `out`.
 fn test_report<M: Seq2Seq>(
     model: &M,
     data: &Prepared,
     config: &RunConfig,
     parameters: usize,
-    epochs_trained: usize,
-    best_epoch: usize,
-    train_seconds: f64,
-    train_tokens: usize,
+    state: &LoopState,
     out: &Path,
 ) -> Result<TestReport, TrainError> {
+    let (train_seconds, train_tokens) = (state.train_seconds, state.train_tokens);
     let device = config.backend.device()?;
     let batcher = Batcher { batch_size: config.data.batch_size, bucketing: true };
     let test = &data.splits.test;
     let search = Search::greedy(config.training.max_output_len);
-    let evaluation = evaluate(model, &data.test, test, &data.codec, &batcher, &device, &search);
+    let evaluation = evaluate(model, data.test_sentences(), &batcher, &device, &search);
     let (references, hypotheses) = (evaluation.references.clone(), evaluation.hypotheses.clone());
     let exact = evaluation.correct.clone();
     let train_tokens_per_second = train_tokens as f64 / train_seconds.max(1e-9);
     let facts = RunFacts {
         config,
         parameters,
-        epochs_trained,
-        best_epoch,
+        epochs_trained: state.epoch,
+        best_epoch: state.best.map_or(0, |(epoch, _)| epoch),
         train_seconds,
         search: &search,
         train_tokens_per_second,
@@ -301,7 +304,7 @@ fn test_report<M: Seq2Seq>(
     let report = report_of(facts, test, evaluation);
     write_report(out, &report)?;
     if test.iter().any(|e| !e.probes.is_empty()) {
-        write_probes(out, &score_probes(model, &data.test, test, &data.codec, &batcher, &device, Some(&exact)))?;
+        write_probes(out, &score_probes(model, data.test_sentences(), &batcher, &device, Some(&exact)))?;
     }
     let lines = |xs: &mut dyn Iterator<Item = &str>| xs.map(|s| format!("{s}\n")).collect::<String>();
     for (name, text) in [

@@ -3,7 +3,7 @@
 
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Tensor, TensorData};
-use seq2seq_data::Batch;
+use seq2seq_data::{Batch, Sentences};
 use seq2seq_model::{ModelDims, Seq2Seq};
 use seq2seq_rnn::{Rnn, RnnConfig};
 
@@ -28,7 +28,7 @@ fn probe_margins_are_logit_differences_at_the_decisive_slots() {
         Rnn::init(&RnnConfig { hidden_size: 8, embedding_size: 4, ..Default::default() }, dims, &device).valid();
     let batcher = Batcher { batch_size: 5, bucketing: true };
     let exact: Vec<bool> = (0..data.test.len()).map(|i| i % 3 == 0).collect();
-    let scores = score_probes(&model, &data.test, &data.splits.test, &data.codec, &batcher, &device, Some(&exact));
+    let scores = score_probes(&model, data.test_sentences(), &batcher, &device, Some(&exact));
     let items: usize = data.splits.test.iter().map(|e| e.probes.len()).sum();
     assert_eq!(scores.len(), items, "every item of a word-level probe is scored");
     for score in &scores {
@@ -62,7 +62,7 @@ fn saliency_matches_finite_differences_of_the_margin() {
     let verb = |k: usize| data.splits.test[k].probes.iter().find(|i| i.kind == seq2seq_data::probes::VERB_AGREEMENT);
     let k = (0..data.test.len()).find(|&k| verb(k).unwrap().distance <= 3).expect("a short item");
     let (pair, item) = (&data.test[k], verb(k).unwrap());
-    let measured = saliency(&model, std::slice::from_ref(pair), &data.splits.test, &data.codec, &device);
+    let measured = saliency(&model, Sentences { pairs: std::slice::from_ref(pair), ..data.test_sentences() }, &device);
     assert_eq!(measured.len(), 1, "one verb item in the sentence");
     assert_eq!(measured[0].distance, item.distance);
 
