@@ -1,4 +1,4 @@
-"""PyTorch twins of the workbench's eight architectures, timed like `workbench bench`.
+"""PyTorch twins of the workbench's architectures, timed like `workbench bench`.
 
 Same default sizes, vocabulary, batch shapes, optimizer (Adam, lr 1e-4, global-norm clipping 1.0),
 dropout 0.1, thread count; eager PyTorch with its fused recurrent layers (nn.LSTM / nn.RNN) where
@@ -61,6 +61,26 @@ class Recurrent(nn.Module):
     def slots(self, slots):
         states, _ = self.rnn(self.dropout(self.embedding(slots)))
         return self.output(self.dropout(states))
+
+
+class Conv(nn.Module):
+    """Embedding → 4 gated convolutions (kernel 3, centred, GLU, residual × √½) → a softmax layer per slot."""
+
+    def __init__(self, vocab, channels=128, layers=4, kernel=3, dropout=0.1):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab, channels)
+        self.convs = nn.ModuleList(
+            nn.Conv1d(channels, 2 * channels, kernel, padding=kernel // 2) for _ in range(layers)
+        )
+        self.output = nn.Linear(channels, vocab)
+        self.dropout = nn.Dropout(dropout)
+
+    def slots(self, slots):
+        h = self.embedding(slots)  # [batch, slots, channels]
+        for conv in self.convs:
+            gated = F.glu(conv(self.dropout(h).transpose(1, 2)), dim=1).transpose(1, 2)
+            h = (gated + h) * math.sqrt(0.5)
+        return self.output(self.dropout(h))
 
 
 class PositionWise(nn.Module):
@@ -277,6 +297,7 @@ def build(arch, vocab):
         "encdec": lambda: EncoderDecoder(vocab),
         "bahdanau": lambda: Bahdanau(vocab),
         "luong": lambda: Luong(vocab),
+        "conv": lambda: PositionWise(Conv(vocab)),
         "transformer": lambda: Transformer(vocab),
     }[arch]()
 

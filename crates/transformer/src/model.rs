@@ -25,6 +25,9 @@ pub enum PositionKind {
     Sinusoidal,
     /// A learned vector per position (up to `max_positions`).
     Learned,
+    /// Nothing: self-attention alone is permutation-equivariant — shuffle the source words and
+    /// the encoder's outputs shuffle with them — so word order is lost.
+    None,
 }
 
 /// The `[model]` section of `--arch transformer`.
@@ -123,9 +126,11 @@ impl ModelConfig for TransformerConfig {
 pub struct Transformer {
     pub source_embedding: Embedding,
     pub target_embedding: Embedding,
-    /// Learned positions of the source and the target (`None`: sinusoids).
+    /// Learned positions of the source and the target (`None`: sinusoids, or no positions).
     pub source_positions: Option<Embedding>,
     pub target_positions: Option<Embedding>,
+    /// `positions = "sinusoidal"`.
+    pub sinusoidal: bool,
     pub encoder: Vec<EncoderLayer>,
     pub decoder: Vec<DecoderLayer>,
     /// Final norms, with pre-norm only.
@@ -161,14 +166,18 @@ impl Transformer {
         let [batch, length] = tokens.dims();
         let device = tokens.device();
         let scaled = embedding.forward(tokens) * (self.d_model as f32).sqrt();
-        let encoding: Tensor<3> = match positions {
-            None => sinusoidal(start, length, self.d_model, &device).unsqueeze_dim(0),
+        let encoding: Option<Tensor<3>> = match positions {
             Some(learned) => {
                 let ids: Vec<i64> = (start..start + length).map(|p| p.min(self.max_positions - 1) as i64).collect();
-                learned.forward(Tensor::from_data(TensorData::new(ids, [1, length]), &device))
+                Some(learned.forward(Tensor::from_data(TensorData::new(ids, [1, length]), &device)))
             }
+            None if self.sinusoidal => Some(sinusoidal(start, length, self.d_model, &device).unsqueeze_dim(0)),
+            None => None,
         };
-        self.dropout.forward(scaled + encoding.expand([batch, length, self.d_model]))
+        match encoding {
+            Some(encoding) => self.dropout.forward(scaled + encoding.expand([batch, length, self.d_model])),
+            None => self.dropout.forward(scaled),
+        }
     }
 
     pub fn encode(&self, batch: &Batch) -> Encoded {
@@ -308,6 +317,7 @@ impl Seq2Seq for Transformer {
             target_embedding: embedding(dims.target_vocab),
             source_positions: learned(is_learned),
             target_positions: learned(is_learned),
+            sinusoidal: config.positions == PositionKind::Sinusoidal,
             encoder: (0..config.encoder_layers.max(1))
                 .map(|_| EncoderLayer::new(d, heads, d_ff, p, pre, device))
                 .collect(),

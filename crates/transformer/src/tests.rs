@@ -143,6 +143,32 @@ fn pairs() -> (EncodedPair, EncodedPair) {
     )
 }
 
+/// Without positions, self-attention is permutation-equivariant: the encoder's outputs for a
+/// shuffled sentence are its outputs for the sentence, shuffled alike. Positions break that.
+#[test]
+fn without_positions_the_encoder_cannot_tell_word_order() {
+    let device = Device::flex();
+    let order = [3, 0, 4, 1, 2];
+    let words = [5, 6, 7, 8, 9];
+    let shuffled: Vec<usize> = order.iter().map(|&i| words[i]).collect();
+    let memory = |model: &Transformer, source: Vec<usize>| {
+        let pair = EncodedPair::new(0, source, vec![8]);
+        model.encode(&Batch::new(&[&pair], &device)).memory.into_data().try_to_vec::<f32>().unwrap()
+    };
+    for (positions, equivariant) in
+        [(PositionKind::None, true), (PositionKind::Sinusoidal, false), (PositionKind::Learned, false)]
+    {
+        let model = small(TransformerConfig { positions, ..Default::default() }, &device);
+        let (plain, permuted) = (memory(&model, words.to_vec()), memory(&model, shuffled.clone()));
+        let d = plain.len() / words.len();
+        let same = order
+            .iter()
+            .enumerate()
+            .all(|(k, &i)| (0..d).all(|c| (permuted[k * d + c] - plain[i * d + c]).abs() < 1e-5));
+        assert_eq!(same, equivariant, "{positions:?}");
+    }
+}
+
 #[test]
 fn untrained_loss_starts_near_ln_vocabulary_size() {
     let device = Device::flex();

@@ -21,6 +21,10 @@ pub fn architectures() -> Vec<Architecture> {
             "luong",
             "encoder-decoder with global attention: dot, general or concat score (Luong 2015)",
         ),
+        Architecture::of::<seq2seq_conv::Conv>(
+            "conv",
+            "gated convolutions, one output per slot: each sees R = 1 + (k − 1)·Σ dilations words, 9 by default (Gehring 2017)",
+        ),
         Architecture::of::<seq2seq_transformer::Transformer>(
             "transformer",
             "self-attention only, multi-head, no recurrence (Vaswani 2017)",
@@ -68,7 +72,8 @@ mod tests {
         assert_eq!(model_config::<seq2seq_attention::Luong>(&example("luong")).unwrap(), Default::default());
         let transformer = model_config::<seq2seq_transformer::Transformer>(&example("transformer")).unwrap();
         assert_eq!(transformer, seq2seq_transformer::TransformerConfig::default());
-        assert_eq!(super::architectures().len(), 8);
+        assert_eq!(model_config::<seq2seq_conv::Conv>(&example("conv")).unwrap(), Default::default());
+        assert_eq!(super::architectures().len(), 9);
     }
 
     #[test]

@@ -41,7 +41,7 @@ fn learns_to_copy(arch: &str) {
 #[test]
 fn every_architecture_is_registered_here() {
     let names: Vec<&str> = crate::registry::architectures().iter().map(|a| a.name).collect();
-    assert_eq!(names, ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau", "luong", "transformer"]);
+    assert_eq!(names, ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau", "luong", "conv", "transformer"]);
 }
 
 #[test]
@@ -77,6 +77,11 @@ fn bahdanau_learns_to_copy() {
 #[test]
 fn luong_learns_to_copy() {
     learns_to_copy("luong");
+}
+
+#[test]
+fn conv_learns_to_copy() {
+    learns_to_copy("conv");
 }
 
 #[test]
