@@ -1,4 +1,4 @@
-//! Helpers for the position-wise models (ANN, RNN, LSTM, BiRNN), which have no decoder: they
+//! Helpers for the position-wise models (ANN, RNN, LSTM, BiRNN, conv), which have no decoder: they
 //! emit one output per input position. The source is padded with `<blank>` slots up to the
 //! output length — the source length plus a slack, or the target length (with its `<eos>`) when
 //! that is longer while training — and the model predicts the target token or `<eos>` at each

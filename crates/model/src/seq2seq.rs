@@ -62,7 +62,7 @@ pub struct AttentionMap {
 /// Every architecture implements this; the training crate knows nothing else about it.
 ///
 /// Encoder-decoders produce one output per target step. Position-wise models (ANN, RNN, LSTM,
-/// BiRNN) produce one output per (padded) source position, which is made as long as the target.
+/// BiRNN, conv) produce one output per (padded) source position, which is made as long as the target.
 pub trait Seq2Seq: Module + Clone + Debug + Send + Sync + 'static {
     /// The architecture's `[model]` section; it checks its own ranges ([`ModelConfig`]) before
     /// a model is built.
