@@ -10,7 +10,7 @@ use seq2seq_data::fsutil::write_atomic;
 use serde::{Deserialize, Serialize};
 
 use crate::TrainError;
-use crate::run_dir::{CHECKPOINT_FILE, MODEL_FILE};
+use crate::run_dir::{CHECKPOINT_FILE, MODEL_FILE, write_file};
 
 /// The header layout this workbench writes and the newest it reads. Headers from before the field
 /// existed read as format 1.
@@ -54,9 +54,8 @@ pub fn save<M: Module>(model: &M, dir: &Path, arch: &str, epoch: usize, valid_lo
         bytes: bytes.len(),
         checksum: fnv1a(&bytes),
     };
-    let meta_path = dir.join(CHECKPOINT_FILE);
     let json = serde_json::to_vec_pretty(&meta).expect("metadata serialises");
-    write_atomic(&meta_path, &json).map_err(|e| TrainError::io(&meta_path, e))
+    write_file(dir, CHECKPOINT_FILE, &json)
 }
 
 /// Reads the header of the checkpoint in `dir`.

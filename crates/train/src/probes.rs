@@ -9,13 +9,12 @@
 use std::path::Path;
 
 use burn::tensor::Device;
-use seq2seq_data::fsutil::write_atomic;
 use seq2seq_data::vocab::UNK;
 use seq2seq_data::{Batch, Batcher, EncodedPair, ProbeItem, Sentences};
 use serde::{Deserialize, Serialize};
 
 use crate::TrainError;
-use crate::run_dir::PROBES_FILE;
+use crate::run_dir::{PROBES_FILE, write_file};
 use seq2seq_model::Seq2Seq;
 
 /// One decisive item of one test sentence, scored.
@@ -89,8 +88,7 @@ pub fn score_probes<M: Seq2Seq>(
 pub fn write_probes(dir: &Path, scores: &[ProbeScore]) -> Result<(), TrainError> {
     let text: String =
         scores.iter().map(|s| serde_json::to_string(s).expect("probe scores serialise") + "\n").collect();
-    let path = dir.join(PROBES_FILE);
-    write_atomic(&path, text.as_bytes()).map_err(|e| TrainError::io(&path, e))
+    write_file(dir, PROBES_FILE, text.as_bytes())
 }
 
 /// Reads a run's `probes.jsonl`; `None` when the run has none (not a probe task, or older).

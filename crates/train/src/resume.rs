@@ -9,7 +9,7 @@ use burn::optim::ModuleOptimizer;
 use seq2seq_data::fsutil::write_atomic;
 use serde::{Deserialize, Serialize};
 
-use crate::run_dir::{MetricsRow, OPTIMIZER_FILE, RESUME_DIR, RESUME_STATE_FILE};
+use crate::run_dir::{MetricsRow, OPTIMIZER_FILE, RESUME_DIR, RESUME_STATE_FILE, write_file};
 use crate::{RunConfig, TrainError, checkpoint};
 use seq2seq_model::Seq2Seq;
 
@@ -114,9 +114,8 @@ pub fn save<M: Seq2Seq>(
         .map_err(|e| TrainError::Checkpoint { path: optimizer_path.clone(), message: e.to_string() })?;
     write_atomic(&optimizer_path, &bytes).map_err(|e| TrainError::io(&optimizer_path, e))?;
     let state = ResumeState { config: config.to_toml(), progress: progress.clone() };
-    let state_path = dir.join(RESUME_STATE_FILE);
     let json = serde_json::to_vec(&state).expect("resume state serialises");
-    write_atomic(&state_path, &json).map_err(|e| TrainError::io(&state_path, e))
+    write_file(&dir, RESUME_STATE_FILE, &json)
 }
 
 /// A finished run has nothing to resume.

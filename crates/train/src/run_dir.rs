@@ -114,8 +114,7 @@ pub fn write_metrics(dir: &Path, rows: &[MetricsRow]) -> Result<(), TrainError> 
         text.push_str(&row.csv());
         text.push('\n');
     }
-    let path = dir.join(METRICS_FILE);
-    write_atomic(&path, text.as_bytes()).map_err(|e| TrainError::io(&path, e))
+    write_file(dir, METRICS_FILE, text.as_bytes())
 }
 
 /// Writes one of the run's files atomically, naming it in the error.

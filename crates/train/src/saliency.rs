@@ -6,14 +6,13 @@
 use std::path::Path;
 
 use burn::tensor::{Device, Tensor};
-use seq2seq_data::fsutil::write_atomic;
 use seq2seq_data::probes::{LATCH, VERB_AGREEMENT};
 use seq2seq_data::vocab::UNK;
 use seq2seq_data::{Batch, Example, Prepared, Sentences};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{model_config, resolved_model};
-use crate::run_dir::SALIENCY_FILE;
+use crate::run_dir::{SALIENCY_FILE, write_file};
 use crate::{RunConfig, TrainError, checkpoint};
 use seq2seq_model::{ModelDims, Seq2Seq};
 
@@ -99,9 +98,8 @@ pub fn write_run_saliency<M: Seq2Seq>(config: &RunConfig, data: &Prepared, out: 
 
 /// Writes `saliency.json` into `dir`.
 pub fn write_saliency(dir: &Path, saliency: &Saliency) -> Result<(), TrainError> {
-    let path = dir.join(SALIENCY_FILE);
     let json = serde_json::to_vec_pretty(saliency).expect("saliency serialises");
-    write_atomic(&path, &json).map_err(|e| TrainError::io(&path, e))
+    write_file(dir, SALIENCY_FILE, &json)
 }
 
 /// Reads a run's `saliency.json`; `None` when it has none.

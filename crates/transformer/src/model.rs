@@ -174,10 +174,11 @@ impl Transformer {
             None if self.sinusoidal => Some(sinusoidal(start, length, self.d_model, &device).unsqueeze_dim(0)),
             None => None,
         };
-        match encoding {
-            Some(encoding) => self.dropout.forward(scaled + encoding.expand([batch, length, self.d_model])),
-            None => self.dropout.forward(scaled),
-        }
+        let positioned = match encoding {
+            Some(encoding) => scaled + encoding.expand([batch, length, self.d_model]),
+            None => scaled,
+        };
+        self.dropout.forward(positioned)
     }
 
     pub fn encode(&self, batch: &Batch) -> Encoded {

@@ -116,12 +116,14 @@ impl CompareConfig {
         // Checked as written, then again after `--quick` shrinks it: a quick look must not
         // quietly repair settings the full comparison would refuse.
         config.validate().with_context(|| format!("the config of `{arch}`"))?;
-        if quick && QUICK_BOTTLENECK.contains(&arch) {
-            make_quick_bottleneck(&mut config);
-        } else if quick {
-            config.make_quick();
+        if quick {
+            if QUICK_BOTTLENECK.contains(&arch) {
+                make_quick_bottleneck(&mut config)
+            } else {
+                config.make_quick()
+            }
+            config.validate().with_context(|| format!("the config of `{arch}` with --quick"))?;
         }
-        config.validate().with_context(|| format!("the config of `{arch}`"))?;
         if self.parameter_budget > 0 {
             fit_budget(&mut config, self.parameter_budget)?;
         }
