@@ -5,7 +5,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     #[error(
-        "unknown task `{0}`: expected one of toy-fi, copy, reverse, sort, agreement, agreement-attract, latch, reorder, length, free-order, free-length, tsv:PATH"
+        "unknown task `{0}`: expected one of toy-fi, copy, reverse, sort, agreement, agreement-attract, latch, position, reorder, length, free-order, free-length, tsv:PATH"
     )]
     UnknownTask(String),
     #[error("unknown tokenizer `{0}`: expected one of word, char, bpe, wordpiece")]

@@ -11,6 +11,7 @@
 //! | `agreement` | the Finnish past-tense verb (`vieraili` / `vierailivat`) | the subject noun, N = 1…40 words back | the verb in the other number |
 //! |             | each adjective (`iloinen` / `iloiset`) | the noun M = 1…4 words *ahead* | the adjective in the other number |
 //! | `latch`     | the answer at the final `?` | the symbol `a` or `b` at the start, 5…100 steps back | the other symbol |
+//! | `position`  | the label of the one `mark`: its index mod 4 (`p0`…`p3`) | the sentence's start, 0…39 words back | the next index's label |
 //!
 //! English past tense carries no number (`the tourist visited`, `the tourists visited`), the
 //! article is always `the`, and the words between are number-neutral adverbs, so the only cue to
@@ -31,6 +32,7 @@ pub const EMPTY_LABEL: &str = "∅";
 pub const VERB_AGREEMENT: &str = "verb-agreement";
 pub const ADJECTIVE_AGREEMENT: &str = "adjective-agreement";
 pub const LATCH: &str = "latch";
+pub const POSITION: &str = "position";
 
 /// Agreement distances N (noun to verb), drawn uniformly so that every distance is equally common.
 pub const MAX_VERB_DISTANCE: usize = 40;
@@ -67,6 +69,14 @@ pub struct ProbeItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attractors: Option<usize>,
 }
+
+/// The `mark`'s indices (0-based) in the `position` probe, drawn uniformly: ten of each label.
+pub const MAX_MARK_INDEX: usize = 39;
+/// The word whose position the `position` probe asks for, and its labels by index mod 4.
+pub const MARK: &str = "mark";
+pub const POSITION_LABELS: [&str; 4] = ["p0", "p1", "p2", "p3"];
+/// Filler words after the mark: 0…4, so the mark is not always the last word.
+const MAX_WORDS_AFTER_MARK: usize = 4;
 
 /// Past-tense verbs: English (no number), Finnish `[singular, plural]`, and objects that follow
 /// them (English, Finnish), translated word for word.
@@ -235,6 +245,34 @@ pub fn latch_example(rng: &mut impl Rng, lags: std::ops::RangeInclusive<usize>) 
     aligned(source, target, "latch", vec![probe])
 }
 
+/// `7 2 mark 9` → `∅ ∅ p2 ∅`: the one `mark` is labelled with its index mod 4, every digit with
+/// `∅`. Nothing but the mark's place in the sentence tells the label, so a model must know where
+/// a word is: a recurrent model counts, attention needs positional encodings, and a convolution
+/// without them sees only whether the sentence's start lies in its receptive field.
+///
+/// One labelled word per sentence, not a label on every word: a decoder fed its previous labels
+/// (`p1` → `p2`) could count on from them without knowing any position.
+pub fn position_example(rng: &mut impl Rng) -> Example {
+    const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    let index = rng.random_range(0..=MAX_MARK_INDEX);
+    let after = rng.random_range(0..=MAX_WORDS_AFTER_MARK);
+    let mut source: Vec<&str> = (0..index).map(|_| DIGITS[rng.random_range(0..10)]).collect();
+    source.push(MARK);
+    source.extend((0..after).map(|_| DIGITS[rng.random_range(0..10)]));
+    let mut target = vec![EMPTY_LABEL; source.len()];
+    target[index] = POSITION_LABELS[index % 4];
+    let probe = ProbeItem {
+        kind: POSITION.into(),
+        target_index: index,
+        controller: 0,
+        distance: index as i64,
+        correct: POSITION_LABELS[index % 4].into(),
+        contrast: POSITION_LABELS[(index + 1) % 4].into(),
+        attractors: None,
+    };
+    aligned(source, target, "position", vec![probe])
+}
+
 #[cfg(test)]
 mod tests {
     use rand::SeedableRng;
@@ -341,5 +379,34 @@ mod tests {
             symbols[usize::from(item.correct == "b")] += 1;
         }
         assert!(symbols.iter().all(|&n| n > 400), "{symbols:?}");
+    }
+
+    #[test]
+    fn position_labels_the_one_mark_by_its_index_mod_4() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut by_index = [0usize; MAX_MARK_INDEX + 1];
+        for _ in 0..4000 {
+            let e = position_example(&mut rng);
+            let (source, target): (Vec<&str>, Vec<&str>) =
+                (e.source.split(' ').collect(), e.target.split(' ').collect());
+            assert_eq!(source.len(), target.len(), "aligned layout: {}", e.source);
+            let [item] = &e.probes[..] else { panic!("one item: {}", e.source) };
+            let index = item.target_index;
+            assert_eq!((source[index], item.controller, item.distance), (MARK, 0, index as i64));
+            assert_eq!(source.iter().filter(|w| **w == MARK).count(), 1, "{}", e.source);
+            assert!(source.len() - index <= 1 + 4, "at most four words after the mark");
+            // The label is the index mod 4; every other word is a digit labelled ∅.
+            assert_eq!(
+                (target[index], item.correct.as_str()),
+                (POSITION_LABELS[index % 4], POSITION_LABELS[index % 4])
+            );
+            assert_eq!(item.contrast, POSITION_LABELS[(index + 1) % 4]);
+            for (k, (s, t)) in source.iter().zip(&target).enumerate().filter(|(k, _)| *k != index) {
+                assert!(s.parse::<u8>().is_ok() && *t == EMPTY_LABEL, "word {k}: {s} → {t}");
+            }
+            by_index[index] += 1;
+        }
+        // Uniform: 4000 / 40 = 100 per index.
+        assert!(by_index.iter().all(|&n| (55..=150).contains(&n)), "{by_index:?}");
     }
 }

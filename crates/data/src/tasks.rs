@@ -29,6 +29,8 @@ pub enum Task {
     AgreementAttract,
     /// Probe: remember a symbol across 5–100 steps (1…T steps with `max_distance = T`).
     Latch,
+    /// Probe: label one word with its index mod 4 (where a word is, nothing else).
+    Position,
     /// Probe: statements and questions whose verb moves 2–10 words to the front.
     Reorder,
     /// Probe: clauses whose `in the forest` → `metsässä` contractions add up to an offset of 0–6.
@@ -44,7 +46,7 @@ pub enum Task {
 impl Task {
     /// Every built-in task, as configs and `--task` spell it, with what it is (`workbench list`);
     /// [`FromStr`] and [`Display`](fmt::Display) read their names from here.
-    pub const BUILT_IN: [(Task, &'static str, &'static str); 11] = [
+    pub const BUILT_IN: [(Task, &'static str, &'static str); 12] = [
         (Task::ToyFi, "toy-fi", "English → Finnish-flavoured toy language with 7 tagged phenomena (default)"),
         (Task::Copy, "copy", "copy a digit sequence"),
         (Task::Reverse, "reverse", "reverse a digit sequence"),
@@ -63,6 +65,11 @@ impl Task {
             Task::Latch,
             "latch",
             "probe: remember the first symbol (a or b) across 5-100 digits (1-T with max_distance = T), answer at the final ?",
+        ),
+        (
+            Task::Position,
+            "position",
+            "probe: label the one `mark` among 1-44 digits with its index mod 4 (p0-p3), index 0-39",
         ),
         (Task::Reorder, "reorder", "probe: statements and their questions, the verb moved 2-10 words to the front"),
         (Task::Length, "length", "probe: 1-3 clauses where `in the forest` -> `metsässä` contracts, offsets 0-6"),
@@ -101,6 +108,7 @@ impl Task {
             Task::Agreement
                 | Task::AgreementAttract
                 | Task::Latch
+                | Task::Position
                 | Task::Reorder
                 | Task::Length
                 | Task::FreeOrder
@@ -113,9 +121,10 @@ impl Task {
     /// the end. Its other slots hold `∅` placeholders only because the aligned layout needs a label
     /// per source word; scored, they are ~98 % of the tokens and learned within the first batches,
     /// and their early gradients fill Adam's second moments, shrinking the steps of the one
-    /// answer that matters for the rest of a short run.
+    /// answer that matters for the rest of a short run. The `position` probe, one labelled word
+    /// among `∅` placeholders, is posed the same way.
     pub fn scores_decisive_items_only(&self) -> bool {
-        matches!(self, Task::Latch)
+        matches!(self, Task::Latch | Task::Position)
     }
 }
 
@@ -279,6 +288,7 @@ impl Splits {
                 let lags = probes::latch_lags(config.max_distance);
                 generate(config, seed, None, |rng| probes::latch_example(rng, lags.clone()))
             }
+            Task::Position => generate(config, seed, None, probes::position_example),
             Task::Reorder => generate(config, seed, None, minimal_pairs::reorder_example),
             Task::Length => generate(config, seed, None, minimal_pairs::length_example),
             Task::FreeOrder => generate(config, seed, None, free_forms::free_order_example),

@@ -46,6 +46,18 @@ pub fn expected(number: &str) -> Option<Expectation> {
         "6b" => supported("", "Bahdanau, Cho & Bengio 2014, Fig. 2"),
         "7a" => Some(Expectation { verdict: Verdict::Counted, condition: "", sources: "Vaswani et al. 2017, Table 1" }),
         "7b" => supported("on parallel hardware", "Vaswani et al. 2017, §4 and Table 2"),
+        "8a" => supported(
+            "",
+            "Gehring et al. 2017, §3.2: L layers of kernel k see (k − 1)·L + 1 words; Kalchbrenner et al. 2016: dilation grows the field exponentially",
+        ),
+        "8b" => supported(
+            "",
+            "Gehring et al. 2017, §3.1 (position embeddings); Islam, Jia & Bruce 2020: zero padding leaks position near the edge only",
+        ),
+        "8c" => supported(
+            "in the encoder",
+            "Vaswani et al. 2017, §3.5; Haviv et al. 2022: a causal decoder can infer position from its mask",
+        ),
         _ => None,
     }
 }

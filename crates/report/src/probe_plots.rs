@@ -7,7 +7,7 @@ use std::path::Path;
 
 use seq2seq_data::free_forms::{FIXED_LENGTH, FIXED_ORDER, FREE_LENGTH, FREE_ORDER};
 use seq2seq_data::minimal_pairs::{CONTRACTION, QUESTION, STATEMENT};
-use seq2seq_data::probes::{ADJECTIVE_AGREEMENT, LATCH, MAX_ATTRACTOR_PHRASES, VERB_AGREEMENT};
+use seq2seq_data::probes::{ADJECTIVE_AGREEMENT, LATCH, MAX_ATTRACTOR_PHRASES, POSITION, VERB_AGREEMENT};
 use seq2seq_plot::{LineChart, Series, line_chart};
 
 use crate::ReportError;
@@ -24,6 +24,15 @@ const EVOLUTION: [&str; 8] = ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau
 fn colour(arch: &str) -> usize {
     EVOLUTION.iter().position(|a| *a == arch).unwrap_or(EVOLUTION.len() + 1)
 }
+
+/// The colour of the `k`-th labelled model of a figure (its runs carry a `label`): the palette
+/// in order, the chance line's grey left out.
+fn labelled_colour(k: usize) -> usize {
+    if k < CHANCE_COLOUR { k } else { k + 1 }
+}
+
+/// The verb-agreement figures' buckets of N.
+const VERB_BUCKETS: [RangeInclusive<i64>; 8] = [1..=2, 3..=4, 5..=6, 7..=10, 11..=15, 16..=20, 21..=30, 31..=40];
 
 /// Chance for a two-way choice between the correct and the contrast form.
 const CHANCE: f64 = 50.0;
@@ -48,6 +57,10 @@ struct ProbeFigure {
     buckets: Vec<RangeInclusive<i64>>,
     /// Buckets by attractor count instead, at these distances (`agreement-attract`).
     attractors: Option<RangeInclusive<i64>>,
+    /// Draws the runs that carry a `label` (the conv row's variants) instead of the evolution's.
+    labelled: bool,
+    /// The stem of its gradient-saliency figure, for probes of long-range items.
+    saliency: Option<&'static str>,
 }
 
 impl ProbeFigure {
@@ -63,7 +76,14 @@ impl ProbeFigure {
 
     /// Whether `runs` belong in this figure: a latch trained per maximum lag has its own.
     fn draws(&self, runs: &ProbeRuns) -> bool {
-        runs.task == self.task && !(self.task == "latch" && runs.config.data.max_distance > 0)
+        runs.task == self.task
+            && runs.config.label.is_some() == self.labelled
+            && !(self.task == "latch" && runs.config.data.max_distance > 0)
+    }
+
+    /// The colour of `model`, the `k`-th this figure draws.
+    fn colour(&self, k: usize, model: &ProbeRuns) -> usize {
+        if self.labelled { labelled_colour(k) } else { colour(&model.arch) }
     }
 }
 
@@ -75,8 +95,21 @@ fn figures() -> Vec<ProbeFigure> {
             measure: Measure::Margin(VERB_AGREEMENT),
             title: "agreement probe: past-tense verb agreeing with its subject N words back",
             x_label: "N: words from the subject noun back to the verb",
-            buckets: vec![1..=2, 3..=4, 5..=6, 7..=10, 11..=15, 16..=20, 21..=30, 31..=40],
+            buckets: VERB_BUCKETS.to_vec(),
             attractors: None,
+            labelled: false,
+            saliency: Some("saliency-agreement"),
+        },
+        ProbeFigure {
+            stem: "probe-receptive-field",
+            task: "agreement",
+            measure: Measure::Margin(VERB_AGREEMENT),
+            title: "receptive-field probe: causal convolutions (R words) on the verb agreeing N words back",
+            x_label: "N: words from the subject noun back to the verb (a causal field of R words sees N ≤ R − 1)",
+            buckets: VERB_BUCKETS.to_vec(),
+            attractors: None,
+            labelled: true,
+            saliency: Some("saliency-receptive-field"),
         },
         ProbeFigure {
             stem: "probe-agreement-attract",
@@ -86,6 +119,8 @@ fn figures() -> Vec<ProbeFigure> {
             x_label: "attractors: intervening nouns of the other number (verb 6-20 words after its subject)",
             buckets: vec![],
             attractors: Some(6..=20),
+            labelled: false,
+            saliency: None,
         },
         ProbeFigure {
             stem: "probe-agreement-adjective",
@@ -95,6 +130,8 @@ fn figures() -> Vec<ProbeFigure> {
             x_label: "M: words from the adjective ahead to its noun",
             buckets: vec![-1..=-1, -2..=-2, -3..=-3, -4..=-4],
             attractors: None,
+            labelled: false,
+            saliency: None,
         },
         ProbeFigure {
             stem: "probe-latch",
@@ -104,6 +141,19 @@ fn figures() -> Vec<ProbeFigure> {
             x_label: "steps from the symbol to the answer",
             buckets: (0..10).map(|k| if k == 0 { 5..=10 } else { 10 * k + 1..=10 * k + 10 }).collect(),
             attractors: None,
+            labelled: false,
+            saliency: Some("saliency-latch"),
+        },
+        ProbeFigure {
+            stem: "probe-position",
+            task: "position",
+            measure: Measure::Margin(POSITION),
+            title: "position probe: the one `mark` labelled with its index mod 4, with and without positions",
+            x_label: "index of the mark: words from the sentence's start",
+            buckets: (0..10).map(|k| 4 * k..=4 * k + 3).collect(),
+            attractors: None,
+            labelled: true,
+            saliency: None,
         },
         ProbeFigure {
             stem: "probe-reorder",
@@ -113,6 +163,8 @@ fn figures() -> Vec<ProbeFigure> {
             x_label: "d: words the verb moves to the front in the question",
             buckets: (2..=10).map(|d| d..=d).collect(),
             attractors: None,
+            labelled: false,
+            saliency: None,
         },
         ProbeFigure {
             stem: "probe-length",
@@ -122,6 +174,8 @@ fn figures() -> Vec<ProbeFigure> {
             x_label: "o: words the source runs ahead of the target",
             buckets: (0..=6).map(|o| o..=o).collect(),
             attractors: None,
+            labelled: false,
+            saliency: None,
         },
         ProbeFigure {
             stem: "probe-free-order",
@@ -131,6 +185,8 @@ fn figures() -> Vec<ProbeFigure> {
             x_label: "adverbs between subject and verb",
             buckets: (0..=3).map(|d| d..=d).collect(),
             attractors: None,
+            labelled: false,
+            saliency: None,
         },
         ProbeFigure {
             stem: "probe-free-length",
@@ -140,6 +196,8 @@ fn figures() -> Vec<ProbeFigure> {
             x_label: "o: target words after the place",
             buckets: (0..=5).map(|o| o..=o).collect(),
             attractors: None,
+            labelled: false,
+            saliency: None,
         },
     ]
 }
@@ -176,8 +234,8 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
         let labels: Vec<String> = figure.positions(lines[0].0).into_iter().map(|(l, _)| l).collect();
         let mut series = Vec::new();
         let mut rows = Vec::new();
-        for model in &models {
-            let colour = colour(&model.arch);
+        for (k, model) in models.iter().enumerate() {
+            let colour = figure.colour(k, model);
             for &(kind, dashed) in &lines {
                 let name = if lines.len() > 1 { format!("{} {kind}", model.arch) } else { model.arch.clone() };
                 let mut line = Series { name, colour, dashed, ..Series::default() };
@@ -301,9 +359,8 @@ fn write_latch_by_lag_plot(dir: &Path, probes: &[ProbeRuns]) -> Result<Option<Pl
 /// before training (dashed) and trained (solid).
 pub fn write_saliency_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, ReportError> {
     let mut plots = Vec::new();
-    let long_range =
-        |f: &ProbeFigure| matches!(f.measure, Measure::Margin(VERB_AGREEMENT | LATCH)) && f.attractors.is_none();
-    for figure in figures().into_iter().filter(long_range) {
+    for figure in figures() {
+        let Some(stem) = figure.saliency else { continue };
         let models: Vec<&ProbeRuns> =
             probes.iter().filter(|p| figure.draws(p) && p.runs.iter().any(|r| r.saliency.is_some())).collect();
         if models.is_empty() {
@@ -311,8 +368,8 @@ pub fn write_saliency_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot
         }
         let labels: Vec<String> = figure.buckets.iter().map(label).collect();
         let (mut series, mut rows) = (Vec::new(), Vec::new());
-        for model in &models {
-            let colour = colour(&model.arch);
+        for (k, model) in models.iter().enumerate() {
+            let colour = figure.colour(k, model);
             for (state, dashed) in [("trained", false), ("untrained", true)] {
                 let mut line = Series { name: format!("{} {state}", model.arch), colour, dashed, ..Series::default() };
                 for (k, bucket) in figure.buckets.iter().enumerate() {
@@ -333,9 +390,9 @@ pub fn write_saliency_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot
                 series.push(line);
             }
         }
-        let stem = format!("saliency-{}", figure.task);
         let mixed = if figure.task == "latch" { " (lags 5-100 mixed in one run)" } else { "" };
-        let title = format!("{} probe{mixed}: gradient of the decisive margin at its controller", figure.task);
+        let name = stem.trim_start_matches("saliency-");
+        let title = format!("{name} probe{mixed}: gradient of the decisive margin at its controller");
         let chart = LineChart {
             title: &title,
             x_label: figure.x_label,
@@ -348,6 +405,7 @@ pub fn write_saliency_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot
             line_chart(&dir.join(format!("{stem}.{ext}")), &chart)?;
         }
         csv(&dir.join(format!("{stem}.csv")), &["arch", "state", "distance", "mean_gradient_norm", "items"], &rows)?;
+        let stem = stem.to_string();
         let caption = format!(
             "{title}: mean over items and seeds, log scale; dashed: the same seed's weights before training, solid: trained"
         );

@@ -270,8 +270,9 @@ pub fn split_probes(runs: Vec<Run>) -> (Vec<Run>, Vec<ProbeRuns>) {
         // A latch trained per maximum lag is a group of its own per lag, named by it, whichever
         // directory comes first.
         let lag = per_lag(&run.config);
-        let reference =
-            probes.iter().find(|p| p.task == task && p.config.arch == run.config.arch && per_lag(&p.config) == lag);
+        let reference = probes.iter().find(|p| {
+            p.task == task && p.config.arch == run.config.arch && p.config.label.is_none() && per_lag(&p.config) == lag
+        });
         let arch = match (label(reference.map(|p| &p.config), &run.config), lag) {
             (arch, None) => arch,
             (arch, Some(t)) => format!("{arch} (lags 1…{t})"),
@@ -302,7 +303,8 @@ pub fn per_lag(config: &RunConfig) -> Option<usize> {
 pub fn group(runs: Vec<Run>) -> Vec<ArchRuns> {
     let mut groups: Vec<ArchRuns> = Vec::new();
     for run in runs {
-        let reference = groups.iter().find(|g| g.runs[0].config.arch == run.config.arch);
+        let reference =
+            groups.iter().find(|g| g.runs[0].config.arch == run.config.arch && g.runs[0].config.label.is_none());
         let arch = label(reference.map(|g| &g.runs[0].config), &run.config);
         match groups.iter_mut().find(|g| g.arch == arch) {
             Some(g) => g.runs.push(run),
@@ -312,10 +314,13 @@ pub fn group(runs: Vec<Run>) -> Vec<ArchRuns> {
     groups
 }
 
-/// `config`'s architecture, with the settings in which it differs from `reference` beyond the
-/// seed: `lstm (delay = 3)`. A key one side lacks (a run from before the key existed) is no
-/// difference.
+/// `config`'s own `label`, or its architecture with the settings in which it differs from
+/// `reference` beyond the seed: `lstm (delay = 3)`. A key one side lacks (a run from before the
+/// key existed) is no difference.
 fn label(reference: Option<&RunConfig>, config: &RunConfig) -> String {
+    if let Some(label) = &config.label {
+        return label.clone();
+    }
     let Some(reference) = reference else { return config.arch.clone() };
     let changes: Vec<String> = reference
         .differences(config)
@@ -368,6 +373,8 @@ mod tests {
         let mut smaller = config("lstm", 44, Some(3));
         smaller.data.train_size = 600;
         assert_eq!(label(Some(&reference), &smaller), "lstm (train_size = 600, delay = 3)");
+        let named = RunConfig { label: Some("lstm R=5".into()), ..smaller.clone() };
+        assert_eq!(label(Some(&reference), &named), "lstm R=5", "a config's own label wins");
         let variant = ArchRuns { arch: label(Some(&reference), &smaller), runs: vec![] };
         assert_eq!(variant.file_stem(), "lstm-train-size-600-delay-3");
     }

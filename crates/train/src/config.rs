@@ -243,6 +243,11 @@ pub struct RunConfig {
     /// `flex` or `ndarray`.
     #[serde(default = "default_backend")]
     pub backend: Backend,
+    /// The name reports give this run and its other seeds (`conv R=11`). Without one a report
+    /// names a run by its architecture, with the settings in which it differs from the first run
+    /// of that architecture (`lstm (delay = 4)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     #[serde(default)]
     pub data: DataConfig,
     #[serde(default)]
@@ -258,6 +263,7 @@ impl Default for RunConfig {
             arch: default_arch(),
             seed: default_seed(),
             backend: default_backend(),
+            label: None,
             data: DataConfig::default(),
             training: TrainingConfig::default(),
             model: toml::Table::new(),
@@ -322,6 +328,9 @@ impl RunConfig {
 
     pub fn validate(&self) -> Result<(), TrainError> {
         self.backend.check_built()?;
+        if self.label.as_ref().is_some_and(|l| l.trim().is_empty() || l.chars().any(char::is_control)) {
+            return Err(TrainError::setting("label", "a name of printable characters, or no `label` key"));
+        }
         self.data.validate()?;
         self.training.validate()
     }
@@ -368,6 +377,17 @@ mod tests {
         }
         let refused = "tpu".parse::<Backend>().unwrap_err();
         assert!(refused.contains("flex, ndarray, wgpu, cuda"), "{refused}");
+    }
+
+    #[test]
+    fn a_label_round_trips_and_an_empty_one_is_named() {
+        let config = RunConfig { label: Some("conv R=11".into()), ..RunConfig::default() };
+        assert_eq!(RunConfig::from_toml(&config.to_toml()).unwrap(), config);
+        assert!(!RunConfig::default().to_toml().lines().any(|l| l.starts_with("label =")), "no label, no key");
+        for bad in ["", "  ", "two\nlines"] {
+            let err = RunConfig { label: Some(bad.into()), ..RunConfig::default() }.validate().unwrap_err();
+            assert!(err.to_string().contains("label"), "{err}");
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //!   ([`DropClaim`], [`latch_curve`]).
 //!
 //! `verdict.rs` holds the vocabulary and the rule, `measure.rs` how items are read; one file per
-//! kind of claim judges it: `probe.rs` (1, 3), `latch_curve.rs` (2a), `drop.rs` (2b, 4, 5),
+//! kind of claim judges it: `probe.rs` (1, 3, 8a–8c), `latch_curve.rs` (2a), `drop.rs` (2b, 4, 5),
 //! `bottleneck.rs` (6), `parallel.rs` (7b).
 
 mod bottleneck;
@@ -42,7 +42,8 @@ use crate::runs::{ArchRuns, ProbeRuns};
 
 /// Every claim of the evolution table, in order.
 pub fn judge_all(groups: &[ArchRuns], probes: &[ProbeRuns], timing: Option<&ParallelTiming>) -> Vec<Claim> {
-    let [window, look_ahead] = probe_claims().map(|c| judge_probe(&c, probes));
+    let [window, look_ahead, receptive_field, conv_position, attention_position] =
+        probe_claims().map(|c| judge_probe(&c, probes));
     let [attractors, reorder, length] = drop_claims().map(|c| judge_drop(&c, probes));
     let mut claims = vec![window, latch_curve::judge(probes), attractors, look_ahead, reorder, length];
     claims.push(Claim {
@@ -87,5 +88,6 @@ pub fn judge_all(groups: &[ArchRuns], probes: &[ProbeRuns], timing: Option<&Para
         reason,
         figure: None,
     });
+    claims.extend([receptive_field, conv_position, attention_position]);
     claims
 }

@@ -2,7 +2,7 @@
 
 use seq2seq_data::ProbeItem;
 use seq2seq_data::free_forms::{FIXED_ORDER, FREE_ORDER};
-use seq2seq_data::probes::VERB_AGREEMENT;
+use seq2seq_data::probes::{POSITION, VERB_AGREEMENT};
 use seq2seq_train::probes::ProbeScore;
 
 use super::*;
@@ -102,6 +102,9 @@ fn reach_by_construction() {
     assert!(Reach::Left.sees(40) && !Reach::Left.sees(-1));
     assert!(Reach::Ahead(2).sees(40) && Reach::Ahead(2).sees(-2) && !Reach::Ahead(2).sees(-3));
     assert!(Reach::Both.sees(-4));
+    assert!(
+        Reach::Back(10).sees(10) && Reach::Back(10).sees(0) && !Reach::Back(10).sees(11) && !Reach::Back(10).sees(-1)
+    );
 }
 
 use crate::runs::ProbeRun;
@@ -216,6 +219,53 @@ fn probe_runs_built_to_a_known_answer_get_it() {
     let claim = judge_drop(free_order, &[encdec, untrained]);
     assert_eq!(claim.verdict, Verdict::NotMeasurable, "{}", claim.reason);
     assert!(claim.reason.contains("the loser never learned the task"), "{}", claim.reason);
+}
+
+/// `runs` labelled `label` on `task`: per seed, 400 sentences with one item of `kind` each, at
+/// distance `sentence % 40`, right when `right(distance)` (and on every other sentence beyond).
+fn runs_by_distance(task: &str, label: &str, kind: &'static str, right: impl Fn(i64) -> bool) -> ProbeRuns {
+    let item = |sentence: usize| ProbeItem {
+        kind: kind.into(),
+        target_index: sentence % 40,
+        controller: 0,
+        distance: (sentence % 40) as i64,
+        correct: "p0".into(),
+        contrast: "p1".into(),
+        attractors: None,
+    };
+    runs_of(task, label, item, |s| right((s % 40) as i64) || (s / 40) % 2 == 0)
+}
+
+#[test]
+fn the_conv_row_is_judged_by_its_labelled_runs() {
+    let [_, _, receptive_field, conv_position, attention_position] = probe_claims();
+    // 8a: the dilated stack right everywhere; R = 11 right within N ≤ 10, at chance beyond.
+    let dilated = runs_by_distance("agreement", "conv R=63 dilated", VERB_AGREEMENT, |_| true);
+    let short = runs_by_distance("agreement", "conv R=11", VERB_AGREEMENT, |n| n <= 10);
+    let judged = judge_probe(&receptive_field, &[dilated.clone(), short]);
+    assert_eq!(judged.verdict, Verdict::Supported, "{}", judged.reason);
+    assert!((judged.delta.unwrap().estimate - 50.0).abs() < 1e-9, "{:?}", judged.delta);
+    // A short stack at chance even within its field never learned the task: no win.
+    let untrained = runs_by_distance("agreement", "conv R=11", VERB_AGREEMENT, |_| false);
+    let judged = judge_probe(&receptive_field, &[dilated.clone(), untrained]);
+    assert!(judged.reason.contains("the loser never learned the task"), "{}", judged.reason);
+    // Right beyond its field: the verb's number leaks through something else.
+    let leaky = runs_by_distance("agreement", "conv R=11", VERB_AGREEMENT, |_| true);
+    let judged = judge_probe(&receptive_field, &[dilated, leaky]);
+    assert!(judged.reason.contains("cue leak"), "{}", judged.reason);
+
+    // 8b: with positions right everywhere, without them only where the start is in view.
+    let placed = runs_by_distance("position", "conv R=9", POSITION, |_| true);
+    let unplaced = runs_by_distance("position", "conv R=9, no positions", POSITION, |i| i <= 4);
+    let judged = judge_probe(&conv_position, &[placed, unplaced]);
+    assert_eq!(judged.verdict, Verdict::Supported, "{}", judged.reason);
+    assert!(judged.probe.contains("the loser's: position items at distance 0…3"), "{}", judged.probe);
+    // 8c: the Transformer without positions sees every word, so no cue-leak check: a loser as
+    // good as the winner is no support.
+    let attention = runs_by_distance("position", "transformer d=64", POSITION, |i| i <= 3 || i % 3 != 0);
+    let counting = runs_by_distance("position", "transformer d=64, no positions", POSITION, |i| i <= 3 || i % 3 != 0);
+    let judged = judge_probe(&attention_position, &[attention, counting]);
+    assert_eq!(judged.verdict, Verdict::NotSupported, "{}", judged.reason);
 }
 
 #[test]

@@ -60,6 +60,9 @@ pub enum Reach {
     Left,
     /// Everything up to this many words past its slot (a left-to-right model with a delay, wait-k).
     Ahead(i64),
+    /// Its slot and this many words before it, none after (a causal convolution of field R:
+    /// `Back(R − 1)`).
+    Back(i64),
     /// The whole sentence (bidirectional models, encoders).
     Both,
 }
@@ -71,6 +74,7 @@ impl Reach {
             Reach::Window(w) => distance.abs() <= w,
             Reach::Left => distance >= 0,
             Reach::Ahead(k) => distance >= -k,
+            Reach::Back(k) => (0..=k).contains(&distance),
             Reach::Both => true,
         }
     }

@@ -14,7 +14,7 @@ pub struct TrainArgs {
     /// Architecture (see `workbench list`); overrides the config's `arch`.
     #[arg(long)]
     arch: Option<String>,
-    /// Task: toy-fi, copy, reverse, sort, agreement, agreement-attract, latch, reorder, length,
+    /// Task: toy-fi, copy, reverse, sort, agreement, agreement-attract, latch, position, reorder, length,
     /// free-order, free-length or tsv:PATH; overrides `data.task`.
     #[arg(long)]
     task: Option<String>,

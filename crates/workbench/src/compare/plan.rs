@@ -61,10 +61,10 @@ pub fn plan(config: &CompareConfig, out: &Path, quick: bool) -> Result<Plan> {
                 add(probe.run_name(arch, run_config.seed), run_config)?;
             }
         }
-        for &(arch, delay) in probe.delayed {
+        for variant in probe.variants {
             for k in 0..probe.seeds(probe_seeds) {
-                let run_config = probe.delayed_config(arch, delay, seed(k), first.backend)?;
-                add(format!("probe-{}-{arch}-wait{delay}-seed{}", probe.task, run_config.seed), run_config)?;
+                let run_config = probe.variant_config(variant, seed(k), first.backend)?;
+                add(probe.variant_run_name(variant, run_config.seed), run_config)?;
             }
         }
     }

@@ -14,13 +14,88 @@ pub struct ProbePlan {
     pub epochs: usize,
     /// The probe's longest controller distance (`[data] max_distance`; 0: its whole range).
     pub max_distance: usize,
-    /// Reference runs: a left-to-right architecture again with a delay (`[model] delay`, wait-k),
-    /// drawn beside the others (`lstm (delay = 4)`) and judged in no claim.
-    pub delayed: &'static [(&'static str, usize)],
+    /// Runs of an architecture with `[model]` settings of its own: a reference line (the LSTM
+    /// reading four words late) or the conv row's models, each a label of its own in the report.
+    pub variants: &'static [Variant],
     /// Seeds at least (0: the comparison's `probe_seeds` alone): a verdict that counts the seeds
     /// that succeed needs more than two. `probe_seeds = 0` still trains no probe.
     pub min_seeds: usize,
 }
+
+/// One architecture with `[model]` settings of its own, trained beside a probe's architectures.
+pub struct Variant {
+    pub arch: &'static str,
+    /// The run directory's part after the architecture: `probe-agreement-lstm-wait4-seed42`.
+    pub name: &'static str,
+    /// What the report calls it (`conv R=11`, the run config's `label`); `None`: the architecture
+    /// with the settings in which it differs (`lstm (delay = 4)`).
+    pub label: Option<&'static str>,
+    pub model: &'static [(&'static str, Setting)],
+}
+
+/// A `[model]` value of a [`Variant`].
+#[derive(Clone, Copy)]
+pub enum Setting {
+    Int(i64),
+    Text(&'static str),
+}
+
+impl Setting {
+    fn value(&self) -> toml::Value {
+        match self {
+            Setting::Int(n) => toml::Value::Integer(*n),
+            Setting::Text(text) => toml::Value::String((*text).into()),
+        }
+    }
+}
+
+/// The forward LSTM reading four words late: it sees every adjective's noun (M ≤ 4), so its
+/// failure on adjectives without the delay is the layout's, not the cell's. A reference line,
+/// in no verdict.
+const LSTM_WAIT_4: Variant = Variant { arch: "lstm", name: "wait4", label: None, model: &[("delay", Setting::Int(4))] };
+
+/// A causal gated convolution of 32 channels and kernel 3 with `layers` layers (R = 1 + 2·L
+/// words, the verb seeing N ≤ 2·L back), the conv row's staircase (claim 8a).
+const fn causal_conv(name: &'static str, label: &'static str, layers: &'static [(&'static str, Setting)]) -> Variant {
+    Variant { arch: "conv", name, label: Some(label), model: layers }
+}
+
+/// The conv row's staircase on `agreement`: R = 5, 11, 21, 41 by depth, and 5 layers dilated 1,
+/// 2, 4, 8, 16 (R = 63). 32 channels keep the 20-layer stack affordable; agreement needs one
+/// number carried, not a wide state.
+const STAIRCASE: [Variant; 5] = [
+    causal_conv("r5", "conv R=5", &[CHANNELS_32, CAUSAL, ("layers", Setting::Int(2))]),
+    causal_conv("r11", "conv R=11", &[CHANNELS_32, CAUSAL, ("layers", Setting::Int(5))]),
+    causal_conv("r21", "conv R=21", &[CHANNELS_32, CAUSAL, ("layers", Setting::Int(10))]),
+    causal_conv("r41", "conv R=41", &[CHANNELS_32, CAUSAL, ("layers", Setting::Int(20))]),
+    causal_conv(
+        "r63-dilated",
+        "conv R=63 dilated",
+        &[CHANNELS_32, CAUSAL, ("layers", Setting::Int(5)), ("dilation", Setting::Text("doubling"))],
+    ),
+];
+const CHANNELS_32: (&str, Setting) = ("channels", Setting::Int(32));
+const CAUSAL: (&str, Setting) = ("context", Setting::Text("causal"));
+
+/// Claims 8b and 8c on `position`: a centred conv of 4 layers (R = 9, 32 channels) and a
+/// Transformer of width 64, each with and without positions.
+const WITH_AND_WITHOUT_POSITIONS: [Variant; 4] = [
+    Variant {
+        arch: "conv",
+        name: "learned-positions",
+        label: Some("conv R=9"),
+        model: &[CHANNELS_32, ("positions", Setting::Text("learned"))],
+    },
+    Variant { arch: "conv", name: "no-positions", label: Some("conv R=9, no positions"), model: &[CHANNELS_32] },
+    Variant { arch: "transformer", name: "d64", label: Some("transformer d=64"), model: &TRANSFORMER_64 },
+    Variant {
+        arch: "transformer",
+        name: "d64-no-positions",
+        label: Some("transformer d=64, no positions"),
+        model: &[TRANSFORMER_64[0], TRANSFORMER_64[1], ("positions", Setting::Text("none"))],
+    },
+];
+const TRANSFORMER_64: [(&str, Setting); 2] = [("d_model", Setting::Int(64)), ("d_ff", Setting::Int(128))];
 
 /// The latch trained per maximum lag T (claim 2a, Bengio et al.'s curve): lags uniform in 1…T,
 /// the mixed-lag latch's budget, three seeds, so that "succeeds in every seed" and "in no seed"
@@ -33,7 +108,7 @@ const fn latch_by_lag(max_lag: usize) -> ProbePlan {
         test_size: 600,
         epochs: 16,
         max_distance: max_lag,
-        delayed: &[],
+        variants: &[],
         min_seeds: 3,
     }
 }
@@ -52,7 +127,7 @@ pub const LATCH_MAX_LAGS: [usize; 5] = [5, 10, 20, 40, 80];
 /// encoder-decoder learns short sentences of this lexicon with 6,000 × 12. The latch trains 2,000
 /// sequences scored on its answer alone for 16 epochs: in a mixed-lag run the LSTM leaves chance
 /// late. Test sets are as large as the buckets need.
-pub const PLAN: [ProbePlan; 10] = [
+pub const PLAN: [ProbePlan; 12] = [
     ProbePlan {
         task: "agreement",
         archs: &["ann", "rnn", "lstm", "birnn"],
@@ -60,9 +135,7 @@ pub const PLAN: [ProbePlan; 10] = [
         test_size: 2_000,
         epochs: 12,
         max_distance: 0,
-        // A reference line, in no verdict: the forward LSTM reading four words late sees every
-        // adjective's noun (M ≤ 4), so its failure without the delay is the layout's.
-        delayed: &[("lstm", 4)],
+        variants: &[LSTM_WAIT_4],
         min_seeds: 0,
     },
     // Claim 2b: agreement across attractors, the BiRNN as a third line; the agreement budget.
@@ -73,7 +146,7 @@ pub const PLAN: [ProbePlan; 10] = [
         test_size: 2_000,
         epochs: 12,
         max_distance: 0,
-        delayed: &[],
+        variants: &[],
         min_seeds: 0,
     },
     // The mixed-lag latch (5…100 in one run): the second figure of claim 2a.
@@ -84,7 +157,7 @@ pub const PLAN: [ProbePlan; 10] = [
         test_size: 600,
         epochs: 16,
         max_distance: 0,
-        delayed: &[],
+        variants: &[],
         min_seeds: 0,
     },
     latch_by_lag(LATCH_MAX_LAGS[0]),
@@ -101,7 +174,7 @@ pub const PLAN: [ProbePlan; 10] = [
         test_size: 2_000,
         epochs: 12,
         max_distance: 0,
-        delayed: &[],
+        variants: &[],
         min_seeds: 0,
     },
     ProbePlan {
@@ -111,7 +184,30 @@ pub const PLAN: [ProbePlan; 10] = [
         test_size: 2_000,
         epochs: 12,
         max_distance: 0,
-        delayed: &[],
+        variants: &[],
+        min_seeds: 0,
+    },
+    // Claim 8a: the conv staircase on agreement. A convolution learns what its field holds within
+    // a few epochs; 4,000 sentences × 10 keep the 20-layer stack within a minute.
+    ProbePlan {
+        task: "agreement",
+        archs: &[],
+        train_size: 4_000,
+        test_size: 2_000,
+        epochs: 10,
+        max_distance: 0,
+        variants: &STAIRCASE,
+        min_seeds: 0,
+    },
+    // Claims 8b and 8c: where a word is, with and without positions.
+    ProbePlan {
+        task: "position",
+        archs: &[],
+        train_size: 4_000,
+        test_size: 2_000,
+        epochs: 10,
+        max_distance: 0,
+        variants: &WITH_AND_WITHOUT_POSITIONS,
         min_seeds: 0,
     },
 ];
@@ -126,9 +222,7 @@ pub const QUICK_PLAN: [ProbePlan; 1] = [ProbePlan {
     test_size: 600,
     epochs: 8,
     max_distance: 10,
-    // The LSTM reading four words late sees every adjective's noun (M ≤ 4): the reference line
-    // that shows the forward models' failure on adjectives is the layout's, not the cell's.
-    delayed: &[("lstm", 4)],
+    variants: &[LSTM_WAIT_4],
     min_seeds: 0,
 }];
 
@@ -164,11 +258,19 @@ impl ProbePlan {
         Ok(config)
     }
 
-    /// The run config of a reference run: `arch` reading `delay` words late.
-    pub fn delayed_config(&self, arch: &str, delay: usize, seed: u64, backend: Backend) -> Result<RunConfig> {
-        let mut config = self.run_config(arch, seed, backend)?;
-        config.model.insert("delay".into(), toml::Value::Integer(delay as i64));
+    /// The run config of `variant` with seed `seed`.
+    pub fn variant_config(&self, variant: &Variant, seed: u64, backend: Backend) -> Result<RunConfig> {
+        let mut config = self.run_config(variant.arch, seed, backend)?;
+        config.label = variant.label.map(String::from);
+        for (key, setting) in variant.model {
+            config.model.insert((*key).into(), setting.value());
+        }
         Ok(config)
+    }
+
+    /// The run directory's name of `variant`: `probe-agreement-conv-r11-seed42`.
+    pub fn variant_run_name(&self, variant: &Variant, seed: u64) -> String {
+        format!("probe-{}-{}-{}-seed{seed}", self.task, variant.arch, variant.name)
     }
 }
 
@@ -182,9 +284,15 @@ mod tests {
         let by_lag: Vec<&ProbePlan> = PLAN.iter().filter(|p| p.task == "latch" && p.max_distance > 0).collect();
         assert_eq!(by_lag.iter().map(|p| p.max_distance).collect::<Vec<_>>(), LATCH_MAX_LAGS);
         assert!(by_lag.iter().all(|p| p.seeds(2) == 3 && p.seeds(5) == 5 && p.seeds(0) == 0));
-        let names: std::collections::HashSet<String> =
-            PLAN.iter().flat_map(|p| p.archs.iter().map(move |a| p.run_name(a, 42))).collect();
-        assert_eq!(names.len(), PLAN.iter().map(|p| p.archs.len()).sum::<usize>(), "one directory per run");
+        let names: std::collections::HashSet<String> = PLAN
+            .iter()
+            .flat_map(|p| {
+                let variants = p.variants.iter().map(|v| p.variant_run_name(v, 42));
+                p.archs.iter().map(|a| p.run_name(a, 42)).chain(variants)
+            })
+            .collect();
+        let runs = PLAN.iter().map(|p| p.archs.len() + p.variants.len()).sum::<usize>();
+        assert_eq!(names.len(), runs, "one directory per run");
         assert_eq!(by_lag[2].run_name("rnn", 42), "probe-latch-lag20-rnn-seed42");
         assert_eq!(PLAN[2].run_name("rnn", 42), "probe-latch-rnn-seed42");
     }
@@ -198,11 +306,34 @@ mod tests {
                 let config = plan.run_config(arch, 42, Backend::Flex).unwrap();
                 assert_eq!((config.data.task.as_str(), config.seed), (plan.task, 42));
             }
-            for &(arch, delay) in plan.delayed {
-                let config = plan.delayed_config(arch, delay, 42, Backend::Flex).unwrap();
-                registry::find(arch).unwrap().check(&config).unwrap();
-                assert_eq!(config.model.get("delay").and_then(|d| d.as_integer()), Some(delay as i64));
+            for variant in plan.variants {
+                let config = plan.variant_config(variant, 42, Backend::Flex).unwrap();
+                registry::find(variant.arch).unwrap().check(&config).unwrap();
+                assert_eq!(config.model.len(), variant.model.len());
+                assert_eq!(config.label.as_deref(), variant.label);
             }
+        }
+    }
+
+    #[test]
+    fn the_conv_rows_labels_state_the_receptive_field_its_settings_give() {
+        let convs = PLAN.iter().flat_map(|p| p.variants.iter().map(move |v| (p, v))).filter(|(_, v)| v.arch == "conv");
+        let mut labels = Vec::new();
+        for (plan, variant) in convs {
+            let config = plan.variant_config(variant, 42, Backend::Flex).unwrap();
+            let conv: seq2seq_conv::ConvConfig = toml::Value::Table(config.model.clone()).try_into().unwrap();
+            let label = variant.label.expect("the conv row's runs carry labels");
+            let digits: String = label.trim_start_matches("conv R=").chars().take_while(char::is_ascii_digit).collect();
+            assert_eq!(digits.parse::<usize>().ok(), Some(conv.receptive_field()), "{label}");
+            assert_eq!(label.contains("dilated"), conv.dilation == seq2seq_conv::Dilation::Doubling, "{label}");
+            if plan.task == "position" {
+                assert_eq!(label.contains("no positions"), conv.positions == seq2seq_conv::Positions::None, "{label}");
+            }
+            labels.push(label);
+        }
+        // The claims judge these labels (seq2seq_report::claims::probe_claims).
+        for judged in ["conv R=11", "conv R=63 dilated", "conv R=9", "conv R=9, no positions"] {
+            assert!(labels.contains(&judged), "{judged} is not trained");
         }
     }
 }
