@@ -31,7 +31,8 @@ fn verdict_rules() -> String {
          is positive in every seed. *Not supported*: the whole interval lies \
          below the margin (*contradicted* below minus the margin). *Not measurable here*: the interval straddles the \
          margin, or a precondition fails — a model missing, fewer than {MIN_ITEMS} items per seed, the winner below \
-         {CONTROL_MIN:.0} % on its control bucket (it has not learned the task), most items unanswerable by \
+         {CONTROL_MIN:.0} % on its control bucket (it has not learned the task), the loser below it where it can \
+         see the controller on an easier bucket (8a, 8b), most items unanswerable by \
          construction, a cue leak (a model above chance where it cannot see the controller), both models at floor, \
          chance or ceiling. The bootstrap draws {REPLICATES} resamples from the fixed seed {BOOTSTRAP_SEED}."
     )
@@ -184,6 +185,7 @@ fn counted_steps(groups: &[ArchRuns]) -> Vec<Block> {
                     let layers = model_int(g, "encoder_layers")? + model_int(g, "decoder_layers")?;
                     (format!("{layers} (one per layer)"), "layers only")
                 }
+                "conv" => (format!("{} (one per layer)", model_int(g, "layers")?), "layers only"),
                 _ => return None,
             };
             Some(vec![format!("`{}`", g.arch), steps, grows.to_string()])
@@ -203,7 +205,9 @@ fn counted_steps(groups: &[ArchRuns]) -> Vec<Block> {
         Block::Paragraph(
             "Vaswani et al. 2017, Table 1, per layer (n positions, d dimensions): self-attention O(n²·d) work, \
              O(1) sequential operations, O(1) path length between any two positions; recurrent O(n·d²) work, O(n) \
-             sequential operations, O(n) path length. Self-attention does less work than recurrence when n < d."
+             sequential operations, O(n) path length; convolutional (kernel k) O(k·n·d²) work, O(1) sequential \
+             operations, O(n/k) path length (O(log_k n) dilated). Self-attention does less work than recurrence \
+             when n < d."
                 .into(),
         ),
     ]

@@ -10,6 +10,7 @@ mod literature;
 pub mod plots;
 mod probe_plots;
 pub mod runs;
+mod saliency_plots;
 pub mod stats;
 mod time_to_target;
 
@@ -80,7 +81,8 @@ pub fn write(
     }
     let mut plots = if groups.is_empty() { Vec::new() } else { plots::write_all(&out.join("plots"), groups)? };
     let mut probe_figures = probe_plots::write_probe_plots(&out.join("plots"), probes)?;
-    probe_figures.extend(probe_plots::write_saliency_plots(&out.join("plots"), probes)?);
+    probe_figures.extend(saliency_plots::write_saliency_plots(&out.join("plots"), probes)?);
+    probe_figures.extend(saliency_plots::write_mechanisms_plot(&out.join("plots"), probes)?);
     let mut blocks = vec![Block::Heading(1, format!("Comparison: {}", context.name))];
     if groups.is_empty() {
         blocks.push(Block::List(context.settings.clone()));

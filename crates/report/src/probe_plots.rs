@@ -21,7 +21,7 @@ use crate::stats::Interval;
 /// full comparison's figures (which colour the architectures in this order).
 const EVOLUTION: [&str; 8] = ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau", "luong", "transformer"];
 
-fn colour(arch: &str) -> usize {
+pub(crate) fn colour(arch: &str) -> usize {
     EVOLUTION.iter().position(|a| *a == arch).unwrap_or(EVOLUTION.len() + 1)
 }
 
@@ -47,20 +47,20 @@ enum Measure {
     Exact(&'static [(&'static str, bool)]),
 }
 
-struct ProbeFigure {
+pub(crate) struct ProbeFigure {
     stem: &'static str,
-    task: &'static str,
+    pub(crate) task: &'static str,
     measure: Measure,
     title: &'static str,
-    x_label: &'static str,
+    pub(crate) x_label: &'static str,
     /// Distance buckets, as items record them (negative: the controller comes after).
-    buckets: Vec<RangeInclusive<i64>>,
+    pub(crate) buckets: Vec<RangeInclusive<i64>>,
     /// Buckets by attractor count instead, at these distances (`agreement-attract`).
     attractors: Option<RangeInclusive<i64>>,
     /// Draws the runs that carry a `label` (the conv row's variants) instead of the evolution's.
     labelled: bool,
     /// The stem of its gradient-saliency figure, for probes of long-range items.
-    saliency: Option<&'static str>,
+    pub(crate) saliency: Option<&'static str>,
 }
 
 impl ProbeFigure {
@@ -75,19 +75,19 @@ impl ProbeFigure {
     }
 
     /// Whether `runs` belong in this figure: a latch trained per maximum lag has its own.
-    fn draws(&self, runs: &ProbeRuns) -> bool {
+    pub(crate) fn draws(&self, runs: &ProbeRuns) -> bool {
         runs.task == self.task
             && runs.config.label.is_some() == self.labelled
             && !(self.task == "latch" && runs.config.data.max_distance > 0)
     }
 
     /// The colour of `model`, the `k`-th this figure draws.
-    fn colour(&self, k: usize, model: &ProbeRuns) -> usize {
+    pub(crate) fn colour(&self, k: usize, model: &ProbeRuns) -> usize {
         if self.labelled { labelled_colour(k) } else { colour(&model.arch) }
     }
 }
 
-fn figures() -> Vec<ProbeFigure> {
+pub(crate) fn figures() -> Vec<ProbeFigure> {
     vec![
         ProbeFigure {
             stem: "probe-agreement-verb",
@@ -213,7 +213,7 @@ fn chance_line(positions: usize) -> Series {
     }
 }
 
-fn label(bucket: &RangeInclusive<i64>) -> String {
+pub(crate) fn label(bucket: &RangeInclusive<i64>) -> String {
     let (a, b) = (bucket.start().abs(), bucket.end().abs());
     if a == b { a.to_string() } else { format!("{}-{}", a.min(b), a.max(b)) }
 }
@@ -352,64 +352,4 @@ fn write_latch_by_lag_plot(dir: &Path, probes: &[ProbeRuns]) -> Result<Option<Pl
          grey, chance"
     );
     Ok(Some(Plot { stem: stem.into(), caption }))
-}
-
-/// The gradient saliency of the controllers against distance (log scale), for the models that
-/// record it: how much a decisive item's margin still depends on its controller's embedding,
-/// before training (dashed) and trained (solid).
-pub fn write_saliency_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, ReportError> {
-    let mut plots = Vec::new();
-    for figure in figures() {
-        let Some(stem) = figure.saliency else { continue };
-        let models: Vec<&ProbeRuns> =
-            probes.iter().filter(|p| figure.draws(p) && p.runs.iter().any(|r| r.saliency.is_some())).collect();
-        if models.is_empty() {
-            continue;
-        }
-        let labels: Vec<String> = figure.buckets.iter().map(label).collect();
-        let (mut series, mut rows) = (Vec::new(), Vec::new());
-        for (k, model) in models.iter().enumerate() {
-            let colour = figure.colour(k, model);
-            for (state, dashed) in [("trained", false), ("untrained", true)] {
-                let mut line = Series { name: format!("{} {state}", model.arch), colour, dashed, ..Series::default() };
-                for (k, bucket) in figure.buckets.iter().enumerate() {
-                    let norms = model.gradient_norms(!dashed, bucket);
-                    let mean = norms.iter().sum::<f64>() / norms.len().max(1) as f64;
-                    if norms.is_empty() || mean <= 0.0 {
-                        continue;
-                    }
-                    line.points.push((k as f64, mean.log10()));
-                    rows.push(vec![
-                        model.arch.clone(),
-                        state.into(),
-                        labels[k].clone(),
-                        format!("{mean:.6e}"),
-                        norms.len().to_string(),
-                    ]);
-                }
-                series.push(line);
-            }
-        }
-        let mixed = if figure.task == "latch" { " (lags 5-100 mixed in one run)" } else { "" };
-        let name = stem.trim_start_matches("saliency-");
-        let title = format!("{name} probe{mixed}: gradient of the decisive margin at its controller");
-        let chart = LineChart {
-            title: &title,
-            x_label: figure.x_label,
-            y_label: "log10 ‖∂ margin / ∂ controller embedding‖",
-            series: &series,
-            x_labels: Some(&labels),
-            y_range: None,
-        };
-        for ext in ["png", "svg"] {
-            line_chart(&dir.join(format!("{stem}.{ext}")), &chart)?;
-        }
-        csv(&dir.join(format!("{stem}.csv")), &["arch", "state", "distance", "mean_gradient_norm", "items"], &rows)?;
-        let stem = stem.to_string();
-        let caption = format!(
-            "{title}: mean over items and seeds, log scale; dashed: the same seed's weights before training, solid: trained"
-        );
-        plots.push(Plot { stem, caption });
-    }
-    Ok(plots)
 }

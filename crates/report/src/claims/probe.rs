@@ -34,7 +34,8 @@ pub struct ProbeClaim {
 /// (`workbench/src/compare/probe_plan.rs`): causal gated convolutions of 32 channels and
 /// kernel 3 on `agreement` (`conv R=11`: 5 layers, so the verb sees N ≤ 10 words back;
 /// `conv R=63 dilated`: the same 5 layers with dilations 1, 2, 4, 8, 16), centred ones of 4
-/// layers (R = 9: 4 words each side) on `position`, and a Transformer of width 64.
+/// layers (R = 9: 4 words each side) on `position`, and a Transformer of width 64, each with
+/// learned positions and without any.
 pub fn probe_claims() -> [ProbeClaim; 5] {
     [
         ProbeClaim {
@@ -79,7 +80,7 @@ pub fn probe_claims() -> [ProbeClaim; 5] {
             decisive: Bucket::new(POSITION, 12..=39),
             control: Bucket::new(POSITION, 0..=3),
             loser_control: Some(Bucket::new(POSITION, 0..=3)),
-            winner: ("conv R=9", Reach::Both),
+            winner: ("conv R=9, learned positions", Reach::Both),
             loser: ("conv R=9, no positions", Reach::Window(4)),
             figure: "plots/probe-position.png",
         },
@@ -90,7 +91,7 @@ pub fn probe_claims() -> [ProbeClaim; 5] {
             decisive: Bucket::new(POSITION, 12..=39),
             control: Bucket::new(POSITION, 0..=3),
             loser_control: None,
-            winner: ("transformer d=64", Reach::Both),
+            winner: ("transformer d=64, learned positions", Reach::Both),
             loser: ("transformer d=64, no positions", Reach::Both),
             figure: "plots/probe-position.png",
         },

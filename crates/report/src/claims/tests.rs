@@ -255,14 +255,15 @@ fn the_conv_row_is_judged_by_its_labelled_runs() {
     assert!(judged.reason.contains("cue leak"), "{}", judged.reason);
 
     // 8b: with positions right everywhere, without them only where the start is in view.
-    let placed = runs_by_distance("position", "conv R=9", POSITION, |_| true);
+    let placed = runs_by_distance("position", "conv R=9, learned positions", POSITION, |_| true);
     let unplaced = runs_by_distance("position", "conv R=9, no positions", POSITION, |i| i <= 4);
     let judged = judge_probe(&conv_position, &[placed, unplaced]);
     assert_eq!(judged.verdict, Verdict::Supported, "{}", judged.reason);
     assert!(judged.probe.contains("the loser's: position items at distance 0…3"), "{}", judged.probe);
     // 8c: the Transformer without positions sees every word, so no cue-leak check: a loser as
     // good as the winner is no support.
-    let attention = runs_by_distance("position", "transformer d=64", POSITION, |i| i <= 3 || i % 3 != 0);
+    let attention =
+        runs_by_distance("position", "transformer d=64, learned positions", POSITION, |i| i <= 3 || i % 3 != 0);
     let counting = runs_by_distance("position", "transformer d=64, no positions", POSITION, |i| i <= 3 || i % 3 != 0);
     let judged = judge_probe(&attention_position, &[attention, counting]);
     assert_eq!(judged.verdict, Verdict::NotSupported, "{}", judged.reason);

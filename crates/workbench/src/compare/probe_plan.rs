@@ -37,6 +37,7 @@ pub struct Variant {
 #[derive(Clone, Copy)]
 pub enum Setting {
     Int(i64),
+    Float(f64),
     Text(&'static str),
 }
 
@@ -44,6 +45,7 @@ impl Setting {
     fn value(&self) -> toml::Value {
         match self {
             Setting::Int(n) => toml::Value::Integer(*n),
+            Setting::Float(x) => toml::Value::Float(*x),
             Setting::Text(text) => toml::Value::String((*text).into()),
         }
     }
@@ -55,7 +57,9 @@ impl Setting {
 const LSTM_WAIT_4: Variant = Variant { arch: "lstm", name: "wait4", label: None, model: &[("delay", Setting::Int(4))] };
 
 /// A causal gated convolution of 32 channels and kernel 3 with `layers` layers (R = 1 + 2·L
-/// words, the verb seeing N ≤ 2·L back), the conv row's staircase (claim 8a).
+/// words, the verb seeing N ≤ 2·L back), the conv row's staircase (claim 8a). The conv row's
+/// stacks have no dropout: with 0.1 at every layer of 32 channels the dilated stack (8a's winner)
+/// left its plateau in one seed of two by epoch 12 (83 % on its control), without it in both.
 const fn causal_conv(name: &'static str, label: &'static str, layers: &'static [(&'static str, Setting)]) -> Variant {
     Variant { arch: "conv", name, label: Some(label), model: layers }
 }
@@ -66,30 +70,44 @@ const fn causal_conv(name: &'static str, label: &'static str, layers: &'static [
 /// Transformer of claim 8c, whose attention reaches every word: the saliency figure's fourth
 /// mechanism.
 const STAIRCASE: [Variant; 5] = [
-    causal_conv("r5", "conv R=5", &[CHANNELS_32, CAUSAL, ("layers", Setting::Int(2))]),
-    causal_conv("r11", "conv R=11", &[CHANNELS_32, CAUSAL, ("layers", Setting::Int(5))]),
-    causal_conv("r21", "conv R=21", &[CHANNELS_32, CAUSAL, ("layers", Setting::Int(10))]),
+    causal_conv("r5", "conv R=5", &[CHANNELS_32, NO_DROPOUT, CAUSAL, ("layers", Setting::Int(2))]),
+    causal_conv("r11", "conv R=11", &[CHANNELS_32, NO_DROPOUT, CAUSAL, ("layers", Setting::Int(5))]),
+    causal_conv("r21", "conv R=21", &[CHANNELS_32, NO_DROPOUT, CAUSAL, ("layers", Setting::Int(10))]),
     causal_conv(
         "r63-dilated",
         "conv R=63 dilated",
-        &[CHANNELS_32, CAUSAL, ("layers", Setting::Int(5)), ("dilation", Setting::Text("doubling"))],
+        &[CHANNELS_32, NO_DROPOUT, CAUSAL, ("layers", Setting::Int(5)), ("dilation", Setting::Text("doubling"))],
     ),
     TRANSFORMER_64_RUN,
 ];
 const CHANNELS_32: (&str, Setting) = ("channels", Setting::Int(32));
+const NO_DROPOUT: (&str, Setting) = ("dropout", Setting::Float(0.0));
 const CAUSAL: (&str, Setting) = ("context", Setting::Text("causal"));
 
 /// Claims 8b and 8c on `position`: a centred conv of 4 layers (R = 9, 32 channels) and a
-/// Transformer of width 64, each with and without positions.
+/// Transformer of width 64, each with learned positions and without any. With sinusoidal
+/// encodings the Transformer (8c's winner) scored 66-73 % on its control (i ≤ 3) even with
+/// 6,000 sentences × 12: its index mod 4 is no simple function of the sinusoids; with a learned
+/// vector per position, 100 % with 4,000 × 10.
 const WITH_AND_WITHOUT_POSITIONS: [Variant; 4] = [
     Variant {
         arch: "conv",
         name: "learned-positions",
-        label: Some("conv R=9"),
-        model: &[CHANNELS_32, ("positions", Setting::Text("learned"))],
+        label: Some("conv R=9, learned positions"),
+        model: &[CHANNELS_32, NO_DROPOUT, LEARNED],
     },
-    Variant { arch: "conv", name: "no-positions", label: Some("conv R=9, no positions"), model: &[CHANNELS_32] },
-    TRANSFORMER_64_RUN,
+    Variant {
+        arch: "conv",
+        name: "no-positions",
+        label: Some("conv R=9, no positions"),
+        model: &[CHANNELS_32, NO_DROPOUT],
+    },
+    Variant {
+        arch: "transformer",
+        name: "d64-learned-positions",
+        label: Some("transformer d=64, learned positions"),
+        model: &[TRANSFORMER_64[0], TRANSFORMER_64[1], LEARNED],
+    },
     Variant {
         arch: "transformer",
         name: "d64-no-positions",
@@ -97,6 +115,7 @@ const WITH_AND_WITHOUT_POSITIONS: [Variant; 4] = [
         model: &[TRANSFORMER_64[0], TRANSFORMER_64[1], ("positions", Setting::Text("none"))],
     },
 ];
+const LEARNED: (&str, Setting) = ("positions", Setting::Text("learned"));
 const TRANSFORMER_64: [(&str, Setting); 2] = [("d_model", Setting::Int(64)), ("d_ff", Setting::Int(128))];
 const TRANSFORMER_64_RUN: Variant =
     Variant { arch: "transformer", name: "d64", label: Some("transformer d=64"), model: &TRANSFORMER_64 };
@@ -204,15 +223,14 @@ pub const PLAN: [ProbePlan; 12] = [
         variants: &STAIRCASE,
         min_seeds: 0,
     },
-    // Claims 8b and 8c: where a word is, with and without positions, with agreement's budget: with
-    // 4,000 sentences × 10 the Transformer with positions (8c's winner) scores 66 % on its control
-    // (i ≤ 3); with 6,000 × 12, 100 %.
+    // Claims 8b and 8c: where a word is, with and without positions. Both winners (learned
+    // positions) score 100 % on their control with 4,000 sentences × 10.
     ProbePlan {
         task: "position",
         archs: &[],
-        train_size: 6_000,
+        train_size: 4_000,
         test_size: 2_000,
-        epochs: 12,
+        epochs: 10,
         max_distance: 0,
         variants: &WITH_AND_WITHOUT_POSITIONS,
         min_seeds: 0,
@@ -339,7 +357,7 @@ mod tests {
             labels.push(label);
         }
         // The claims judge these labels (seq2seq_report::claims::probe_claims).
-        for judged in ["conv R=11", "conv R=63 dilated", "conv R=9", "conv R=9, no positions"] {
+        for judged in ["conv R=11", "conv R=63 dilated", "conv R=9, learned positions", "conv R=9, no positions"] {
             assert!(labels.contains(&judged), "{judged} is not trained");
         }
     }
