@@ -29,10 +29,16 @@ pub(crate) fn csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<
     let mut text = header.join(",");
     text.push('\n');
     for row in rows {
-        text.push_str(&row.join(","));
+        text.push_str(&row.iter().map(|field| csv_field(field)).collect::<Vec<_>>().join(","));
         text.push('\n');
     }
     write_atomic(path, text.as_bytes()).map_err(|e| ReportError::io(path, e))
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180):
+/// `conv R=9, no positions` → `"conv R=9, no positions"`.
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
 }
 
 fn stat_series(name: String, colour: usize, dashed: bool, points: &[(f64, Stat)]) -> Series {
@@ -378,4 +384,16 @@ pub fn write_all(dir: &Path, groups: &[ArchRuns]) -> Result<Vec<Plot>, ReportErr
     writer.cost()?;
     writer.exposure_bias()?;
     Ok(writer.plots)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_with_commas_or_quotes_are_quoted() {
+        assert_eq!(csv_field("conv R=11"), "conv R=11");
+        assert_eq!(csv_field("conv R=9, no positions"), "\"conv R=9, no positions\"");
+        assert_eq!(csv_field("a \"b\""), "\"a \"\"b\"\"\"");
+    }
 }

@@ -61,6 +61,8 @@ pub(crate) struct ProbeFigure {
     labelled: bool,
     /// The stem of its gradient-saliency figure, for probes of long-range items.
     pub(crate) saliency: Option<&'static str>,
+    /// What the caption adds to read it right.
+    note: &'static str,
 }
 
 impl ProbeFigure {
@@ -75,7 +77,21 @@ impl ProbeFigure {
     }
 
     /// Whether `runs` belong in this figure: a latch trained per maximum lag has its own.
-    pub(crate) fn draws(&self, runs: &ProbeRuns) -> bool {
+    /// The runs this figure draws, in order: the evolution's as they come, labelled ones by
+    /// label, a label's number read as a number (`conv R=5` before `conv R=11`).
+    pub(crate) fn models<'a>(&self, probes: &'a [ProbeRuns]) -> Vec<&'a ProbeRuns> {
+        let mut models: Vec<&ProbeRuns> = probes.iter().filter(|p| self.draws(p)).collect();
+        if self.labelled {
+            models.sort_by_key(|p| {
+                let digits = p.arch.find(|c: char| c.is_ascii_digit()).unwrap_or(p.arch.len());
+                let number: String = p.arch[digits..].chars().take_while(char::is_ascii_digit).collect();
+                (p.arch[..digits].to_string(), number.parse::<u64>().unwrap_or(0), p.arch.clone())
+            });
+        }
+        models
+    }
+
+    fn draws(&self, runs: &ProbeRuns) -> bool {
         runs.task == self.task
             && runs.config.label.is_some() == self.labelled
             && !(self.task == "latch" && runs.config.data.max_distance > 0)
@@ -99,6 +115,7 @@ pub(crate) fn figures() -> Vec<ProbeFigure> {
             attractors: None,
             labelled: false,
             saliency: Some("saliency-agreement"),
+            note: "",
         },
         ProbeFigure {
             stem: "probe-receptive-field",
@@ -110,6 +127,9 @@ pub(crate) fn figures() -> Vec<ProbeFigure> {
             attractors: None,
             labelled: true,
             saliency: Some("saliency-receptive-field"),
+            note: ". A causal field of R words can see N ≤ R − 1 words back, yet each stack falls to chance before \
+                   that edge: the field a trained stack uses is narrower than the one it has (the effective \
+                   receptive field, Luo et al. 2016)",
         },
         ProbeFigure {
             stem: "probe-agreement-attract",
@@ -121,6 +141,7 @@ pub(crate) fn figures() -> Vec<ProbeFigure> {
             attractors: Some(6..=20),
             labelled: false,
             saliency: None,
+            note: "",
         },
         ProbeFigure {
             stem: "probe-agreement-adjective",
@@ -132,6 +153,7 @@ pub(crate) fn figures() -> Vec<ProbeFigure> {
             attractors: None,
             labelled: false,
             saliency: None,
+            note: "",
         },
         ProbeFigure {
             stem: "probe-latch",
@@ -143,6 +165,7 @@ pub(crate) fn figures() -> Vec<ProbeFigure> {
             attractors: None,
             labelled: false,
             saliency: Some("saliency-latch"),
+            note: "",
         },
         ProbeFigure {
             stem: "probe-position",
@@ -154,6 +177,9 @@ pub(crate) fn figures() -> Vec<ProbeFigure> {
             attractors: None,
             labelled: true,
             saliency: None,
+            note: ". Without positions only the sentence's start can tell a convolution where it is; a few points \
+                   above chance for the Transformer without positions may come from its causal decoder, which can \
+                   infer some position from its mask (Haviv et al. 2022)",
         },
         ProbeFigure {
             stem: "probe-reorder",
@@ -165,6 +191,7 @@ pub(crate) fn figures() -> Vec<ProbeFigure> {
             attractors: None,
             labelled: false,
             saliency: None,
+            note: "",
         },
         ProbeFigure {
             stem: "probe-length",
@@ -176,6 +203,7 @@ pub(crate) fn figures() -> Vec<ProbeFigure> {
             attractors: None,
             labelled: false,
             saliency: None,
+            note: "",
         },
         ProbeFigure {
             stem: "probe-free-order",
@@ -187,6 +215,7 @@ pub(crate) fn figures() -> Vec<ProbeFigure> {
             attractors: None,
             labelled: false,
             saliency: None,
+            note: "",
         },
         ProbeFigure {
             stem: "probe-free-length",
@@ -198,6 +227,7 @@ pub(crate) fn figures() -> Vec<ProbeFigure> {
             attractors: None,
             labelled: false,
             saliency: None,
+            note: "",
         },
     ]
 }
@@ -223,7 +253,7 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
     std::fs::create_dir_all(dir).map_err(|e| ReportError::io(dir, e))?;
     let mut plots = Vec::new();
     for figure in figures() {
-        let models: Vec<&ProbeRuns> = probes.iter().filter(|p| figure.draws(p)).collect();
+        let models = figure.models(probes);
         if models.is_empty() {
             continue;
         }
@@ -286,7 +316,7 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
             Measure::Margin(_) => "teacher-forced margin > 0 counts as right; dashed: chance",
             Measure::Exact(_) => "greedy translations, exact match (against any valid translation)",
         };
-        let caption = format!("{title}: {how}; bands: 95 % bootstrap interval over seeds and sentences");
+        let caption = format!("{title}: {how}; bands: 95 % bootstrap interval over seeds and sentences{}", figure.note);
         plots.push(Plot { stem: figure.stem.into(), caption });
     }
     plots.extend(write_latch_by_lag_plot(dir, probes)?);

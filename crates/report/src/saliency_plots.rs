@@ -11,6 +11,8 @@ use crate::plots::{Plot, csv};
 use crate::probe_plots::{ProbeFigure, colour, figures, label};
 use crate::runs::ProbeRuns;
 
+/// The conv's colour in the palette, after the evolution's eight and the chance grey.
+const CONV_COLOUR: usize = 9;
 const Y_LABEL: &str = "log10 ‖∂ margin / ∂ controller embedding‖";
 const CSV_HEADER: [&str; 5] = ["arch", "state", "distance", "mean_gradient_norm", "items"];
 
@@ -22,7 +24,7 @@ pub fn write_saliency_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot
     for figure in figures() {
         let Some(stem) = figure.saliency else { continue };
         let models: Vec<&ProbeRuns> =
-            probes.iter().filter(|p| figure.draws(p) && p.runs.iter().any(|r| r.saliency.is_some())).collect();
+            figure.models(probes).into_iter().filter(|p| p.runs.iter().any(|r| r.saliency.is_some())).collect();
         if models.is_empty() {
             continue;
         }
@@ -63,11 +65,11 @@ pub fn write_mechanisms_plot(dir: &Path, probes: &[ProbeRuns]) -> Result<Option<
     let figure = figures().into_iter().find(|f| f.saliency == Some("saliency-agreement")).expect("the verb figure");
     let labels: Vec<String> = figure.buckets.iter().map(label).collect();
     let (mut series, mut rows) = (Vec::new(), Vec::new());
-    for (k, (model, mechanism)) in MECHANISMS.iter().enumerate() {
-        let found = probes.iter().find(|p| p.task == figure.task && p.arch == *model);
+    for (model, mechanism) in MECHANISMS {
+        let found = probes.iter().find(|p| p.task == figure.task && p.arch == model);
         let Some(runs) = found.filter(|p| p.runs.iter().any(|r| r.saliency.is_some())) else { continue };
-        // The conv keeps the colour after the evolution's eight and the chance grey.
-        let colour = if k == 2 { 9 } else { colour(model) };
+        // Each model in its architecture's colour; the conv, outside the evolution's eight, cyan.
+        let colour = if runs.config.arch == "conv" { CONV_COLOUR } else { colour(&runs.config.arch) };
         let name = format!("{mechanism}: {model}");
         series.push(saliency_line(runs, name, colour, false, &figure, &labels, &mut rows));
     }

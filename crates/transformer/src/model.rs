@@ -370,4 +370,8 @@ impl Seq2Seq for Transformer {
         }
         maps
     }
+
+    fn source_embedding(&self) -> Option<&Embedding> {
+        Some(&self.source_embedding)
+    }
 }

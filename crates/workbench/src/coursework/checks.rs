@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use seq2seq_data::fsutil::write_atomic;
+use seq2seq_report::plots::csv_field;
 
 use crate::coursework::exercises::{EXERCISES, Exercise};
 
@@ -328,11 +329,6 @@ fn patched_kit(root: &Path, patch: &Path, scratch: &Path) -> Result<Result<PathB
         return Ok(Err(format!("the patch does not apply: {first}")));
     }
     Ok(Ok(dir))
-}
-
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
 }
 
 #[cfg(test)]
