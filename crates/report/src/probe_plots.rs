@@ -76,7 +76,6 @@ impl ProbeFigure {
         }
     }
 
-    /// Whether `runs` belong in this figure: a latch trained per maximum lag has its own.
     /// The runs this figure draws, in order: the evolution's as they come, labelled ones by
     /// label, a label's number read as a number (`conv R=5` before `conv R=11`).
     pub(crate) fn models<'a>(&self, probes: &'a [ProbeRuns]) -> Vec<&'a ProbeRuns> {
@@ -91,6 +90,8 @@ impl ProbeFigure {
         models
     }
 
+    /// Whether `runs` belong in this figure: a latch trained per maximum lag has its own, and
+    /// labelled runs (the conv row's) have theirs.
     fn draws(&self, runs: &ProbeRuns) -> bool {
         runs.task == self.task
             && runs.config.label.is_some() == self.labelled

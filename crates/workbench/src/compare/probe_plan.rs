@@ -56,12 +56,12 @@ impl Setting {
 /// in no verdict.
 const LSTM_WAIT_4: Variant = Variant { arch: "lstm", name: "wait4", label: None, model: &[("delay", Setting::Int(4))] };
 
-/// A causal gated convolution of 32 channels and kernel 3 with `layers` layers (R = 1 + 2·L
-/// words, the verb seeing N ≤ 2·L back), the conv row's staircase (claim 8a). The conv row's
-/// stacks have no dropout: with 0.1 at every layer of 32 channels the dilated stack (8a's winner)
-/// left its plateau in one seed of two by epoch 12 (83 % on its control), without it in both.
-const fn causal_conv(name: &'static str, label: &'static str, layers: &'static [(&'static str, Setting)]) -> Variant {
-    Variant { arch: "conv", name, label: Some(label), model: layers }
+/// A conv of the staircase (claim 8a) with its `[model]` settings: causal, kernel 3, L layers
+/// (R = 1 + 2·L words, the verb seeing N ≤ 2·L back). The conv row's stacks have no dropout:
+/// with 0.1 at every layer of 32 channels the dilated stack (8a's winner) left its plateau in one
+/// seed of two by epoch 12 (83 % on its control), without it in both.
+const fn causal_conv(name: &'static str, label: &'static str, model: &'static [(&'static str, Setting)]) -> Variant {
+    Variant { arch: "conv", name, label: Some(label), model }
 }
 
 /// The conv row's staircase on `agreement`: R = 5, 11, 21 by depth, and 5 layers dilated 1, 2,
