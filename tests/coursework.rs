@@ -42,7 +42,7 @@ fn kit_target() -> PathBuf {
     to
 }
 
-const IDS: [&str; 16] = [
+const IDS: [&str; 17] = [
     "ann-windows",
     "elman-step",
     "lstm-step",
@@ -53,6 +53,7 @@ const IDS: [&str; 16] = [
     "attention-weights",
     "additive-score",
     "luong-scores",
+    "conv-block",
     "scaled-dot-product",
     "multi-head",
     "positional-encoding",

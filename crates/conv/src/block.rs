@@ -1,14 +1,19 @@
-//! One gated convolution layer with its scaled residual (Gehring et al. 2017, section 3.2).
+//! One gated convolution layer with its scaled residual (Gehring et al. 2017, section 3.2), and
+//! its gate alone for the decoder's layers.
 
 use burn::module::Module;
 use burn::nn::PaddingConfig1d;
 use burn::nn::conv::{Conv1d, Conv1dConfig};
 use burn::tensor::activation::glu;
+use burn::tensor::module::conv1d;
+use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Tensor};
 use seq2seq_model::dropout::Dropout;
 
+use crate::Context;
+
 /// `√½`: keeps the variance of `h` as residual layers add up.
-const SQRT_HALF: f64 = std::f64::consts::FRAC_1_SQRT_2;
+pub(crate) const SQRT_HALF: f64 = std::f64::consts::FRAC_1_SQRT_2;
 
 /// ```text
 /// [a ; b] = W ∗ dropout(m ⊙ h) + c        [batch, slots, 2d]
@@ -24,6 +29,19 @@ pub struct ConvBlock {
 }
 
 impl ConvBlock {
+    /// `(left, right)` zero padding of a layer of kernel `k` and dilation `δ`, so that it keeps
+    /// every slot: the `(k − 1)·δ` words a kernel spans besides the one it writes, all on the left
+    /// (causal: output `t` reads `t − (k − 1)·δ … t`) or half on each side (centred).
+    pub fn padding(kernel_size: usize, dilation: usize, context: Context) -> (usize, usize) {
+        // BEGIN SOLUTION conv-block
+        let span = (kernel_size - 1) * dilation;
+        match context {
+            Context::Causal => (span, 0),
+            Context::Centred => (span / 2, span / 2),
+        }
+        // END SOLUTION conv-block
+    }
+
     /// A layer of `channels` with kernel `kernel_size`, dilation `dilation` and zero padding
     /// `(left, right)` words.
     pub fn new(channels: usize, kernel_size: usize, dilation: usize, padding: (usize, usize), device: &Device) -> Self {
@@ -36,8 +54,32 @@ impl ConvBlock {
 
     /// `h` `[batch, slots, d]` and its mask `[batch, slots]` (1 at real slots) → `[batch, slots, d]`.
     pub fn forward(&self, h: Tensor<3>, mask: Tensor<2>, dropout: &Dropout) -> Tensor<3> {
-        let input = dropout.forward(h.clone() * mask.unsqueeze_dim::<3>(2)).swap_dims(1, 2); // [batch, d, slots]
-        let gated = glu(self.conv.forward(input), 1).swap_dims(1, 2); // [batch, slots, d]
+        // BEGIN SOLUTION conv-block
+        let gated = self.gate(dropout.forward(h.clone() * mask.unsqueeze_dim::<3>(2)));
         (gated + h) * SQRT_HALF
+        // END SOLUTION conv-block
+    }
+
+    /// ```text
+    /// a ⊙ σ(b),  [a ; b] = W ∗ x + c
+    /// ```
+    /// at every slot, the zero padding included: `x` `[batch, slots, d]` → `[batch, slots, d]`.
+    pub fn gate(&self, x: Tensor<3>) -> Tensor<3> {
+        // BEGIN SOLUTION conv-block
+        glu(self.conv.forward(x.swap_dims(1, 2)), 1).swap_dims(1, 2)
+        // END SOLUTION conv-block
+    }
+
+    /// The gate at the last slot of `window` `[rows, (k − 1)·δ + 1, d]` alone, without padding:
+    /// one causal output from the words it reads (a decoder's step) → `[rows, 1, d]`.
+    pub fn gate_last(&self, window: Tensor<3>) -> Tensor<3> {
+        let options = ConvOptions::new([1], [0], [self.conv.dilation], 1);
+        let bias = self.conv.bias.as_ref().map(|bias| bias.val());
+        glu(conv1d(window.swap_dims(1, 2), self.conv.weight.val(), bias, options), 1).swap_dims(1, 2)
+    }
+
+    /// Words the kernel reads before the one it writes, `(k − 1)·δ`: what a causal step keeps.
+    pub fn span(&self) -> usize {
+        (self.conv.kernel_size - 1) * self.conv.dilation
     }
 }

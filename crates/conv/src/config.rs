@@ -97,11 +97,7 @@ impl ConvConfig {
 
     /// `(left, right)` zero padding of layer `l`: the words it reads before and after a slot.
     pub fn padding_of(&self, layer: usize) -> (usize, usize) {
-        let span = (self.kernel_size - 1) * self.dilation_of(layer);
-        match self.context {
-            Context::Causal => (span, 0),
-            Context::Centred => (span / 2, span / 2),
-        }
+        crate::ConvBlock::padding(self.kernel_size, self.dilation_of(layer), self.context)
     }
 }
 

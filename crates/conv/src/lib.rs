@@ -14,15 +14,26 @@
 //! to the embeddings, only the zero padding at the sentence's edges tells it where it is.
 //!
 //! `conv` is a tagger like `ann` and `birnn` (see `seq2seq_model::positionwise`): one output per
-//! source slot, so it cannot reorder or change length.
+//! source slot, so it cannot reorder or change length. `convs2s` is the translation model built
+//! from the same layers (Gehring et al. 2017): a centred stack over the source, a causal stack
+//! over the target, and in every decoder layer an attention over the source — the
+//! convolutional answer to the RNN encoder-decoder, before the Transformer.
 
 mod block;
 mod config;
+mod convs2s;
+mod convs2s_config;
+mod convs2s_layers;
 mod model;
 
 pub use block::ConvBlock;
 pub use config::{Context, ConvConfig, Dilation, Positions};
+pub use convs2s::ConvS2S;
+pub use convs2s_config::ConvS2SConfig;
+pub use convs2s_layers::{ConvAttention, ConvDecoderLayer, EncodedSource};
 pub use model::Conv;
 
+#[cfg(test)]
+mod convs2s_tests;
 #[cfg(test)]
 mod tests;

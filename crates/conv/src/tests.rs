@@ -77,6 +77,22 @@ fn the_block_matches_a_hand_computed_gated_convolution() {
     }
 }
 
+/// `(k − 1)·δ` zeros, all before the sentence (causal) or half on each side (centred).
+#[test]
+fn padding_keeps_every_slot_and_hides_the_future_when_causal() {
+    let cases = [
+        (3, 1, Context::Causal, (2, 0)),
+        (3, 2, Context::Causal, (4, 0)),
+        (2, 4, Context::Causal, (4, 0)),
+        (3, 1, Context::Centred, (1, 1)),
+        (5, 2, Context::Centred, (4, 4)),
+        (1, 1, Context::Centred, (0, 0)),
+    ];
+    for (kernel, dilation, context, expected) in cases {
+        assert_eq!(ConvBlock::padding(kernel, dilation, context), expected, "k {kernel}, δ {dilation}, {context:?}");
+    }
+}
+
 #[test]
 fn the_gradient_matches_finite_differences() {
     let plain = Device::flex();

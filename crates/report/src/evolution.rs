@@ -181,7 +181,7 @@ fn counted_steps(groups: &[ArchRuns]) -> Vec<Block> {
                 "encdec" | "bahdanau" | "luong" => {
                     (format!("{:.0} (encoder S, then decoder T + 1)", source + target + 1.0), "n")
                 }
-                "transformer" => {
+                "transformer" | "convs2s" => {
                     let layers = model_int(g, "encoder_layers")? + model_int(g, "decoder_layers")?;
                     (format!("{layers} (one per layer)"), "layers only")
                 }
@@ -194,9 +194,10 @@ fn counted_steps(groups: &[ArchRuns]) -> Vec<Block> {
     vec![
         Block::Heading(3, "Claim 7a: sequential steps per training step, counted".into()),
         Block::Paragraph(format!(
-            "Steps that must run one after another in one forward pass on this test split (mean source length \
-             {source:.1} words, mean reference {target:.1} words): a recurrent layer waits for its previous state; a Transformer layer computes every \
-             position at once."
+            "Steps that must run one after another in one teacher-forced (training) forward pass on this test split (mean source length \
+             {source:.1} words, mean reference {target:.1} words): a recurrent layer waits for its previous state; a convolution or a Transformer layer computes \
+             every position at once. (Generating a translation is sequential for every decoder: one step per \
+             output word.)"
         )),
         Block::Table {
             header: vec!["architecture".into(), "sequential steps (mean sentence)".into(), "grows with".into()],

@@ -6,6 +6,7 @@ use seq2seq_data::fsutil::write_atomic;
 use seq2seq_plot::{BarPanels, Bars, LineChart, ScoreTable, Series, bar_panels, line_chart, score_table};
 
 use crate::ReportError;
+use crate::probe_plots::{colour, in_evolution, labelled_colour};
 use crate::runs::{ArchRuns, Run, Sentence, Stat, bucket_start};
 use crate::stats;
 
@@ -70,6 +71,16 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// The colour of group `i`: its architecture's, the same in every figure, when every group is
+    /// one of the evolution's; else the palette in order (variants of one architecture).
+    fn colour(&self, i: usize) -> usize {
+        if self.groups.iter().all(|g| in_evolution(&g.arch)) {
+            colour(&self.groups[i].arch)
+        } else {
+            labelled_colour(i)
+        }
+    }
+
     fn lines(
         &mut self,
         stem: &str,
@@ -94,7 +105,7 @@ impl Writer<'_> {
             for (split, dashed) in [("train", true), ("valid", false)] {
                 let curve: Vec<(f64, Stat)> = g.curve(split, "loss").into_iter().map(|(e, s)| (e as f64, s)).collect();
                 rows.extend(curve.iter().map(|(e, s)| stat_row(&[split.to_string(), e.to_string()], s)));
-                series.push(stat_series(format!("{} {split}", g.arch), i, dashed, &curve));
+                series.push(stat_series(format!("{} {split}", g.arch), self.colour(i), dashed, &curve));
             }
             let title = format!("{}: training and validation loss", g.arch);
             let chart = LineChart {
@@ -121,10 +132,10 @@ impl Writer<'_> {
             let seconds = g.curve("valid", "elapsed_seconds");
             let curve: Vec<(f64, Stat)> = loss.iter().map(|(e, s)| (*e as f64, *s)).collect();
             epoch_rows.extend(curve.iter().map(|(e, s)| stat_row(&[g.arch.clone(), e.to_string()], s)));
-            by_epoch.push(stat_series(g.arch.clone(), i, false, &curve));
+            by_epoch.push(stat_series(g.arch.clone(), self.colour(i), false, &curve));
             let timed: Vec<(f64, Stat)> = loss.iter().zip(&seconds).map(|((_, l), (_, t))| (t.mean, *l)).collect();
             second_rows.extend(timed.iter().map(|(t, s)| stat_row(&[g.arch.clone(), format!("{t:.3}")], s)));
-            by_seconds.push(stat_series(g.arch.clone(), i, false, &timed));
+            by_seconds.push(stat_series(g.arch.clone(), self.colour(i), false, &timed));
         }
         let title = "validation loss by epoch";
         let chart = LineChart {
@@ -192,7 +203,7 @@ impl Writer<'_> {
                         Some((k as f64, stat))
                     })
                     .collect();
-                let mut line = stat_series(g.arch.clone(), i, false, &points);
+                let mut line = stat_series(g.arch.clone(), self.colour(i), false, &points);
                 let band = if measure == "exact" { exact_bands(g, &buckets) } else { None };
                 for (k, stat) in &points {
                     // The CSV holds the band the figure draws: the bootstrap interval where there is one.
@@ -333,7 +344,7 @@ impl Writer<'_> {
                 rows.extend(
                     curve.iter().map(|(e, s)| stat_row(&[g.arch.clone(), label.to_string(), e.to_string()], s)),
                 );
-                series.push(stat_series(format!("{} {label}", g.arch), i, dashed, &curve));
+                series.push(stat_series(format!("{} {label}", g.arch), self.colour(i), dashed, &curve));
             }
         }
         if series.is_empty() {

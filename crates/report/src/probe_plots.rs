@@ -19,15 +19,24 @@ use crate::stats::Interval;
 
 /// The evolution's order: a model keeps its colour in every probe figure, the same as in the
 /// full comparison's figures (which colour the architectures in this order).
-const EVOLUTION: [&str; 8] = ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau", "luong", "transformer"];
+const EVOLUTION: [&str; 10] =
+    ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau", "luong", "conv", "convs2s", "transformer"];
 
+/// An architecture's colour, the same in every figure: its place in the evolution, the chance
+/// line's grey left out.
 pub(crate) fn colour(arch: &str) -> usize {
-    EVOLUTION.iter().position(|a| *a == arch).unwrap_or(EVOLUTION.len() + 1)
+    labelled_colour(EVOLUTION.iter().position(|a| *a == arch).unwrap_or(EVOLUTION.len()))
+}
+
+/// Whether `label` names an architecture of the evolution (not a variant such as
+/// `lstm (delay = 4)`).
+pub(crate) fn in_evolution(label: &str) -> bool {
+    EVOLUTION.contains(&label)
 }
 
 /// The colour of the `k`-th labelled model of a figure (its runs carry a `label`): the palette
 /// in order, the chance line's grey left out.
-fn labelled_colour(k: usize) -> usize {
+pub(crate) fn labelled_colour(k: usize) -> usize {
     if k < CHANCE_COLOUR { k } else { k + 1 }
 }
 

@@ -11,8 +11,6 @@ use crate::plots::{Plot, csv};
 use crate::probe_plots::{ProbeFigure, colour, figures, label};
 use crate::runs::ProbeRuns;
 
-/// The conv's colour in the palette, after the evolution's eight and the chance grey.
-const CONV_COLOUR: usize = 9;
 const Y_LABEL: &str = "log10 ‖∂ margin / ∂ controller embedding‖";
 const CSV_HEADER: [&str; 5] = ["arch", "state", "distance", "mean_gradient_norm", "items"];
 
@@ -69,7 +67,7 @@ pub fn write_mechanisms_plot(dir: &Path, probes: &[ProbeRuns]) -> Result<Option<
         let found = probes.iter().find(|p| p.task == figure.task && p.arch == model);
         let Some(runs) = found.filter(|p| p.runs.iter().any(|r| r.saliency.is_some())) else { continue };
         // Each model in its architecture's colour; the conv, outside the evolution's eight, cyan.
-        let colour = if runs.config.arch == "conv" { CONV_COLOUR } else { colour(&runs.config.arch) };
+        let colour = colour(&runs.config.arch);
         let name = format!("{mechanism}: {model}");
         series.push(saliency_line(runs, name, colour, false, &figure, &labels, &mut rows));
     }

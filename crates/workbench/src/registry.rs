@@ -25,6 +25,10 @@ pub fn architectures() -> Vec<Architecture> {
             "conv",
             "gated convolutions, one output per slot: each sees R = 1 + (k − 1)·Σ dilations words, 9 by default (Gehring 2017)",
         ),
+        Architecture::of::<seq2seq_conv::ConvS2S>(
+            "convs2s",
+            "convolutional encoder-decoder with attention in every decoder layer (ConvS2S, Gehring 2017)",
+        ),
         Architecture::of::<seq2seq_transformer::Transformer>(
             "transformer",
             "self-attention only, multi-head, no recurrence (Vaswani 2017)",
@@ -73,7 +77,8 @@ mod tests {
         let transformer = model_config::<seq2seq_transformer::Transformer>(&example("transformer")).unwrap();
         assert_eq!(transformer, seq2seq_transformer::TransformerConfig::default());
         assert_eq!(model_config::<seq2seq_conv::Conv>(&example("conv")).unwrap(), Default::default());
-        assert_eq!(super::architectures().len(), 9);
+        assert_eq!(model_config::<seq2seq_conv::ConvS2S>(&example("convs2s")).unwrap(), Default::default());
+        assert_eq!(super::architectures().len(), 10);
     }
 
     #[test]

@@ -4,8 +4,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// Ten distinguishable colours (matplotlib's tab10).
-pub const PALETTE: [RGBColor; 10] = [
+/// Eleven distinguishable colours: matplotlib's tab10, then black.
+pub const PALETTE: [RGBColor; 11] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -16,6 +16,7 @@ pub const PALETTE: [RGBColor; 10] = [
     RGBColor(127, 127, 127),
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
+    RGBColor(0, 0, 0),
 ];
 
 /// A figure that can draw itself on any plotters backend.

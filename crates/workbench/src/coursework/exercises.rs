@@ -187,6 +187,40 @@ pub const EXERCISES: &[Exercise] = &[
         }],
     },
     Exercise {
+        id: "conv-block",
+        title: "A gated convolution layer: zero padding, dilation, the receptive field",
+        sheet: "exercises/15-conv-block.md",
+        file: "crates/conv/src/block.rs",
+        hint: "padding: the kernel spans (k − 1)·δ words besides the one it writes, all on the left when causal, half on each side when centred; gate: the conv reads [batch, d, slots] (swap axes 1 and 2), GLU splits its 2d channels (axis 1) into a ⊙ σ(b), swap back; forward: zero the padded slots (mask), dropout, gate, then √½ · (gate + h)",
+        checks: &[
+            Check {
+                package: "seq2seq-conv",
+                test: "tests::padding_keeps_every_slot_and_hides_the_future_when_causal",
+                what: "hand-counted zero padding, causal and centred, dilated",
+            },
+            Check {
+                package: "seq2seq-conv",
+                test: "tests::the_block_matches_a_hand_computed_gated_convolution",
+                what: "a gated convolution computed by loops, causal and centred, dilation 1 and 2, a padded sentence",
+            },
+            Check {
+                package: "seq2seq-conv",
+                test: "tests::the_gradient_matches_finite_differences",
+                what: "∂loss/∂kernel by autodiff against central finite differences",
+            },
+            Check {
+                package: "seq2seq-conv",
+                test: "tests::each_output_sees_exactly_its_receptive_field",
+                what: "changing a word moves exactly the outputs whose receptive field R holds it",
+            },
+            Check {
+                package: "seq2seq-conv",
+                test: "tests::padding_never_reaches_a_sentence",
+                what: "a padded sentence gives the outputs of the sentence alone",
+            },
+        ],
+    },
+    Exercise {
         id: "scaled-dot-product",
         title: "Scaled dot-product attention with padding and causal biases",
         sheet: "exercises/09-scaled-dot-product.md",

@@ -41,7 +41,7 @@ fn learns_to_copy(arch: &str) {
 #[test]
 fn every_architecture_is_registered_here() {
     let names: Vec<&str> = crate::registry::architectures().iter().map(|a| a.name).collect();
-    assert_eq!(names, ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau", "luong", "conv", "transformer"]);
+    assert_eq!(names, ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau", "luong", "conv", "convs2s", "transformer"]);
 }
 
 #[test]
@@ -82,6 +82,11 @@ fn luong_learns_to_copy() {
 #[test]
 fn conv_learns_to_copy() {
     learns_to_copy("conv");
+}
+
+#[test]
+fn convs2s_learns_to_copy() {
+    learns_to_copy("convs2s");
 }
 
 #[test]
