@@ -2,6 +2,14 @@
 //! every layer attends to the source, learned positions on both sides; the training pass (all
 //! target positions at once) and generation that keeps each layer's last `k − 1` inputs, so a
 //! step costs one position, not the whole prefix.
+//!
+//! Kept from the paper (and fairseq's `fconv`): GLU layers with √½ residuals, values `z + e`,
+//! the `√m` scaling of the attention's output, embeddings from N(0, 0.1), dropout on the
+//! embeddings, before each convolution and before the output layer. Left out, for a model that
+//! reads in one sitting: weight normalisation and the paper's initialisation of the
+//! convolutions (burn's defaults here), the encoder's gradient scaling by the number of
+//! attention layers, and the projections between embedding and convolution widths (one width
+//! `d` everywhere). It trains with the workbench's Adam, not the paper's Nesterov momentum.
 
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig, Initializer, Linear, LinearConfig};
@@ -21,7 +29,7 @@ use crate::{Context, ConvBlock, ConvS2SConfig};
 /// z_j = ConvBlock_L(… ConvBlock_1(e) …)_j   centred: each sees R = 1 + (k − 1)·L words
 /// g_i = emb(y_i) + p_i                      previous target words and positions
 /// h^l = ConvDecoderLayer_l(h^{l−1}, g, z, e), h^0 = g
-/// p(y_{i+1} | y_{≤i}, x) = softmax(W_out h_i^L + b_out)
+/// p(y_{i+1} | y_{≤i}, x) = softmax(W_out dropout(h_i^L) + b_out)
 /// ```
 #[derive(Module, Debug)]
 pub struct ConvS2S {
@@ -40,7 +48,13 @@ pub struct ConvS2S {
 
 impl ConvS2S {
     /// `emb(tokens) + p(start …)`, then dropout: `[batch, length]` → `[batch, length, d]`.
-    fn embed(&self, embedding: &Embedding, positions: &Embedding, tokens: Tensor<2, Int>, start: usize) -> Tensor<3> {
+    pub(crate) fn embed(
+        &self,
+        embedding: &Embedding,
+        positions: &Embedding,
+        tokens: Tensor<2, Int>,
+        start: usize,
+    ) -> Tensor<3> {
         let length = tokens.dims()[1];
         let ids: Vec<i64> = (start..start + length).map(|p| p.min(self.max_positions - 1) as i64).collect();
         let ids = Tensor::<2, Int>::from_data(TensorData::new(ids, [1, length]), &tokens.device());

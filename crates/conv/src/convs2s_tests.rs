@@ -144,6 +144,37 @@ fn pairs() -> (EncodedPair, EncodedPair) {
     )
 }
 
+/// The encoder's keys are its top layer `z`; its values `√m · √½ (z + e)`, with `m` each
+/// sentence's own length (not the padded one); padded keys are biased away.
+#[test]
+fn the_encoder_hands_over_z_as_keys_and_z_plus_e_scaled_as_values() {
+    let device = Device::flex();
+    let model = small(ConvS2SConfig::default(), &device);
+    let (a, b) = pairs();
+    let batch = Batch::new(&[&a, &b], &device);
+    let source = model.encode(&batch);
+    let e = model.embed(&model.source_embedding, &model.source_positions, batch.source.clone(), 0);
+    let mask = batch.source_mask.clone().float();
+    let no_dropout = DropoutConfig::new(0.0).init();
+    let mut z = e.clone();
+    for block in &model.encoder {
+        z = block.forward(z, mask.clone(), &no_dropout);
+    }
+    assert_close(&values(source.keys.clone()), &values(z.clone()), 1e-6);
+    let [_, src_len, d] = z.dims();
+    let (z, e, got) = (values(z), values(e), values(source.values));
+    // The first sentence has 3 words (padded to 7), the second 7.
+    for (sentence, m) in [(0, 3.0f32), (1, 7.0)] {
+        for n in sentence * src_len * d..(sentence + 1) * src_len * d {
+            let expected = m.sqrt() * std::f32::consts::FRAC_1_SQRT_2 * (z[n] + e[n]);
+            assert!((got[n] - expected).abs() < 1e-5, "value {n}: {} vs {expected}", got[n]);
+        }
+    }
+    let bias = values(source.bias); // [2, 1, 7]
+    assert!(bias[..3].iter().all(|&b| b == 0.0) && bias[7..].iter().all(|&b| b == 0.0), "{bias:?}");
+    assert!(bias[3..7].iter().all(|&b| b <= -1e8), "{bias:?}");
+}
+
 /// A target word moves the logits at its own input position and after, never before: with
 /// `k = 3` and 3 layers a change reaches every later position, however far.
 #[test]
@@ -207,7 +238,7 @@ fn generation_step_by_step_equals_the_whole_prefix_rerun() {
             let source = model.encode(&batch);
             let uncached = decode(&batch, &search, &mut Uncached { model: &model, source, prefix: vec![] });
             assert_eq!(cached.tokens, uncached.tokens, "k {kernel_size}, {search}");
-            assert!(cached.tokens.iter().all(|t| !t.is_empty()), "an untrained model runs to the length limit");
+            assert!(cached.tokens.iter().all(|t| !t.is_empty()), "an untrained model writes something to compare");
             assert_close(&flat(&cached), &flat(&uncached), 1e-4);
         }
     }

@@ -1,8 +1,8 @@
 //! The formulation ceiling of a position-wise model: the share of test sentences it could
 //! translate exactly *at best*, given only what its layout lets each slot see. Target word `j`
 //! is emitted at slot `j`; a left-to-right model has read source words `0..=j` by then (`0..=j+k`
-//! with a delay of `k`), the ANN
-//! the words within its window, a BiRNN all of them; and no model emits more words than it has
+//! with a delay of `k`), the ANN the words within its window, a conv stack its receptive field
+//! (centred: half of it on each side; causal: the words up to the slot), a BiRNN all of them; and no model emits more words than it has
 //! slots (source length + slack). Computed from the gold word alignments of the test split, so
 //! nobody reads a ceiling as a capability. It is an upper bound: agreement controllers outside
 //! the aligned words can lower it further.
@@ -22,8 +22,21 @@ pub fn reach(run: &Run) -> Option<Reach> {
             k => Reach::Ahead(k),
         }),
         "birnn" => Some(Reach::Both),
+        "conv" => {
+            let text = |key: &str| run.config.model.get(key).and_then(|v| v.as_str());
+            let field =
+                receptive_field(setting("kernel_size", 0), setting("layers", 0), text("dilation")? == "doubling");
+            Some(if text("context")? == "causal" { Reach::Back(field - 1) } else { Reach::Window((field - 1) / 2) })
+        }
         _ => None,
     }
+}
+
+/// A conv stack's receptive field from its run's resolved `[model]` settings,
+/// `R = 1 + (k − 1)·Σ_l δ_l` with `δ_l = 2^l` when the dilations double (the conv crate's
+/// `ConvConfig::receptive_field`, which the report does not link).
+fn receptive_field(kernel_size: i64, layers: i64, doubling: bool) -> i64 {
+    1 + (kernel_size - 1) * (0..layers).map(|l| if doubling { 1 << l } else { 1 }).sum::<i64>()
 }
 
 /// Whether every target word's aligned source words are in view from its slot, and the
@@ -75,5 +88,17 @@ mod tests {
         // Longer than the slots: unanswerable whatever the model sees.
         let long = example("a", vec![vec![0], vec![0], vec![0]]);
         assert!(!answerable(&long, Reach::Both, 1) && answerable(&long, Reach::Both, 2));
+        // A causal field of 3 words sees the word two back, not three back, never one ahead.
+        let back = example("a b c d", vec![vec![0], vec![0], vec![0], vec![0]]);
+        assert!(!answerable(&back, Reach::Back(2), 0));
+        assert!(answerable(&example("a b c", vec![vec![0], vec![0], vec![0]]), Reach::Back(2), 0));
+        assert!(!answerable(&locative, Reach::Back(8), 4));
+    }
+
+    #[test]
+    fn a_conv_stack_sees_its_receptive_field() {
+        assert_eq!(receptive_field(3, 4, false), 9);
+        assert_eq!(receptive_field(3, 5, true), 63);
+        assert_eq!(receptive_field(2, 3, true), 8);
     }
 }

@@ -179,7 +179,7 @@ fn results(groups: &[ArchRuns], context: &Context) -> Vec<Block> {
         "Exact match, BLEU and chrF are on the test split (greedy decoding, best checkpoint by validation loss). \
          Ceiling: for the position-wise models, the share of test sentences their layout lets them translate at \
          all — every target word's gold-aligned source words in view of its slot (left-to-right: words up to the \
-         slot; the ANN: its window; the BiRNN: all) and no more words than slots; an exact match near its ceiling \
+         slot; the ANN: its window; the conv: its receptive field; the BiRNN: all) and no more words than slots; an exact match near its ceiling \
          is the layout's limit, not the network's. \
          Alignment: how often the strongest attention weight of a correctly generated word falls inside its gold \
          source span. Seconds and tokens/s are training only; peak MiB is the training process's resident memory."

@@ -23,7 +23,7 @@ const EVOLUTION: [&str; 10] =
     ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau", "luong", "conv", "convs2s", "transformer"];
 
 /// An architecture's colour, the same in every figure: its place in the evolution, the chance
-/// line's grey left out.
+/// line's grey left out; a variant (`lstm (delay = 4)`) gets the one colour after them.
 pub(crate) fn colour(arch: &str) -> usize {
     labelled_colour(EVOLUTION.iter().position(|a| *a == arch).unwrap_or(EVOLUTION.len()))
 }
@@ -392,4 +392,22 @@ fn write_latch_by_lag_plot(dir: &Path, probes: &[ProbeRuns]) -> Result<Option<Pl
          grey, chance"
     );
     Ok(Some(Plot { stem: stem.into(), caption }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every architecture of the evolution and a variant each get a colour of their own, none the
+    /// chance line's grey, none wrapping round the palette onto another.
+    #[test]
+    fn every_architecture_has_a_colour_of_its_own() {
+        let mut colours: Vec<usize> = EVOLUTION.iter().map(|arch| colour(arch)).collect();
+        colours.push(colour("lstm (delay = 4)"));
+        assert!(colours.iter().all(|&c| c != CHANCE_COLOUR && c < seq2seq_plot::PALETTE.len()), "{colours:?}");
+        let mut distinct = colours.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), colours.len(), "{colours:?}");
+    }
 }

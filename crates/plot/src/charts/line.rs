@@ -51,11 +51,13 @@ pub struct LineChart<'a> {
 
 impl Figure for LineChart<'_> {
     fn size(&self) -> (u32, u32) {
-        (900, 560)
+        (900 + self.legend_width(), 560)
     }
 
     fn draw<DB: DrawingBackend>(&self, area: DrawingArea<DB, Shift>) -> Result<(), String> {
         area.fill(&WHITE).map_err(text_err)?;
+        let (width, _) = area.dim_in_pixel();
+        let (area, legend) = area.split_horizontally(width.saturating_sub(self.legend_width()) as i32);
         let xs = self.series.iter().flat_map(|s| s.points.iter().map(|p| p.0).chain(s.band.iter().map(|b| b.0)));
         let ys =
             self.series.iter().flat_map(|s| s.points.iter().map(|p| p.1).chain(s.band.iter().flat_map(|b| [b.1, b.2])));
@@ -107,30 +109,42 @@ impl Figure for LineChart<'_> {
                 }
             }
             let style = colour.stroke_width(2);
-            let drawn = if s.dashed {
-                chart.draw_series(DashedLineSeries::new(s.points.clone(), 7, 5, style)).map_err(text_err)?
+            if s.dashed {
+                chart.draw_series(DashedLineSeries::new(s.points.clone(), 7, 5, style)).map_err(text_err)?;
             } else {
-                chart.draw_series(LineSeries::new(s.points.clone(), style)).map_err(text_err)?
-            };
-            let dashed = s.dashed;
-            drawn.label(s.name.clone()).legend(move |(x, y)| {
-                let end = if dashed { x + 9 } else { x + 22 };
-                PathElement::new(vec![(x, y), (end, y)], colour.stroke_width(2))
-            });
+                chart.draw_series(LineSeries::new(s.points.clone(), style)).map_err(text_err)?;
+            }
             let markers =
                 s.points.iter().zip(covered).map(|(&p, &n)| Circle::new(p, 3 + 2 * n as i32, colour.filled()));
             chart.draw_series(markers).map_err(text_err)?;
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((FONT, 13))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(text_err)?;
+        draw_legend(&legend, self.series)?;
         area.present().map_err(text_err)
     }
+}
+
+impl LineChart<'_> {
+    /// The legend's column, right of the plot, as wide as the longest name needs: a legend
+    /// never covers the data.
+    fn legend_width(&self) -> u32 {
+        let longest = self.series.iter().map(|s| s.name.chars().count()).max().unwrap_or(0) as u32;
+        (44 + 7 * longest).clamp(120, 440)
+    }
+}
+
+/// One row per series: its line (dashed or solid) with a marker, and its name.
+fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, series: &[Series]) -> Result<(), String> {
+    for (k, s) in series.iter().enumerate() {
+        let colour = PALETTE[s.colour % PALETTE.len()];
+        let y = 56 + 22 * k as i32;
+        let segments = if s.dashed { vec![(2, 11), (17, 26)] } else { vec![(2, 26)] };
+        for (from, to) in segments {
+            area.draw(&PathElement::new(vec![(from, y), (to, y)], colour.stroke_width(2))).map_err(text_err)?;
+        }
+        area.draw(&Circle::new((14, y), 3, colour.filled())).map_err(text_err)?;
+        area.draw(&Text::new(s.name.clone(), (34, y - 8), (FONT, 13))).map_err(text_err)?;
+    }
+    Ok(())
 }
 
 fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {

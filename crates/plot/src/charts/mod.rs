@@ -4,8 +4,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// Eleven distinguishable colours: matplotlib's tab10, then black.
-pub const PALETTE: [RGBColor; 11] = [
+/// Twelve distinguishable colours: matplotlib's tab10, then black and dark gold.
+pub const PALETTE: [RGBColor; 12] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -17,6 +17,7 @@ pub const PALETTE: [RGBColor; 11] = [
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
     RGBColor(0, 0, 0),
+    RGBColor(170, 130, 0),
 ];
 
 /// A figure that can draw itself on any plotters backend.

@@ -32,7 +32,11 @@ pub fn draw_attention(
         outputs.push("<eos>".into());
     }
     let maps = translator.attention_maps(translation);
-    let what = if maps.is_empty() { "attention" } else { "cross-attention (last layer, mean of heads)" };
+    let what = match maps.iter().map(|m| m.head).max() {
+        None => "attention",
+        Some(0) => "cross-attention (last layer)",
+        Some(_) => "cross-attention (last layer, mean of heads)",
+    };
     seq2seq_plot::attention_heatmap(
         path,
         &format!("{arch} {what}: {sentence}"),
