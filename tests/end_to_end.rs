@@ -269,7 +269,7 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
     let dir = scratch("compare");
     let out = workbench(&["compare", "--quick", "--out", dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
-    let archs = ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau", "luong", "transformer"];
+    let archs = ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau", "luong", "conv", "convs2s", "transformer"];
     let mut plots: Vec<String> = archs.iter().map(|a| format!("loss-{a}")).collect();
     plots.extend(
         [
@@ -281,9 +281,11 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
             "cost",
             "exposure-bias",
             "positional-encoding",
+            "positional-encoding-dimensions",
             "probe-agreement-verb",
             "probe-agreement-adjective",
             "saliency-agreement",
+            "claims-summary",
         ]
         .map(String::from),
     );
@@ -308,6 +310,10 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
         "transformer-encoder-self",
         "transformer-decoder-self",
         "transformer-cross",
+        "convs2s",
+        "convs2s-cross",
+        "luong-question",
+        "transformer-question",
     ] {
         assert!(dir.join("plots").join(format!("attention-{heatmap}.png")).exists(), "attention-{heatmap}.png");
     }
@@ -425,4 +431,34 @@ fn an_interrupted_comparison_resumes_from_its_last_epoch_with_the_same_results()
     }
     // A run with another config is not resumed from a stale state.
     fails_with(&["train", "--resume", "--overwrite", "--out", cut.to_str().unwrap()], &["--resume", "--overwrite"]);
+}
+
+/// The baseline's toy-fi runs ship their checkpoints: on a fresh clone, without training, each
+/// translates the demo sentence as the committed report recorded it, an attention model draws
+/// its heatmap of the demo question, and the beam-search exercise's command runs.
+#[test]
+fn the_baseline_ships_checkpoints_that_translate_as_its_report_says() {
+    let runs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reports/baseline/runs");
+    let archs = ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau", "luong", "conv", "convs2s", "transformer"];
+    for arch in archs {
+        let run = runs.join(format!("{arch}-seed42"));
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(run.join("test.json")).unwrap()).unwrap();
+        let (source, recorded) = (report["demo"]["source"].as_str().unwrap(), &report["demo"]["hypothesis"]);
+        let out = workbench(&["translate", "--run", run.to_str().unwrap(), source]);
+        assert!(out.status.success(), "{arch}: {}", text(&out));
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), recorded.as_str().unwrap(), "{arch}");
+    }
+    let png = scratch("shipped").join("question.png");
+    std::fs::create_dir_all(png.parent().unwrap()).unwrap();
+    let luong = runs.join("luong-seed42");
+    let question = "does the happy family travel to sweden ?";
+    let out =
+        workbench(&["translate", "--run", luong.to_str().unwrap(), "--attention", png.to_str().unwrap(), question]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(&std::fs::read(&png).unwrap()[1..4], b"PNG");
+    let encdec = runs.join("encdec-seed42");
+    let out = workbench(&["eval", "--run", encdec.to_str().unwrap(), "--beam", "5"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("exact match") && text(&out).contains("(600 sentences"), "{}", text(&out));
 }

@@ -5,7 +5,6 @@ use burn::module::Param;
 use burn::nn::Linear;
 use burn::tensor::{Bool, Device, Tensor, TensorData};
 use seq2seq_data::{Batch, EncodedPair};
-use seq2seq_model::decode::Search;
 use seq2seq_model::token_loss::token_cross_entropy;
 use seq2seq_model::{ModelDims, Seq2Seq};
 
@@ -128,42 +127,7 @@ fn check_model<M: Seq2Seq>(config: &M::Config) {
     let ln_v = (vocab as f64).ln();
     assert!((loss - ln_v).abs() < 0.1 * ln_v, "loss {loss}, ln V {ln_v}");
 
-    // One row of weights per generated token (the <eos> step included), over the real source.
-    let generation = model.generate(&both, &Search::greedy(6));
-    let attention = generation.attention.expect("attention weights");
-    for (k, pair) in [&short, &long].iter().enumerate() {
-        let rows = &attention[k];
-        assert_eq!(rows.len(), (generation.tokens[k].len() + 1).min(6));
-        for row in rows {
-            assert_eq!(row.len(), pair.source.len());
-            assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-4);
-        }
-    }
-    // Padding in the batch changes nothing.
-    let alone = model.generate(&batch(&[&short]), &Search::greedy(6));
-    assert_eq!(alone.tokens[0], generation.tokens[0]);
-    let (a, b) = (&alone.attention.unwrap()[0], &attention[0]);
-    assert!(a.iter().flatten().zip(b.iter().flatten()).all(|(x, y)| (x - y).abs() < 1e-5));
-
-    // Beam search of width 1 finds the greedy translation, with the same weights.
-    let width_one = model.generate(&both, &Search::beam(6, 1, 0.0));
-    assert_eq!(width_one.tokens, generation.tokens);
-    let beam_attention = width_one.attention.expect("beam search keeps the weights");
-    assert!(
-        beam_attention
-            .iter()
-            .flatten()
-            .flatten()
-            .zip(attention.iter().flatten().flatten())
-            .all(|(x, y)| (x - y).abs() < 1e-5)
-    );
-    // A wider beam keeps one row per generated token too, and padding changes nothing.
-    let wide = model.generate(&both, &Search::beam(6, 3, 0.6));
-    let wide_alone = model.generate(&batch(&[&short]), &Search::beam(6, 3, 0.6));
-    assert_eq!(wide.tokens[0], wide_alone.tokens[0]);
-    for (k, rows) in wide.attention.expect("weights").iter().enumerate() {
-        assert_eq!(rows.len(), (wide.tokens[k].len() + 1).min(6));
-    }
+    seq2seq_model::contract::search_ignores_padding(&model, &short, &long, true, &device);
 }
 
 #[test]

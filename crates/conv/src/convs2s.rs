@@ -19,6 +19,7 @@ use seq2seq_data::vocab::SOS;
 use seq2seq_model::decode::{Decoder, Search, StepOutput, decode};
 use seq2seq_model::dropout::{Dropout, DropoutConfig};
 use seq2seq_model::{AttentionKind, AttentionMap, Generation, ModelDims, Seq2Seq};
+use seq2seq_transformer::positions::learned;
 
 use crate::block::SQRT_HALF;
 use crate::convs2s_layers::{ConvDecoderLayer, EncodedSource};
@@ -43,7 +44,6 @@ pub struct ConvS2S {
     /// `W_out, b_out`: `[d, target_vocab]`.
     pub output: Linear,
     pub dropout: Dropout,
-    pub max_positions: usize,
 }
 
 impl ConvS2S {
@@ -55,10 +55,8 @@ impl ConvS2S {
         tokens: Tensor<2, Int>,
         start: usize,
     ) -> Tensor<3> {
-        let length = tokens.dims()[1];
-        let ids: Vec<i64> = (start..start + length).map(|p| p.min(self.max_positions - 1) as i64).collect();
-        let ids = Tensor::<2, Int>::from_data(TensorData::new(ids, [1, length]), &tokens.device());
-        self.dropout.forward(embedding.forward(tokens) + positions.forward(ids))
+        let (length, device) = (tokens.dims()[1], tokens.device());
+        self.dropout.forward(embedding.forward(tokens) + learned(positions, start, length, &device))
     }
 
     /// The source, encoded into the keys and values every decoder layer attends to.
@@ -150,7 +148,6 @@ impl Seq2Seq for ConvS2S {
             decoder: (0..config.decoder_layers).map(|_| ConvDecoderLayer::new(d, k, device)).collect(),
             output: LinearConfig::new(d, dims.target_vocab).init(device),
             dropout: DropoutConfig::new(config.dropout).init(),
-            max_positions: positions,
         }
     }
 

@@ -3,10 +3,11 @@
 
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
-use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
+use burn::tensor::{Bool, Device, Int, Tensor};
 use seq2seq_model::ModelDims;
 use seq2seq_model::dropout::{Dropout, DropoutConfig};
 use seq2seq_model::positionwise::SlotModel;
+use seq2seq_transformer::positions::{learned, sinusoidal};
 
 use crate::{ConvBlock, ConvConfig, Positions};
 
@@ -26,7 +27,6 @@ pub struct Conv {
     pub dropout: Dropout,
     /// `positions = "sinusoidal"`.
     pub sinusoidal: bool,
-    pub max_positions: usize,
     pub slack: usize,
 }
 
@@ -34,13 +34,10 @@ impl Conv {
     /// `p(t)` for every slot, `[slots, d]`, or `None` without positions.
     fn positions(&self, slots: usize, channels: usize, device: &Device) -> Option<Tensor<2>> {
         if self.sinusoidal {
-            return Some(seq2seq_transformer::positions::sinusoidal(0, slots, channels, device));
+            return Some(sinusoidal(0, slots, channels, device));
         }
-        let learned = self.learned_positions.as_ref()?;
-        // Positions past the table share its last vector.
-        let ids: Vec<i64> = (0..slots).map(|t| t.min(self.max_positions - 1) as i64).collect();
-        let ids = Tensor::<2, Int>::from_data(TensorData::new(ids, [1, slots]), device);
-        Some(learned.forward(ids).squeeze_dim(0))
+        let table = self.learned_positions.as_ref()?;
+        Some(learned(table, 0, slots, device).squeeze_dim(0))
     }
 }
 
@@ -60,7 +57,6 @@ impl SlotModel for Conv {
             output: LinearConfig::new(d, dims.target_vocab).init(device),
             dropout: DropoutConfig::new(config.dropout).init(),
             sinusoidal: config.positions == Positions::Sinusoidal,
-            max_positions: config.max_positions,
             slack: config.slack,
         }
     }

@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::toy_fi::{self, DEMO_SOURCE, DEMO_TARGET, ToyFiGrammar};
+use crate::toy_fi::{self, DEMO_QUESTION, DEMO_SOURCE, DEMO_TARGET, ToyFiGrammar};
 use crate::{DataError, Example, TokenizerKind, free_forms, minimal_pairs, probes, tsv};
 
 /// What to translate.
@@ -98,6 +98,11 @@ impl Task {
             Task::Sort => Some(("3 1 4 1 5 9 2 6", "1 1 2 3 4 5 6 9")),
             _ => None,
         }
+    }
+
+    /// A second demo sentence whose translation reorders (a question), for attention maps.
+    pub fn demo_question(&self) -> Option<&'static str> {
+        matches!(self, Task::ToyFi).then_some(DEMO_QUESTION.0)
     }
 
     /// Probe tasks carry decisive items and fix their own sentence lengths (the probe's

@@ -26,6 +26,11 @@ pub const DEMO_SOURCE: &str = "tourists visit finland to watch northern lights";
 /// Its translation.
 pub const DEMO_TARGET: &str = "turistit vierailevat suomessa katsomassa revontulia";
 
+/// The second demo sentence, for the attention maps: a question, whose verb moves to the front
+/// in Finnish (`does … travel` → `matkustaako`), so the attention leaves the diagonal.
+pub const DEMO_QUESTION: (&str, &str) =
+    ("does the happy family travel to sweden ?", "matkustaako iloinen perhe ruotsiin ?");
+
 /// The demo pair, rendered by the grammar (so it carries its tags and alignment).
 pub fn demo_example() -> Example {
     let purpose = PURPOSES.iter().position(|p| p.0 == "watch").expect("watch");
@@ -513,6 +518,13 @@ mod tests {
         assert_eq!((e.source.as_str(), e.target.as_str()), (DEMO_SOURCE, DEMO_TARGET));
         assert_eq!(e.alignment, vec![vec![0], vec![1], vec![2], vec![3, 4], vec![5, 6]]);
         assert!(e.tags.contains(&"multiword".to_string()));
+    }
+
+    #[test]
+    fn the_demo_question_is_in_the_language_and_reorders() {
+        let e = clause("family", false, true, &["happy"], None, vp("travel", "sweden", None), Mood::Question);
+        assert_eq!((e.source.as_str(), e.target.as_str()), DEMO_QUESTION);
+        assert_eq!(e.alignment[0], vec![0, 4], "the first target word translates `does … travel`");
     }
 
     #[test]

@@ -134,16 +134,8 @@ fn draw<DB: DrawingBackend>(
     // Colour scale, right of the panels: 1 at the top, 0 at the bottom.
     let columns = per_row.min(panels.len()) as i32;
     let (bar_x, bar_top, bar_h) = (10 + width * columns + 10, 40 + top, (height - top - 16).max(100));
-    for k in 0..bar_h {
-        let w = 1.0 - k as f32 / bar_h as f32;
-        let strip = Rectangle::new([(bar_x, bar_top + k), (bar_x + 16, bar_top + k + 1)], colour(w).filled());
-        area.draw(&strip).map_err(err)?;
-    }
-    area.draw(&Rectangle::new([(bar_x, bar_top), (bar_x + 16, bar_top + bar_h)], BLACK)).map_err(err)?;
-    for (value, y) in [(1.0, bar_top), (0.5, bar_top + bar_h / 2), (0.0, bar_top + bar_h)] {
-        let style = label.clone().pos(Pos::new(HPos::Left, VPos::Center));
-        area.draw(&Text::new(format!("{value:.1}"), (bar_x + 22, y), style)).map_err(err)?;
-    }
+    let labels = [(1.0, "1.0".to_string()), (0.5, "0.5".to_string()), (0.0, "0.0".to_string())];
+    crate::charts::colour_scale(&area, (bar_x, bar_top), bar_h, colour, &labels)?;
     area.present().map_err(err)
 }
 

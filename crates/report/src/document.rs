@@ -4,14 +4,14 @@
 use std::path::Path;
 
 use base64::Engine;
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use crate::ReportError;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Block {
     Heading(usize, String),
-    /// Inline Markdown: `code`, **bold** and links are kept as written in Markdown and
-    /// translated for HTML.
+    /// Inline Markdown (`code`, **bold**, *emphasis*, links), rendered by pulldown-cmark for HTML.
     Paragraph(String),
     Table {
         header: Vec<String>,
@@ -36,7 +36,16 @@ pub fn markdown(blocks: &[Block]) -> String {
                     format!("| {} |\n", row.iter().map(|c| c.replace('|', "\\|")).collect::<Vec<_>>().join(" | "))
                 };
                 out.push_str(&cells(header));
-                out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
+                let rule: String = (0..header.len())
+                    .map(|column| {
+                        if column > 0 && rows.iter().all(|row| row.get(column).is_none_or(|cell| numeric(cell))) {
+                            "---:|"
+                        } else {
+                            "---|"
+                        }
+                    })
+                    .collect();
+                out.push_str(&format!("|{rule}\n"));
                 for row in rows {
                     out.push_str(&cells(row));
                 }
@@ -54,81 +63,55 @@ pub fn markdown(blocks: &[Block]) -> String {
     out
 }
 
+/// A cell of figures (`44.5`, `116,468`, `+51.0 [+48.3, +55.4]`, `–`), right-aligned in its
+/// column; words and sentences stay left-aligned.
+fn numeric(cell: &str) -> bool {
+    let cell = cell.trim().trim_start_matches(['+', '-', '−']);
+    cell.is_empty() || cell == "—" || cell == "–" || cell.starts_with(|c: char| c.is_ascii_digit())
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// The inline Markdown this report writes, as HTML: `code`, **bold**.
-fn inline(text: &str) -> String {
-    let escaped = escape(text);
-    let mut out = String::new();
-    for (k, part) in escaped.split('`').enumerate() {
-        if k % 2 == 1 {
-            out.push_str(&format!("<code>{part}</code>"));
-        } else {
-            for (j, piece) in part.split("**").enumerate() {
-                if j % 2 == 1 {
-                    out.push_str(&format!("<strong>{piece}</strong>"));
-                } else {
-                    out.push_str(piece);
-                }
-            }
-        }
-    }
-    out
-}
-
 const STYLE: &str = "body{font-family:DejaVu Sans,Verdana,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}\
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}\
-th{background:#eef}td:first-child,th:first-child{text-align:left}img{max-width:100%;border:1px solid #ddd}\
-figure{margin:1.5em 0}figcaption{font-style:italic;color:#555}code{background:#f4f4f4;padding:0 3px}";
+.table{overflow-x:auto;margin:1em 0}table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px 8px;\
+text-align:left;vertical-align:top}th{background:#eef}img{max-width:100%;border:1px solid #ddd}\
+p>em:only-child{color:#555}code{background:#f4f4f4;padding:0 3px}";
 
-/// The HTML page; images are read from under `base` and inlined.
+/// The HTML page: the Markdown of `blocks` rendered by pulldown-cmark (CommonMark with tables),
+/// each image read from under `base` and inlined, each table in a box that scrolls sideways
+/// when it is wider than the page. Raw HTML in the Markdown is shown as text: `<eos>` is a token
+/// here, not a tag.
 pub fn html(title: &str, blocks: &[Block], base: &Path) -> Result<String, ReportError> {
-    let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>\n",
-        escape(title)
-    );
-    for block in blocks {
-        match block {
-            Block::Heading(level, text) => out.push_str(&format!("<h{level}>{}</h{level}>\n", inline(text))),
-            Block::Paragraph(text) => out.push_str(&format!("<p>{}</p>\n", inline(text))),
-            Block::Table { header, rows } => {
-                out.push_str("<table><thead><tr>");
-                for cell in header {
-                    out.push_str(&format!("<th>{}</th>", inline(cell)));
-                }
-                out.push_str("</tr></thead><tbody>\n");
-                for row in rows {
-                    out.push_str("<tr>");
-                    for cell in row {
-                        out.push_str(&format!("<td>{}</td>", inline(cell)));
-                    }
-                    out.push_str("</tr>\n");
-                }
-                out.push_str("</tbody></table>\n");
-            }
-            Block::Image { path, caption } => {
-                let file = base.join(path);
+    let source = markdown(blocks);
+    let mut events = Vec::new();
+    for event in Parser::new_ext(&source, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let file = base.join(&*dest_url);
                 let bytes = std::fs::read(&file).map_err(|e| ReportError::io(&file, e))?;
-                let data = base64::engine::general_purpose::STANDARD.encode(bytes);
-                out.push_str(&format!(
-                    "<figure><img alt=\"{}\" src=\"data:image/png;base64,{data}\"><figcaption>{}</figcaption></figure>\n",
-                    escape(caption),
-                    inline(caption)
-                ));
+                let data = format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes));
+                events.push(Event::Start(Tag::Image { link_type, dest_url: data.into(), title, id }));
             }
-            Block::List(items) => {
-                out.push_str("<ul>");
-                for item in items {
-                    out.push_str(&format!("<li>{}</li>", inline(item)));
-                }
-                out.push_str("</ul>\n");
+            Event::Start(Tag::Table(_)) => {
+                events.push(Event::Html("<div class=\"table\">".into()));
+                events.push(event);
             }
+            Event::End(TagEnd::Table) => {
+                events.push(event);
+                events.push(Event::Html("</div>".into()));
+            }
+            Event::Html(text) | Event::InlineHtml(text) => events.push(Event::Text(text)),
+            event => events.push(event),
         }
     }
-    out.push_str("</body></html>\n");
-    Ok(out)
+    let mut body = String::new();
+    pulldown_cmark::html::push_html(&mut body, events.into_iter());
+    Ok(format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>\n{body}</body></html>\n",
+        escape(title)
+    ))
 }
 
 #[cfg(test)]
@@ -142,16 +125,36 @@ mod tests {
         std::fs::write(dir.join("a.png"), [0x89, b'P', b'N', b'G']).unwrap();
         let blocks = vec![
             Block::Heading(1, "Report".into()),
-            Block::Paragraph("the `encdec` model is **fine** & <ok>".into()),
-            Block::Table { header: vec!["arch".into(), "exact".into()], rows: vec![vec!["a|b".into(), "1.0".into()]] },
+            Block::Paragraph("the `encdec` model is **fine** & <eos>, *supported* ([figure](plots/a.png))".into()),
+            Block::Table {
+                header: vec!["arch".into(), "exact".into(), "reason".into()],
+                rows: vec![
+                    vec!["a|b".into(), "1.0".into(), "both at chance".into()],
+                    vec!["c".into(), "+5.2 [+1.0, +9.9]".into(), "7".into()],
+                ],
+            },
             Block::Image { path: "a.png".into(), caption: "loss".into() },
             Block::List(vec!["one".into()]),
         ];
         let md = markdown(&blocks);
-        assert!(md.contains("# Report") && md.contains("| a\\|b | 1.0 |") && md.contains("![loss](a.png)"));
+        assert!(md.contains("# Report") && md.contains("| a\\|b | 1.0 |") && md.contains("![loss](a.png)"), "{md}");
+        // Figures right-aligned, words (and the first column) left-aligned.
+        assert!(md.contains("|---|---:|---|\n"), "{md}");
         let page = html("Report", &blocks, &dir).unwrap();
-        assert!(page.contains("<code>encdec</code>") && page.contains("<strong>fine</strong>"));
-        assert!(page.contains("&amp; &lt;ok&gt;") && page.contains("data:image/png;base64,iVBORw"));
+        for rendered in [
+            "<code>encdec</code>",
+            "<strong>fine</strong>",
+            "<em>supported</em>",
+            "<a href=\"plots/a.png\">figure</a>",
+            "&amp; &lt;eos&gt;",
+            "<td>a|b</td><td style=\"text-align: right\">1.0</td><td>both at chance</td>",
+            "<div class=\"table\"><table>",
+            "src=\"data:image/png;base64,iVBORw",
+            "<li>one</li>",
+        ] {
+            assert!(page.contains(rendered), "{rendered} in {page}");
+        }
+        assert!(!page.contains("**") && !page.contains("](plots"), "{page}");
         assert!(html("x", &[Block::Image { path: "missing.png".into(), caption: String::new() }], &dir).is_err());
     }
 }

@@ -6,7 +6,7 @@ use seq2seq_data::probes::VERB_AGREEMENT;
 
 use crate::claims::parallel::{self, ParallelTiming};
 use crate::claims::{
-    Bucket, CONTROL_MIN, EXACT_MARGIN, FREE_FORM_MARGIN, MIN_ITEMS, Measure, TOKEN_MARGIN, accuracy, judge_all,
+    Bucket, CONTROL_MIN, Claim, EXACT_MARGIN, FREE_FORM_MARGIN, MIN_ITEMS, Measure, TOKEN_MARGIN, accuracy,
 };
 use crate::document::Block;
 use crate::literature::{differences, expected};
@@ -56,6 +56,8 @@ fn degradation_rule() -> String {
 pub fn section(
     groups: &[ArchRuns],
     probes: &[ProbeRuns],
+    claims: &[Claim],
+    summary: &[Plot],
     figures: &[Plot],
     timing: Option<&ParallelTiming>,
 ) -> Vec<Block> {
@@ -89,7 +91,6 @@ pub fn section(
         blocks.push(Block::Paragraph("The probe runs (each its own small training run):".into()));
         blocks.push(Block::List(runs));
     }
-    let claims = judge_all(groups, probes, timing);
     let rows = claims
         .iter()
         .cloned()
@@ -114,7 +115,8 @@ pub fn section(
     let header =
         ["claim", "probe", "pair", "Δ points [95 % interval]", "seeds", "verdict", "reason", "the literature expects"];
     blocks.push(Block::Table { header: header.iter().map(|h| h.to_string()).collect(), rows });
-    let differing = differences(&claims);
+    blocks.extend(summary.iter().map(|plot| Block::Image { path: plot.png(), caption: plot.caption.clone() }));
+    let differing = differences(claims);
     blocks.push(Block::Heading(3, "Where this run and the literature differ".into()));
     if differing.is_empty() {
         blocks.push(Block::Paragraph("Nowhere: every verdict is the one the literature expects.".into()));

@@ -12,6 +12,7 @@ mod probe_plots;
 pub mod runs;
 mod saliency_plots;
 pub mod stats;
+mod summary_plot;
 mod time_to_target;
 
 use std::path::{Path, PathBuf};
@@ -83,13 +84,15 @@ pub fn write(
     let mut probe_figures = probe_plots::write_probe_plots(&out.join("plots"), probes)?;
     probe_figures.extend(saliency_plots::write_saliency_plots(&out.join("plots"), probes)?);
     probe_figures.extend(saliency_plots::write_mechanisms_plot(&out.join("plots"), probes)?);
+    let claims = claims::judge_all(groups, probes, context.parallel.as_ref());
+    let summary = summary_plot::write_summary_plot(&out.join("plots"), &claims)?;
     let mut blocks = vec![Block::Heading(1, format!("Comparison: {}", context.name))];
     if groups.is_empty() {
         blocks.push(Block::List(context.settings.clone()));
     } else {
         blocks.extend(results(groups, context));
     }
-    blocks.extend(evolution::section(groups, probes, &probe_figures, context.parallel.as_ref()));
+    blocks.extend(evolution::section(groups, probes, &claims, &summary, &probe_figures, context.parallel.as_ref()));
     plots.extend(probe_figures);
 
     blocks.push(Block::Heading(2, "Plots".into()));
@@ -180,7 +183,8 @@ fn results(groups: &[ArchRuns], context: &Context) -> Vec<Block> {
          Ceiling: for the position-wise models, the share of test sentences their layout lets them translate at \
          all — every target word's gold-aligned source words in view of its slot (left-to-right: words up to the \
          slot; the ANN: its window; the conv: its receptive field; the BiRNN: all) and no more words than slots; an exact match near its ceiling \
-         is the layout's limit, not the network's. \
+         is the layout's limit, not the network's (a little above it, the model guessed a word it could not see: \
+         one sentence of the test split is worth a few tenths of a point). \
          Alignment: how often the strongest attention weight of a correctly generated word falls inside its gold \
          source span. Seconds and tokens/s are training only; peak MiB is the training process's resident memory."
             .into(),

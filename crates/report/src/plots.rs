@@ -13,6 +13,12 @@ use crate::stats;
 /// Validation token accuracy (%) that "epochs to target" counts up to.
 pub const TARGET_ACCURACY: f64 = 90.0;
 
+/// The losses' axis: per-token cross-entropy on a log scale, where its late epochs stay readable.
+const LOSS: &str = "cross-entropy (nats per target token, log scale)";
+
+/// Buckets of fewer test sentences than this are drawn faint: one sentence is 3 points or more.
+const FEW: usize = 30;
+
 /// A plot written under `plots/`: its stem (`.png`, `.svg`, `.csv`) and caption.
 #[derive(Clone, Debug)]
 pub struct Plot {
@@ -53,6 +59,7 @@ fn stat_series(name: String, colour: usize, dashed: bool, points: &[(f64, Stat)]
         },
         dashed,
         colour,
+        faint: vec![],
     }
 }
 
@@ -108,16 +115,21 @@ impl Writer<'_> {
                 series.push(stat_series(format!("{} {split}", g.arch), self.colour(i), dashed, &curve));
             }
             let title = format!("{}: training and validation loss", g.arch);
+            let caption = format!(
+                "{title}. Training loss is the mean over the epoch's batches, with dropout, while the model was \
+                 still learning; validation loss is measured after the epoch, without dropout: it can lie below"
+            );
             let chart = LineChart {
                 title: &title,
                 x_label: "epoch",
-                y_label: "cross-entropy",
+                y_label: LOSS,
                 series: &series,
                 x_labels: None,
                 y_range: None,
+                log_y: true,
             };
             let header = [&["split", "epoch"][..], &STAT_COLUMNS].concat();
-            self.lines(&format!("loss-{}", g.file_stem()), &title, chart, &header, &rows)?;
+            self.lines(&format!("loss-{}", g.file_stem()), &caption, chart, &header, &rows)?;
         }
         Ok(())
     }
@@ -141,10 +153,11 @@ impl Writer<'_> {
         let chart = LineChart {
             title,
             x_label: "epoch",
-            y_label: "cross-entropy",
+            y_label: LOSS,
             series: &by_epoch,
             x_labels: None,
             y_range: None,
+            log_y: true,
         };
         self.lines(
             "valid-loss-by-epoch",
@@ -157,10 +170,11 @@ impl Writer<'_> {
         let chart = LineChart {
             title,
             x_label: "training seconds",
-            y_label: "cross-entropy",
+            y_label: LOSS,
             series: &by_seconds,
             x_labels: None,
             y_range: None,
+            log_y: true,
         };
         self.lines(
             "valid-loss-by-seconds",
@@ -186,6 +200,18 @@ impl Writer<'_> {
             all.sort();
             all.into_iter().map(|(_, name)| name).collect()
         };
+        // Test sentences per bucket (the same test set for every run): named under each bucket,
+        // and buckets of fewer than `FEW` drawn faint.
+        let sentences: Vec<usize> = buckets
+            .iter()
+            .map(|bucket| {
+                let runs = self.groups.iter().flat_map(|g| &g.runs);
+                runs.flat_map(|r| r.test.by_length.iter().filter(|b| b.group == *bucket).map(|b| b.sentences)).max()
+            })
+            .map(Option::unwrap_or_default)
+            .collect();
+        let labels: Vec<String> = buckets.iter().zip(&sentences).map(|(b, n)| format!("{b} ({n})")).collect();
+        let faint: Vec<f64> = (0..buckets.len()).filter(|&k| sentences[k] < FEW).map(|k| k as f64).collect();
         for (stem, measure, label) in
             [("exact-by-length", "exact", "exact match (%)"), ("bleu-by-length", "bleu", "BLEU")]
         {
@@ -204,6 +230,7 @@ impl Writer<'_> {
                     })
                     .collect();
                 let mut line = stat_series(g.arch.clone(), self.colour(i), false, &points);
+                line.faint = faint.clone();
                 let band = if measure == "exact" { exact_bands(g, &buckets) } else { None };
                 for (k, stat) in &points {
                     // The CSV holds the band the figure draws: the bootstrap interval where there is one.
@@ -219,16 +246,23 @@ impl Writer<'_> {
             let title = format!("{label} by source length");
             let chart = LineChart {
                 title: &title,
-                x_label: "source words",
+                x_label: "source words (test sentences in the bucket)",
                 y_label: label,
                 series: &series,
-                x_labels: Some(&buckets),
+                x_labels: Some(&labels),
                 y_range: Some((0.0, 100.0)), // percent and BLEU alike
+                log_y: false,
             };
             let caption = if measure == "exact" {
-                format!("{title}; bands: 95 % bootstrap interval over seeds and test sentences")
+                format!(
+                    "{title}; bands: 95 % bootstrap interval over test sentences (and seeds, when there are \
+                     several); buckets of fewer than {FEW} sentences faint"
+                )
             } else {
-                title.clone()
+                format!(
+                    "{title}; buckets of fewer than {FEW} sentences faint. Corpus BLEU of a handful of short \
+                     sentences says little (it can be 0 where every one is right): read short buckets by exact match"
+                )
             };
             self.lines(stem, &caption, chart, &[&["arch", "source_words"][..], &STAT_COLUMNS].concat(), &rows)?;
         }
@@ -327,7 +361,8 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// 7. Exposure bias: teacher-forced against free-running validation token accuracy.
+    /// 7. Exposure bias (and misalignment): teacher-forced against free-running validation token
+    /// accuracy, position by position.
     fn exposure_bias(&mut self) -> Result<(), ReportError> {
         let mut series = Vec::new();
         let mut rows = Vec::new();
@@ -350,7 +385,7 @@ impl Writer<'_> {
         if series.is_empty() {
             return Ok(());
         }
-        let title = "exposure bias: validation token accuracy, teacher-forced vs free-running";
+        let title = "teacher-forced vs free-running: validation tokens right, position by position";
         let chart = LineChart {
             title,
             x_label: "epoch",
@@ -358,8 +393,15 @@ impl Writer<'_> {
             series: &series,
             x_labels: None,
             y_range: None,
+            log_y: false,
         };
-        self.lines("exposure-bias", title, chart, &[&["arch", "feeding", "epoch"][..], &STAT_COLUMNS].concat(), &rows)
+        let caption = format!(
+            "{title}. Free-running, each target position is compared with the model's own word at that position: \
+             one dropped or added word shifts every later one, so the gap measures exposure bias and misalignment \
+             together"
+        );
+        let header = [&["arch", "feeding", "epoch"][..], &STAT_COLUMNS].concat();
+        self.lines("exposure-bias", &caption, chart, &header, &rows)
     }
 }
 

@@ -315,6 +315,7 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
             series: &series,
             x_labels: Some(&labels),
             y_range: Some((0.0, 100.0)),
+            log_y: false,
         };
         for ext in ["png", "svg"] {
             line_chart(&dir.join(format!("{}.{ext}", figure.stem)), &chart)?;
@@ -380,6 +381,7 @@ fn write_latch_by_lag_plot(dir: &Path, probes: &[ProbeRuns]) -> Result<Option<Pl
         series: &series,
         x_labels: Some(&labels),
         y_range: Some((0.0, 100.0)),
+        log_y: false,
     };
     for ext in ["png", "svg"] {
         line_chart(&dir.join(format!("{stem}.{ext}")), &chart)?;

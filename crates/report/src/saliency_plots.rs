@@ -127,7 +127,8 @@ fn draw(
     labels: &[String],
     rows: &[Vec<String>],
 ) -> Result<(), ReportError> {
-    let chart = LineChart { title, x_label, y_label: Y_LABEL, series, x_labels: Some(labels), y_range: None };
+    let chart =
+        LineChart { title, x_label, y_label: Y_LABEL, series, x_labels: Some(labels), y_range: None, log_y: false };
     for ext in ["png", "svg"] {
         line_chart(&dir.join(format!("{stem}.{ext}")), &chart)?;
     }

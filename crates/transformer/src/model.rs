@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::attention::{causal_bias, padding_bias};
 use crate::layers::{DecoderAttention, DecoderLayer, EncoderLayer, KeysValues};
-use crate::positions::sinusoidal;
+use crate::positions::{learned, sinusoidal};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -140,7 +140,6 @@ pub struct Transformer {
     pub output: Option<Linear>,
     pub dropout: Dropout,
     pub d_model: usize,
-    pub max_positions: usize,
 }
 
 /// The encoder's output and what the decoder needs of it.
@@ -167,10 +166,7 @@ impl Transformer {
         let device = tokens.device();
         let scaled = embedding.forward(tokens) * (self.d_model as f32).sqrt();
         let encoding: Option<Tensor<3>> = match positions {
-            Some(learned) => {
-                let ids: Vec<i64> = (start..start + length).map(|p| p.min(self.max_positions - 1) as i64).collect();
-                Some(learned.forward(Tensor::from_data(TensorData::new(ids, [1, length]), &device)))
-            }
+            Some(table) => Some(learned(table, start, length, &device)),
             None if self.sinusoidal => Some(sinusoidal(start, length, self.d_model, &device).unsqueeze_dim(0)),
             None => None,
         };
@@ -330,7 +326,6 @@ impl Seq2Seq for Transformer {
             output: (!config.tie_embeddings).then(|| LinearConfig::new(d, dims.target_vocab).init(device)),
             dropout: DropoutConfig::new(p).init(),
             d_model: d,
-            max_positions: config.max_positions.max(1),
         }
     }
 

@@ -9,7 +9,8 @@
 //! Each pair of dimensions is a sinusoid of its own wavelength (from 2π to 10000·2π), so
 //! `PE(pos + k)` is a linear function of `PE(pos)` for every offset `k`.
 
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::nn::Embedding;
+use burn::tensor::{Device, Int, Tensor, TensorData};
 
 /// The encodings of positions `start .. start + length`, `[length, d_model]`.
 pub fn sinusoidal(start: usize, length: usize, d_model: usize, device: &Device) -> Tensor<2> {
@@ -24,4 +25,13 @@ pub fn sinusoidal(start: usize, length: usize, d_model: usize, device: &Device) 
     }
     Tensor::from_data(TensorData::new(values, [length, d_model]), device)
     // END SOLUTION positional-encoding
+}
+
+/// Learned positions (Gehring et al. 2017): row `pos` of a trained `table` `[max_positions, d]`
+/// for positions `start .. start + length`, those past the table sharing its last row →
+/// `[1, length, d]`.
+pub fn learned(table: &Embedding, start: usize, length: usize, device: &Device) -> Tensor<3> {
+    let last = table.weight.val().dims()[0] - 1;
+    let ids: Vec<i64> = (start..start + length).map(|pos| pos.min(last) as i64).collect();
+    table.forward(Tensor::<2, Int>::from_data(TensorData::new(ids, [1, length]), device))
 }

@@ -12,7 +12,7 @@ use seq2seq_model::token_loss::token_cross_entropy;
 use seq2seq_model::{AttentionKind, ModelDims, Seq2Seq};
 
 use crate::attention::{MultiHeadAttention, causal_bias, padding_bias, scaled_dot_product_attention};
-use crate::positions::sinusoidal;
+use crate::positions::{learned, sinusoidal};
 use crate::{PositionKind, Transformer, TransformerConfig};
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
@@ -39,6 +39,16 @@ fn sinusoids_match_burns_positional_encoding_and_the_formula() {
     assert_close(&row[2..4], &[angle.sin(), angle.cos()], 1e-6);
     // Starting later gives the later rows.
     assert_close(&values(sinusoidal(5, 2, d_model, &device)), &values(sinusoidal(0, 7, d_model, &device))[40..], 1e-6);
+}
+
+/// Learned positions read the table's rows from `start`; positions past the table share its last.
+#[test]
+fn learned_positions_read_rows_from_start_and_share_the_last() {
+    let device = Device::flex();
+    let table = burn::nn::EmbeddingConfig::new(3, 2).init(&device);
+    let rows = values(table.weight.val());
+    let read = values(learned(&table, 1, 4, &device));
+    assert_eq!(read, [&rows[2..4], &rows[4..6], &rows[4..6], &rows[4..6]].concat());
 }
 
 #[test]
@@ -264,18 +274,10 @@ fn cached_and_uncached_generation_agree() {
 #[test]
 fn padding_changes_no_translation_and_beam_width_one_is_greedy() {
     let device = Device::flex();
-    let model = small(TransformerConfig::default(), &device);
-    let (a, b) = pairs();
-    let both = Batch::new(&[&a, &b], &device);
-    let greedy = model.generate(&both, &Search::greedy(8));
-    let alone = model.generate(&Batch::new(&[&a], &device), &Search::greedy(8));
-    assert_eq!(alone.tokens[0], greedy.tokens[0]);
-    assert_eq!(model.generate(&both, &Search::beam(8, 1, 0.0)).tokens, greedy.tokens);
-    let rows = &greedy.attention.as_ref().unwrap()[0];
-    assert_eq!(rows.len(), (greedy.tokens[0].len() + 1).min(8));
-    for row in rows {
-        assert_eq!(row.len(), a.source.len());
-        assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+    for positions in [PositionKind::Sinusoidal, PositionKind::Learned] {
+        let model = small(TransformerConfig { positions, ..Default::default() }, &device);
+        let (a, b) = pairs();
+        seq2seq_model::contract::search_ignores_padding(&model, &a, &b, true, &device);
     }
 }
 

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::{Figure, PALETTE, text_err, tick};
@@ -18,6 +19,15 @@ pub struct Series {
     pub dashed: bool,
     /// Index into [`PALETTE`].
     pub colour: usize,
+    /// x positions whose points rest on too few items to read much into (e.g. buckets under 30
+    /// sentences): drawn faint, with hollow markers, and so are the segments that reach them.
+    pub faint: Vec<f64>,
+}
+
+impl Series {
+    fn is_faint(&self, x: f64) -> bool {
+        self.faint.iter().any(|f| (f - x).abs() < 1e-9)
+    }
 }
 
 /// For each series, how many later-drawn series pass through each of its points. Where later
@@ -47,6 +57,8 @@ pub struct LineChart<'a> {
     pub x_labels: Option<&'a [String]>,
     /// Fixed y range (e.g. 0–100 for percentages); fitted to the data when `None`.
     pub y_range: Option<(f64, f64)>,
+    /// A logarithmic y axis (losses falling over decades); values at or below zero are left out.
+    pub log_y: bool,
 }
 
 impl Figure for LineChart<'_> {
@@ -58,14 +70,21 @@ impl Figure for LineChart<'_> {
         area.fill(&WHITE).map_err(text_err)?;
         let (width, _) = area.dim_in_pixel();
         let (area, legend) = area.split_horizontally(width.saturating_sub(self.legend_width()) as i32);
-        let xs = self.series.iter().flat_map(|s| s.points.iter().map(|p| p.0).chain(s.band.iter().map(|b| b.0)));
-        let ys =
-            self.series.iter().flat_map(|s| s.points.iter().map(|p| p.1).chain(s.band.iter().flat_map(|b| [b.1, b.2])));
-        let all_whole = self.series.iter().flat_map(|s| &s.points).all(|p| (p.0 - p.0.round()).abs() < 1e-9);
+        // A log axis is drawn as log10(y) on a linear one, its ticks labelled with y itself.
+        let logged: Vec<Series>;
+        let series = if self.log_y {
+            logged = self.series.iter().map(log10).collect();
+            &logged[..]
+        } else {
+            self.series
+        };
+        let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0).chain(s.band.iter().map(|b| b.0)));
+        let ys = series.iter().flat_map(|s| s.points.iter().map(|p| p.1).chain(s.band.iter().flat_map(|b| [b.1, b.2])));
         let (x0, x1) = bounds(xs);
-        let (y0, y1) = self.y_range.unwrap_or_else(|| bounds(ys));
-        let pad = ((y1 - y0) * 0.03).max(1e-9);
         let (x0, x1) = if self.x_labels.is_some() { (x0 - 0.3, x1 + 0.3) } else { (x0, x1) };
+        let y_range = self.y_range.map(|(lo, hi)| if self.log_y { (lo.log10(), hi.log10()) } else { (lo, hi) });
+        let (y0, y1) = y_range.unwrap_or_else(|| bounds(ys));
+        let pad = ((y1 - y0) * 0.03).max(1e-9);
         let mut chart = ChartBuilder::on(&area)
             .caption(self.title, (FONT, 20))
             .margin(14)
@@ -73,6 +92,38 @@ impl Figure for LineChart<'_> {
             .y_label_area_size(64)
             .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))
             .map_err(text_err)?;
+        self.plot(&mut chart, series, x1 - x0)?;
+        draw_legend(&legend, self.series)?;
+        area.present().map_err(text_err)
+    }
+}
+
+/// `series` with every y replaced by its log10; points at or below zero are left out (a loss
+/// written as 0.000000), and band edges there drop to the lowest positive value drawn.
+fn log10(series: &Series) -> Series {
+    let floor = series.points.iter().map(|p| p.1).filter(|y| *y > 0.0).fold(f64::INFINITY, f64::min);
+    let log = |y: f64| if y > 0.0 { y.log10() } else { floor.log10() };
+    Series {
+        points: series.points.iter().filter(|p| p.1 > 0.0).map(|&(x, y)| (x, y.log10())).collect(),
+        band: if floor.is_finite() {
+            series.band.iter().map(|&(x, lo, hi)| (x, log(lo), log(hi))).collect()
+        } else {
+            vec![]
+        },
+        ..series.clone()
+    }
+}
+
+impl LineChart<'_> {
+    /// The mesh, bands, lines and markers of `series` (already in log10 on a log axis) on
+    /// `chart`, whose x axis spans `x_span`.
+    fn plot<DB: DrawingBackend>(
+        &self,
+        chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+        series: &[Series],
+        x_span: f64,
+    ) -> Result<(), String> {
+        let all_whole = series.iter().flat_map(|s| &s.points).all(|p| (p.0 - p.0.round()).abs() < 1e-9);
         let labels = self.x_labels;
         let format_x = |x: &f64| match labels {
             Some(labels) if (x - x.round()).abs() < 1e-6 && x.round() >= 0.0 => {
@@ -81,18 +132,22 @@ impl Figure for LineChart<'_> {
             Some(_) => String::new(),
             None => tick(*x),
         };
+        let two_digits = |y: &f64| significant(10f64.powf(*y));
         let mut mesh = chart.configure_mesh();
         mesh.x_desc(self.x_label).y_desc(self.y_label).label_style((FONT, 14)).x_label_formatter(&format_x);
+        if self.log_y {
+            mesh.y_label_formatter(&two_digits);
+        }
         let whole_ticks = |x: &f64| if (x - x.round()).abs() < 1e-6 { tick(*x) } else { String::new() };
         if let Some(labels) = labels {
             mesh.x_labels(labels.len() + 2);
-        } else if all_whole && x1 - x0 <= 30.0 {
+        } else if all_whole && x_span <= 30.0 {
             // Epochs: a tick on every whole number, and no fractional labels.
-            mesh.x_labels((x1 - x0) as usize + 1).x_label_formatter(&whole_ticks);
+            mesh.x_labels(x_span as usize + 1).x_label_formatter(&whole_ticks);
         }
         mesh.draw().map_err(text_err)?;
-        let covering = covering_counts(self.series);
-        for (s, covered) in self.series.iter().zip(&covering) {
+        let covering = covering_counts(series);
+        for (s, covered) in series.iter().zip(&covering) {
             let colour = PALETTE[s.colour % PALETTE.len()];
             if s.band.len() > 1 {
                 let outline: Vec<(f64, f64)> =
@@ -108,22 +163,24 @@ impl Figure for LineChart<'_> {
                     chart.draw_series(LineSeries::new(pair.to_vec(), wide)).map_err(text_err)?;
                 }
             }
-            let style = colour.stroke_width(2);
-            if s.dashed {
-                chart.draw_series(DashedLineSeries::new(s.points.clone(), 7, 5, style)).map_err(text_err)?;
-            } else {
-                chart.draw_series(LineSeries::new(s.points.clone(), style)).map_err(text_err)?;
+            for pair in s.points.windows(2) {
+                let faint = s.is_faint(pair[0].0) || s.is_faint(pair[1].0);
+                let style = if faint { colour.mix(0.3).stroke_width(2) } else { colour.stroke_width(2) };
+                if s.dashed {
+                    chart.draw_series(DashedLineSeries::new(pair.to_vec(), 7, 5, style)).map_err(text_err)?;
+                } else {
+                    chart.draw_series(LineSeries::new(pair.to_vec(), style)).map_err(text_err)?;
+                }
             }
-            let markers =
-                s.points.iter().zip(covered).map(|(&p, &n)| Circle::new(p, 3 + 2 * n as i32, colour.filled()));
+            let markers = s.points.iter().zip(covered).map(|(&p, &n)| {
+                let style = if s.is_faint(p.0) { colour.mix(0.5).stroke_width(1) } else { colour.filled() };
+                Circle::new(p, 3 + 2 * n as i32, style)
+            });
             chart.draw_series(markers).map_err(text_err)?;
         }
-        draw_legend(&legend, self.series)?;
-        area.present().map_err(text_err)
+        Ok(())
     }
-}
 
-impl LineChart<'_> {
     /// The legend's column, right of the plot, as wide as the longest name needs: a legend
     /// never covers the data.
     fn legend_width(&self) -> u32 {
@@ -145,6 +202,13 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, series: &[Seri
         area.draw(&Text::new(s.name.clone(), (34, y - 8), (FONT, 13))).map_err(text_err)?;
     }
     Ok(())
+}
+
+/// A log axis's tick: two significant digits at most (`0.02`, `0.3`, `2`, `20`).
+pub(super) fn significant(y: f64) -> String {
+    let decimals = (1.0 - y.abs().log10().floor()).max(0.0) as usize;
+    let text = format!("{y:.decimals$}");
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }
 
 fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {

@@ -1,5 +1,6 @@
 //! Charts for comparison reports: line charts (with a band for the spread over seeds), a table
-//! of scores as a labelled heatmap, bar panels, and a matrix image (the positional encoding).
+//! of scores as a labelled heatmap, bar panels, a forest plot of effects with their intervals,
+//! and a matrix image (the positional encoding).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -51,12 +52,38 @@ pub(crate) fn short(v: f64) -> String {
     }
 }
 
+/// A vertical colour scale `height` pixels tall with its top-left corner at `(x, top)`:
+/// `colour(t)` from `t = 1` at the top to `t = 0` at the bottom, each `(t, label)` written
+/// beside the bar at its height.
+pub(crate) fn colour_scale<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (x, top): (i32, i32),
+    height: i32,
+    colour: impl Fn(f32) -> RGBColor,
+    labels: &[(f32, String)],
+) -> Result<(), String> {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    for k in 0..height {
+        let t = 1.0 - k as f32 / height as f32;
+        area.draw(&Rectangle::new([(x, top + k), (x + 16, top + k + 1)], colour(t).filled())).map_err(text_err)?;
+    }
+    area.draw(&Rectangle::new([(x, top), (x + 16, top + height)], BLACK)).map_err(text_err)?;
+    let style = TextStyle::from((crate::FONT, 14).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    for (t, label) in labels {
+        let y = top + ((1.0 - t) * height as f32).round() as i32;
+        area.draw(&Text::new(label.clone(), (x + 22, y), style.clone())).map_err(text_err)?;
+    }
+    Ok(())
+}
+
 mod bars;
+mod forest;
 mod line;
 mod matrix;
 mod score_table;
 
 pub use bars::{BarPanels, Bars, bar_panels};
+pub use forest::{Forest, ForestRow, forest};
 pub use line::{LineChart, Series, line_chart};
 pub use matrix::{MatrixImage, matrix_image};
 pub use score_table::{ScoreTable, score_table};
@@ -70,6 +97,38 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("s2s-charts-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[test]
+    fn a_forest_plot_draws_each_row_with_its_label_and_note() {
+        let dir = dir();
+        let row = |label: &str, interval, note: &str| ForestRow {
+            label: label.into(),
+            interval,
+            note: note.into(),
+            colour: 2,
+        };
+        let rows = [
+            row("1  rnn vs ann", Some((51.0, 48.0, 55.0)), "supported"),
+            row("5b  encdec vs birnn", None, "counted"),
+            row("2a  lstm vs rnn", Some((-3.0, -8.0, 1.0)), "not supported"),
+        ];
+        let chart = Forest { title: "claims", x_label: "delta", rows: &rows };
+        forest(&dir.join("forest.png"), &chart).unwrap();
+        forest(&dir.join("forest.svg"), &chart).unwrap();
+        let svg = std::fs::read_to_string(dir.join("forest.svg")).unwrap();
+        for text in ["1  rnn vs ann", "5b  encdec vs birnn", "counted", "not supported", "delta"] {
+            assert!(svg.contains(text), "{text}");
+        }
+        let outside = [row("x", Some((9.0, 1.0, 2.0)), "")];
+        assert!(forest(&dir.join("bad.svg"), &Forest { rows: &outside, ..chart }).is_err());
+        assert!(forest(&dir.join("bad.svg"), &Forest { rows: &[], ..chart }).is_err());
+    }
+
+    #[test]
+    fn log_axis_ticks_keep_two_significant_digits() {
+        let ticks: Vec<String> = [0.02, 0.25, 0.3, 1.0, 1.5, 2.0, 20.0].map(super::line::significant).to_vec();
+        assert_eq!(ticks, ["0.02", "0.25", "0.3", "1", "1.5", "2", "20"]);
     }
 
     #[test]
@@ -105,12 +164,24 @@ mod tests {
             series: &series,
             x_labels: None,
             y_range: None,
+            log_y: false,
         };
         line_chart(&dir.join("lines.png"), &chart).unwrap();
         line_chart(&dir.join("lines.svg"), &chart).unwrap();
         let svg = std::fs::read_to_string(dir.join("lines.svg")).unwrap();
         assert!(svg.contains("validation loss") && svg.contains("luong") && svg.contains("epoch"));
         let buckets: Vec<String> = ["1-4", "5-9", "10-14"].map(String::from).to_vec();
+        // A log axis labels its ticks with the values themselves; a zero (a loss written as
+        // 0.000000) is left out, not drawn at minus infinity.
+        let losses = [Series { points: vec![(10.0, 2.0), (20.0, 0.5), (30.0, 0.0)], ..Default::default() }];
+        let logged = LineChart { series: &losses, log_y: true, ..chart };
+        line_chart(&dir.join("log.svg"), &logged).unwrap();
+        let svg = std::fs::read_to_string(dir.join("log.svg")).unwrap();
+        assert!(["\n0.5\n", "\n1\n", "\n2\n"].iter().all(|tick| svg.contains(tick)), "{svg}");
+        let faint = [Series { points: vec![(0.0, 1.0), (1.0, 2.0)], faint: vec![1.0], ..Default::default() }];
+        line_chart(&dir.join("faint.svg"), &LineChart { series: &faint, ..chart }).unwrap();
+        let svg = std::fs::read_to_string(dir.join("faint.svg")).unwrap();
+        assert!(svg.contains("opacity=\"0.3"), "the segment to a faint point is drawn faint: {svg}");
         let chart = LineChart { x_labels: Some(&buckets), ..chart };
         line_chart(&dir.join("buckets.svg"), &chart).unwrap();
         assert!(std::fs::read_to_string(dir.join("buckets.svg")).unwrap().contains("5-9"));

@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Figure, text_err};
+use super::{Figure, colour_scale, text_err};
 use crate::{FONT, PlotError, render};
 
 /// A table of scores as a heatmap: one row per `rows` entry, one column per `columns` entry,
@@ -20,11 +20,13 @@ pub struct ScoreTable<'a> {
 }
 
 const SCORE_CELL: (i32, i32) = (92, 34);
+/// Width of the colour scale's column, right of the cells.
+const SCALE: i32 = 80;
 
 impl Figure for ScoreTable<'_> {
     fn size(&self) -> (u32, u32) {
         let left = 24 + 9 * self.rows.iter().map(|r| r.chars().count()).max().unwrap_or(1) as i32;
-        let width = left + SCORE_CELL.0 * self.columns.len() as i32 + 30;
+        let width = left + SCORE_CELL.0 * self.columns.len() as i32 + 30 + SCALE;
         let height = 90 + SCORE_CELL.1 * self.rows.len() as i32 + 20;
         (width.max(9 * self.title.chars().count() as i32 + 30) as u32, height as u32)
     }
@@ -57,6 +59,11 @@ impl Figure for ScoreTable<'_> {
                 }
             }
         }
+        // The colour scale beside the cells: `max` at the top, 0 at the bottom.
+        let x = left + w * self.columns.len() as i32 + 20;
+        let height = (h * self.rows.len() as i32).max(60);
+        let labels = [(1.0, format!("{:.0}", self.max)), (0.5, format!("{:.0}", self.max / 2.0)), (0.0, "0".into())];
+        colour_scale(&area, (x, top), height, crate::heatmap::colour, &labels)?;
         area.present().map_err(text_err)
     }
 }

@@ -51,7 +51,7 @@ pub fn run(args: TranslateArgs) -> Result<()> {
         }
     }
     if let Some(path) = attention {
-        let written = figures::draw_attention(&path, translator.as_ref(), &sentences[0], &translations[0])?;
+        let written = figures::draw_attention(&path, translator.as_ref(), &sentences[0], &translations[0], true)?;
         if written.is_empty() {
             bail!(
                 "the `{}` model has no attention weights to draw (bahdanau, luong and transformer have)",

@@ -219,15 +219,11 @@ fn merge(into: &mut toml::Table, changes: &toml::Table) {
 mod tests {
     use super::*;
 
-    /// The built-in comparison trains every architecture in the registry's order but `conv` and
-    /// `convs2s`, which join it with their report rows (`--archs …,convs2s` trains them beside
-    /// the others meanwhile).
+    /// The built-in comparison trains every architecture, in the registry's order.
     #[test]
     fn the_built_in_comparison_covers_every_architecture_and_overrides_merge() {
         let config = CompareConfig::parse(BUILT_IN, Path::new("compare.toml")).unwrap();
-        let mut expected = all_architectures();
-        expected.retain(|arch| arch != "conv" && arch != "convs2s");
-        assert_eq!(config.archs, expected);
+        assert_eq!(config.archs, all_architectures());
         let text = "archs = [\"encdec\", \"transformer\"]\n[base]\nseed = 7\n[base.training]\nepochs = 5\nlearning_rate = 0.001\n\
                     [overrides.transformer.training]\nlearning_rate = 0.0005\n[overrides.transformer.model]\nheads = 2\n";
         let config = CompareConfig::parse(text, Path::new("c.toml")).unwrap();

@@ -76,7 +76,14 @@ fn settings(config: &CompareConfig, probes: &[ProbePlan], probe_seeds: usize, qu
                 ("latch", t) => format!(" trained per maximum lag (lags 1…{t})"),
                 (_, d) => format!(" (distances up to {d})"),
             },
-            probe.archs.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "),
+            probe
+                .archs
+                .iter()
+                .map(|arch| arch.to_string())
+                .chain(probe.variants.iter().map(|v| v.label.map_or_else(|| format!("{} ({})", v.arch, v.name), String::from)))
+                .map(|model| format!("`{model}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
             probe.train_size,
             probe.epochs,
             probe.test_size,

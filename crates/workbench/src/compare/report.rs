@@ -105,7 +105,7 @@ pub fn write_report(
             Err(e) => settings.push(format!("no attention heatmap for `{}`: {e:#}", g.arch)),
         }
         if let Some(d_model) = run.config.model.get("d_model").and_then(|v| v.as_integer()) {
-            figures.push(figures::positional_encoding(&plots, d_model as usize)?);
+            figures.extend(figures::positional_encoding(&plots, d_model as usize)?);
         }
     }
     let parallel = crate::bench::parallel_timing::load(out)?;
@@ -118,11 +118,17 @@ pub fn write_report(
 /// into `plots/attention-{stem}*.png`.
 fn attention_figures(dir: &Path, plots: &Path, arch: &str, stem: &str) -> Result<Vec<Figure>> {
     let translator = registry::find(arch)?.open(dir, None)?;
-    let Some((source, _)) = translator.config().data.task()?.demo() else { return Ok(vec![]) };
+    let task = translator.config().data.task()?;
+    let Some((source, _)) = task.demo() else { return Ok(vec![]) };
     let search = Search::greedy(translator.config().training.max_output_len);
     let translation = translator.translate(&[source.to_string()], &search)?.remove(0);
     let path = plots.join(format!("attention-{stem}.png"));
-    let drawn = figures::draw_attention(&path, translator.as_ref(), source, &translation)?;
+    let mut drawn = figures::draw_attention(&path, translator.as_ref(), source, &translation, true)?;
+    if let Some(question) = task.demo_question().filter(|_| !drawn.is_empty()) {
+        let translation = translator.translate(&[question.to_string()], &search)?.remove(0);
+        let path = plots.join(format!("attention-{stem}-question.png"));
+        drawn.extend(figures::draw_attention(&path, translator.as_ref(), question, &translation, false)?);
+    }
     Ok(drawn
         .into_iter()
         .map(|(file, caption)| {
@@ -138,6 +144,12 @@ fn earlier_attention_figures(plots: &Path, arch: &str) -> Vec<Figure> {
         path: format!("plots/attention-{arch}.png"),
         caption: format!("`{arch}`: attention on the demo sentence"),
     }];
+    if plots.join(format!("attention-{arch}-question.png")).exists() {
+        figures.push(Figure {
+            path: format!("plots/attention-{arch}-question.png"),
+            caption: format!("`{arch}`: attention on the demo question"),
+        });
+    }
     for (kind, suffix) in figures::GRIDS {
         let name = format!("attention-{arch}-{suffix}.png");
         if plots.join(&name).exists() {

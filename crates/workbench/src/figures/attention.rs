@@ -15,14 +15,16 @@ pub const GRIDS: [(AttentionKind, &str); 3] = [
     (AttentionKind::Cross, "cross"),
 ];
 
-/// Draws `translation`'s attention into `path` (PNG or SVG) and, for models with several layers
-/// or heads, `STEM-encoder-self.EXT`, `STEM-decoder-self.EXT` and `STEM-cross.EXT` beside it.
+/// Draws `translation`'s attention into `path` (PNG or SVG) and, with `grids`, for models with
+/// several layers or heads, `STEM-encoder-self.EXT`, `STEM-decoder-self.EXT` and `STEM-cross.EXT`
+/// beside it.
 /// Returns each file with a caption; nothing when the model has no attention weights.
 pub fn draw_attention(
     path: &Path,
     translator: &dyn Translator,
     sentence: &str,
     translation: &Translation,
+    grids: bool,
 ) -> Result<Vec<(PathBuf, String)>> {
     let Some(weights) = &translation.attention else { return Ok(vec![]) };
     let arch = &translator.config().arch;
@@ -45,6 +47,9 @@ pub fn draw_attention(
         weights,
     )?;
     let mut written = vec![(path.to_path_buf(), format!("`{arch}`: {what} on `{sentence}`"))];
+    if !grids {
+        return Ok(written);
+    }
     let inputs: Vec<String> =
         std::iter::once("<sos>".to_string()).chain(translation.tokens.iter().cloned()).take(outputs.len()).collect();
     let source = &translation.source_tokens;
