@@ -16,7 +16,7 @@ use seq2seq_model::Seq2Seq;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
-    /// burn's pure-Rust CPU backend (the default: measured faster here, see README).
+    /// burn's pure-Rust CPU backend (the default: measured faster here, see docs/src/backends.md).
     Flex,
     /// burn-ndarray (deprecated upstream in favour of Flex).
     Ndarray,
