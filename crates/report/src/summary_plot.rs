@@ -1,6 +1,6 @@
 //! The evolution in one figure: every claim's Δ (winner − loser) with its 95 % interval,
-//! coloured by its verdict — the figure that closes a lecture, each row pointing to the probe
-//! figure that shows it.
+//! coloured by its verdict — the figure that closes a lecture; the claims table beside it links
+//! each claim's probe figure.
 
 use std::path::Path;
 

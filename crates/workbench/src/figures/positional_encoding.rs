@@ -43,9 +43,9 @@ pub fn positional_encoding(plots: &Path, d_model: usize) -> Result<Vec<Figure>> 
 /// `PE(pos, dim)` against `pos` for the dimensions of [`DIMENSIONS`] the model has: each a
 /// sinusoid of wavelength `2π · 10000^(2i / d_model)`, `i = ⌊dim / 2⌋`.
 fn dimensions(plots: &Path, rows: &[Vec<f32>], d_model: usize) -> Result<Figure> {
-    let series: Vec<Series> = DIMENSIONS
+    let drawn: Vec<usize> = DIMENSIONS.into_iter().filter(|&dim| dim < d_model).collect();
+    let series: Vec<Series> = drawn
         .iter()
-        .filter(|&&dim| dim < d_model)
         .enumerate()
         .map(|(colour, &dim)| {
             let wavelength = std::f64::consts::TAU * 10_000f64.powf(2.0 * (dim / 2) as f64 / d_model as f64);
@@ -71,7 +71,6 @@ fn dimensions(plots: &Path, rows: &[Vec<f32>], d_model: usize) -> Result<Figure>
     for ext in ["png", "svg"] {
         seq2seq_plot::line_chart(&plots.join(format!("positional-encoding-dimensions.{ext}")), &chart)?;
     }
-    let drawn: Vec<usize> = DIMENSIONS.into_iter().filter(|&dim| dim < d_model).collect();
     let mut text = format!("position,{}\n", drawn.iter().map(|d| format!("d{d}")).collect::<Vec<_>>().join(","));
     for (pos, row) in rows.iter().enumerate() {
         text.push_str(&format!(
