@@ -1,7 +1,8 @@
 //! Coursework end to end, both directions: in the full workspace every exercise's checks pass;
 //! a generated kit builds, lists every exercise as to do, fails each check cleanly (a message,
 //! never the solution, never a crash of the grader), and grades into a CSV — a broken submission
-//! as a row of zeros with the compiler's first error. The kit builds in a target directory of its
+//! as a row of zeros with the compiler's first error, a gaming one as zeros with notes that say
+//! why. The kit builds in a target directory of its
 //! own (a kit's crates would replace the workspace's artifacts of the same names), seeded with a
 //! copy of this build's dependencies so that only the kit's own crates compile.
 
@@ -34,6 +35,7 @@ fn workbench_in(dir: &Path, target: &Path, args: &[&str]) -> Output {
 fn kit_target() -> PathBuf {
     let (from, to) = (target_dir().join("debug"), target_dir().join("coursework-kits"));
     let _ = std::fs::remove_dir_all(&to);
+    let _ = std::fs::remove_dir_all(target_dir().join("coursework-kits-kits"));
     std::fs::create_dir_all(to.join("debug")).unwrap();
     for folder in ["deps", "build", ".fingerprint"] {
         let copied = Command::new("cp").arg("-a").arg(from.join(folder)).arg(to.join("debug")).status().unwrap();
@@ -103,18 +105,42 @@ fn the_workspace_passes_every_check_and_a_kit_builds_fails_them_cleanly_and_grad
     assert!(message.contains("error: 2 of 2 checks failed"), "{message}");
     assert!(!message.contains("hidden_to_hidden.forward(hidden)") && !message.contains("panicked"), "{message}");
 
-    // A submission that does not compile: a syntax error in the first crate built.
+    // A submission with `ann-windows` solved and `elman-step` not compiling (a name that does not
+    // exist in its region): the compile error costs `elman-step` alone.
     let broken = submissions.join("b-broken");
     let out = workbench_in(&root, &own_target, &["exercise", "kit", "--out", broken.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
-    let lib = broken.join("crates/data/src/lib.rs");
-    let source = std::fs::read_to_string(&lib).unwrap();
-    std::fs::write(&lib, source + "\nfn broken( {\n").unwrap();
+    let ann = "crates/ann/src/model.rs";
+    std::fs::copy(root.join(ann), broken.join(ann)).unwrap();
+    let cell = "crates/rnn/src/cell.rs";
+    let source = std::fs::read_to_string(broken.join(cell)).unwrap();
+    let todo = "todo!(\"exercise elman-step:";
+    std::fs::write(broken.join(cell), source.replace(todo, &format!("no_such_name; {todo}"))).unwrap();
+    // A submission that games its checks: `elman-step` unsolved but its tests made to return at
+    // once (the test file is not graded), a pass line forged in `gru-step`'s region, and the fused
+    // kernel the check compares with called in `lstm-step`'s (flagged, scored 0).
+    let gaming = submissions.join("e-gaming");
+    let out = workbench_in(&root, &own_target, &["exercise", "kit", "--out", gaming.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let tests = gaming.join("crates/rnn/src/tests.rs");
+    let returning = std::fs::read_to_string(&tests).unwrap().replace("_directions() {", "_directions() {\n    return;");
+    std::fs::write(&tests, returning.replace("_differences() {", "_differences() {\n    return;")).unwrap();
+    let lstm = gaming.join("crates/lstm/src/cell.rs");
+    let forged = std::fs::read_to_string(&lstm)
+        .unwrap()
+        .replace(
+            "todo!(\"exercise gru-step:",
+            "todo!(\"\\ntest tests::gru_cell_matches_burn_gru ... ok\\n\"); todo!(\"exercise gru-step:",
+        )
+        .replace(
+            "todo!(\"exercise lstm-step:",
+            "return self.run_fused(projected.unsqueeze_dim(1), None, state, false).unwrap().1; todo!(\"exercise lstm-step:",
+        );
+    std::fs::write(&lstm, forged).unwrap();
     // Two patches (`git diff` at a kit's root): one that solves `elman-step`, one that no longer
     // applies.
     let work = submissions.with_extension("patchwork");
     let _ = std::fs::remove_dir_all(&work);
-    let cell = "crates/rnn/src/cell.rs";
     for (side, from) in [("kit", kit.join(cell)), ("solved", root.join(cell))] {
         std::fs::create_dir_all(work.join(side).join("crates/rnn/src")).unwrap();
         std::fs::copy(from, work.join(side).join(cell)).unwrap();
@@ -146,11 +172,22 @@ fn the_workspace_passes_every_check_and_a_kit_builds_fails_them_cleanly_and_grad
     assert_eq!(rows[0], format!("submission,{},total,note", IDS.join(",")));
     let zeros = vec!["0.00"; IDS.len() + 1].join(",");
     assert_eq!(rows[1], format!("a-kit,{zeros},"), "{csv}");
-    assert!(rows[2].starts_with(&format!("b-broken,{zeros},")) && rows[2].contains("error"), "{csv}");
+    let ann_only: Vec<&str> = IDS.iter().map(|id| if *id == "ann-windows" { "1.00" } else { "0.00" }).collect();
+    assert!(rows[2].starts_with(&format!("b-broken,{},1.00,", ann_only.join(","))), "{csv}");
+    assert!(rows[2].contains("elman-step: does not compile (error[E0425]: cannot find value `no_such_name`"), "{csv}");
     let elman: Vec<&str> = IDS.iter().map(|id| if *id == "elman-step" { "1.00" } else { "0.00" }).collect();
     assert_eq!(rows[3], format!("c-elman.patch,{},1.00,", elman.join(",")), "{csv}");
     assert!(rows[4].starts_with(&format!("d-stale.diff,{zeros},the patch does not apply")), "{csv}");
-    assert_eq!(rows.len(), 5, "{csv}");
+    assert!(rows[5].starts_with(&format!("e-gaming,{zeros},")) && !rows[5].contains("error"), "{csv}");
+    for note in [
+        "lstm-step: scored 0, its region calls the fused kernel its check compares against",
+        "gru-step: scored 0, its region holds a line of libtest's output",
+        "changes outside the solution regions are not graded: crates/rnn/src/tests.rs",
+    ] {
+        assert!(rows[5].contains(note), "{note}: {csv}");
+    }
+    assert_eq!(rows.len(), 6, "{csv}");
     std::fs::remove_dir_all(&submissions).unwrap();
     std::fs::remove_dir_all(&kits).unwrap();
+    std::fs::remove_dir_all(kits.with_file_name("coursework-kits-kits")).unwrap();
 }

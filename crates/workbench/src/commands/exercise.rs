@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use clap::Subcommand;
 
-use crate::coursework::checks::{Checkout, grade, print_outcomes};
+use crate::coursework::checks::{Checkout, print_outcomes};
 use crate::coursework::exercises::{EXERCISES, Status, find, status};
+use crate::coursework::grade::grade;
 use crate::coursework::kit::make_kit;
 
 #[derive(Subcommand)]
@@ -42,12 +43,14 @@ pub enum ExerciseCommand {
         root: PathBuf,
     },
     /// Grade a folder of submissions (kit folders, or patches against the kit) into a CSV: one
-    /// row per submission.
+    /// row per submission, written as it is graded. Only a submission's solution regions are
+    /// graded, in a fresh kit of --root; changes elsewhere are named in the note, and a region
+    /// that calls its check's reference or reaches outside the test scores 0 with the reason.
     Grade {
         /// The folder holding one kit folder, or one `.patch` / `.diff` file (`git diff` at the
         /// kit's root), per submission.
         submissions: PathBuf,
-        /// The full workspace, from which a fresh kit is made for each patch.
+        /// The full workspace, from which a fresh kit is made for each submission.
         #[arg(long, default_value = ".")]
         root: PathBuf,
         /// The grade sheet (CSV).

@@ -1,8 +1,9 @@
-//! `workbench exercise check` and `grade`: an exercise's checks are the workbench's own tests,
-//! run with `cargo test` in the checkout being graded. A check passes when its test passes; a
-//! `todo!()`, a panic or a failed comparison is a failed check with its message (libtest runs
-//! each test on its own thread, so student code cannot crash the grader); a checkout that does
-//! not compile fails every check with the compiler's first error.
+//! `workbench exercise check`: an exercise's checks are the workbench's own tests, each run as
+//! its own process from the test binary `cargo test` builds in the checkout. A check passes when
+//! that process exits with success and its harness counts exactly one test passed; a `todo!()`,
+//! a panic or a failed comparison is a failed check with its message (libtest runs each test on
+//! its own thread, so student code cannot crash the grader); a checkout that does not compile
+//! fails every check with the compiler's first error.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -10,10 +11,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use seq2seq_data::fsutil::write_atomic;
-use seq2seq_report::plots::csv_field;
 
-use crate::coursework::exercises::{EXERCISES, Exercise};
+use crate::coursework::exercises::Exercise;
 
 /// How one check came out.
 #[derive(Debug, PartialEq)]
@@ -41,18 +40,12 @@ pub type TestBinaries = HashMap<String, (PathBuf, PathBuf)>;
 
 impl Checkout<'_> {
     /// Builds every library's tests, as `cargo test --workspace` does (the same features, so
-    /// nothing the normal build made is built again); `Err` holds the compiler's first error
-    /// when the checkout does not build.
-    pub fn build(&self) -> Result<Result<TestBinaries, String>> {
+    /// nothing the normal build made is built again); `Err` says where and why the checkout
+    /// does not build.
+    pub fn build(&self) -> Result<Result<TestBinaries, BuildFailure>> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(cargo);
-        command.current_dir(self.root).args([
-            "test",
-            "--workspace",
-            "--lib",
-            "--no-run",
-            "--message-format=json-render-diagnostics",
-        ]);
+        command.current_dir(self.root).args(["test", "--workspace", "--lib", "--no-run", "--message-format=json"]);
         if let Some(dir) = self.target_dir {
             command.env("CARGO_TARGET_DIR", dir);
             for folder in ["crates", "tests"] {
@@ -60,13 +53,13 @@ impl Checkout<'_> {
             }
         }
         let output = command.output().with_context(|| format!("running cargo in {}", self.root.display()))?;
+        let messages: Vec<serde_json::Value> =
+            String::from_utf8_lossy(&output.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
         if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            return Ok(Err(first_compiler_error(&stderr).unwrap_or_else(|| last_lines(&stderr, 12))));
+            return Ok(Err(BuildFailure::read(&messages, &String::from_utf8_lossy(&output.stderr))));
         }
         let mut binaries = TestBinaries::new();
-        for line in String::from_utf8_lossy(&output.stdout).lines() {
-            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        for message in messages {
             let (Some(executable), Some(name), Some(manifest)) =
                 (message["executable"].as_str(), message["target"]["name"].as_str(), message["manifest_path"].as_str())
             else {
@@ -90,7 +83,7 @@ impl Checkout<'_> {
             let outcome = match output_within(command, CHECK_TIME_LIMIT)
                 .with_context(|| format!("running {}", executable.display()))?
             {
-                Some(stdout) => outcome_of(check.test, &stdout),
+                Some((succeeded, stdout)) => outcome_of(check.test, succeeded, &stdout),
                 None => CheckOutcome {
                     test: check.test,
                     passed: false,
@@ -110,8 +103,8 @@ impl Checkout<'_> {
     pub fn check_all<'e>(&self, exercises: &[&'e Exercise]) -> Result<Vec<(&'e Exercise, Vec<CheckOutcome>)>> {
         match self.build()? {
             Ok(binaries) => exercises.iter().map(|&e| Ok((e, self.check(e, &binaries)?))).collect(),
-            Err(error) => {
-                let message = format!("{BUILD_FAILED}\n{error}");
+            Err(failure) => {
+                let message = format!("{BUILD_FAILED}\n{}", failure.first_error);
                 Ok(exercises
                     .iter()
                     .map(|&e| {
@@ -128,13 +121,48 @@ impl Checkout<'_> {
     }
 }
 
+/// Why a checkout does not build: the compiler's first error, and where each error points.
+#[derive(Debug, PartialEq)]
+pub struct BuildFailure {
+    pub first_error: String,
+    /// Each error's primary place: the file (from the workspace root) and its line, from 1.
+    pub at: Vec<(PathBuf, usize)>,
+}
+
+impl BuildFailure {
+    /// From cargo's JSON `messages` (`--message-format=json`), or the last lines of its
+    /// `stderr` when the compiler said nothing (a broken manifest).
+    fn read(messages: &[serde_json::Value], stderr: &str) -> Self {
+        let errors: Vec<&serde_json::Value> = messages
+            .iter()
+            .filter(|m| m["reason"] == "compiler-message" && m["message"]["level"] == "error")
+            .map(|m| &m["message"])
+            .collect();
+        let at = errors
+            .iter()
+            .flat_map(|e| e["spans"].as_array().into_iter().flatten())
+            .filter(|span| span["is_primary"] == true)
+            .filter_map(|span| {
+                Some((PathBuf::from(span["file_name"].as_str()?), span["line_start"].as_u64()? as usize))
+            })
+            .collect();
+        let first_error = errors
+            .first()
+            .and_then(|e| e["rendered"].as_str())
+            .and_then(first_compiler_error)
+            .or_else(|| first_compiler_error(stderr))
+            .unwrap_or_else(|| last_lines(stderr, 12));
+        BuildFailure { first_error, at }
+    }
+}
+
 /// The longest one check may run: the slowest takes seconds in a debug build, so a check still
 /// running after this is stuck (a student's endless loop) and is failed, not waited for.
 const CHECK_TIME_LIMIT: Duration = Duration::from_secs(120);
 
-/// Runs `command` and returns its standard output, or `None` (and kills it) when it has not
-/// finished within `limit`.
-fn output_within(mut command: Command, limit: Duration) -> std::io::Result<Option<String>> {
+/// Runs `command` and returns whether it exited with success and its standard output, or `None`
+/// (and kills it) when it has not finished within `limit`.
+fn output_within(mut command: Command, limit: Duration) -> std::io::Result<Option<(bool, String)>> {
     let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
     let mut stdout = child.stdout.take().expect("piped stdout");
     // Read on a thread: a child that fills the pipe must not block before it can finish.
@@ -143,16 +171,19 @@ fn output_within(mut command: Command, limit: Duration) -> std::io::Result<Optio
         std::io::Read::read_to_end(&mut stdout, &mut text).map(|_| text)
     });
     let deadline = Instant::now() + limit;
-    while child.try_wait()?.is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
         if Instant::now() >= deadline {
             child.kill()?;
             child.wait()?;
             return Ok(None);
         }
         std::thread::sleep(Duration::from_millis(20));
-    }
+    };
     let text = reader.join().expect("the reader thread does not panic")?;
-    Ok(Some(String::from_utf8_lossy(&text).into_owned()))
+    Ok(Some((status.success(), String::from_utf8_lossy(&text).into_owned())))
 }
 
 /// Sets the modification time of every file under `dir` to now.
@@ -177,10 +208,13 @@ fn stamp_now(dir: &Path) -> Result<()> {
 /// How a check's message starts when the checkout does not build.
 pub const BUILD_FAILED: &str = "the code does not build:";
 
-/// The outcome of `test` in libtest's output: passed when listed `ok`, otherwise failed with
-/// its panic message (a test that did not run at all is a failed check too).
-fn outcome_of(test: &'static str, stdout: &str) -> CheckOutcome {
-    if stdout.lines().any(|l| l.trim() == format!("test {test} ... ok")) {
+/// The outcome of `test`, run alone: passed when its process `succeeded` and the harness's
+/// summary (its last line that starts `test result:`) counts one test passed; otherwise failed
+/// with its panic message (a test that did not run at all is a failed check too). Text the test
+/// itself prints can not pass a failed process.
+fn outcome_of(test: &'static str, succeeded: bool, stdout: &str) -> CheckOutcome {
+    let summary = stdout.lines().rev().find(|l| l.starts_with("test result:")).unwrap_or_default();
+    if succeeded && summary.starts_with("test result: ok. 1 passed;") {
         return CheckOutcome { test, passed: true, message: None };
     }
     let header = format!("---- {test} stdout ----");
@@ -242,124 +276,80 @@ pub fn print_outcomes(exercise: &Exercise, outcomes: &[CheckOutcome]) {
     }
 }
 
-/// Grades every submission in `submissions` (each a folder holding a kit) into a CSV: one row
-/// per submission, one column per exercise (its score, 0 to 1), the total, and a note with the
-/// compiler's first error when a submission does not build. `target_dir` is shared by all of
-/// them; keep it apart from a workspace's own `target/` (see [`Checkout::target_dir`]). Returns
-/// how many submissions it graded.
-pub fn grade(root: &Path, submissions: &Path, out: &Path, target_dir: &Path) -> Result<usize> {
-    let is_patch = |p: &Path| p.is_file() && p.extension().is_some_and(|e| e == "patch" || e == "diff");
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(submissions)
-        .with_context(|| format!("reading {}", submissions.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| (p.is_dir() && p.join("Cargo.toml").exists()) || is_patch(p))
-        .collect();
-    entries.sort();
-    if entries.is_empty() {
-        bail!(
-            "{}: no submissions (folders holding a kit's Cargo.toml, or .patch / .diff files)",
-            submissions.display()
-        );
-    }
-    let mut csv = String::from("submission");
-    for exercise in EXERCISES {
-        csv.push(',');
-        csv.push_str(exercise.id);
-    }
-    csv.push_str(",total,note\n");
-    let exercises: Vec<&Exercise> = EXERCISES.iter().collect();
-    for entry in &entries {
-        let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        eprintln!("grading {name}");
-        let folder = if is_patch(entry) {
-            match patched_kit(root, entry, &target_dir.join("patched"))? {
-                Ok(folder) => folder,
-                Err(error) => {
-                    csv.push_str(&grade_row(&name, &vec![0.0; EXERCISES.len()], &error));
-                    continue;
-                }
-            }
-        } else {
-            entry.clone()
-        };
-        let checkout = Checkout { root: &folder, target_dir: Some(target_dir) };
-        let results = checkout.check_all(&exercises)?;
-        let scores: Vec<f64> = results.iter().map(|(_, outcomes)| score(outcomes)).collect();
-        let note = results
-            .iter()
-            .flat_map(|(_, outcomes)| outcomes.iter().filter_map(|o| o.message.as_deref()))
-            .find_map(|m| m.strip_prefix(BUILD_FAILED))
-            .and_then(|error| error.lines().find(|l| !l.trim().is_empty()))
-            .unwrap_or_default()
-            .to_string();
-        csv.push_str(&grade_row(&name, &scores, &note));
-    }
-    write_atomic(out, csv.as_bytes()).with_context(|| format!("writing {}", out.display()))?;
-    Ok(entries.len())
-}
-
-/// One submission's line of the grade sheet: its name, a score per exercise, the total, a note.
-fn grade_row(name: &str, scores: &[f64], note: &str) -> String {
-    let cells: Vec<String> = scores.iter().map(|s| format!("{s:.2}")).collect();
-    let total: f64 = scores.iter().sum();
-    format!("{},{},{total:.2},{}\n", csv_field(name), cells.join(","), csv_field(note))
-}
-
-/// A fresh kit of `root` under `scratch` with the student's `patch` applied (`git apply -p1`, so
-/// a `git diff` made at the kit's root); `Err` says why a patch does not apply.
-fn patched_kit(root: &Path, patch: &Path, scratch: &Path) -> Result<Result<PathBuf, String>> {
-    let stem = patch.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let dir = scratch.join(stem);
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
-    }
-    crate::coursework::kit::make_kit(root, &dir)?;
-    let patch = std::path::absolute(patch)?;
-    let applied = Command::new("git")
-        .current_dir(&dir)
-        // Not the repository the scratch folder may lie in: the kit's own paths.
-        .env("GIT_CEILING_DIRECTORIES", scratch)
-        .args(["apply", "-p1", "--whitespace=nowarn"])
-        .arg(&patch)
-        .output()
-        .context("running git apply (git must be installed to grade patches)")?;
-    if !applied.status.success() {
-        let error = String::from_utf8_lossy(&applied.stderr);
-        let first = error.lines().find(|l| !l.trim().is_empty()).unwrap_or("git apply failed");
-        return Ok(Err(format!("the patch does not apply: {first}")));
-    }
-    Ok(Ok(dir))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PASSED: &str = "\nrunning 1 test\ntest tests::a ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 32 filtered out; finished in 0.01s\n\n";
 
     const OUTPUT: &str = "\nrunning 3 tests\ntest tests::a ... ok\ntest tests::b ... FAILED\ntest tests::c ... FAILED\n\nfailures:\n\n---- tests::b stdout ----\n\nthread 'tests::b' panicked at crates/rnn/src/cell.rs:47:9:\nnot yet implemented: exercise elman-step: h_{t-1}\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\n---- tests::c stdout ----\n\nthread 'tests::c' panicked at crates/rnn/src/tests.rs:40:13:\nassertion failed: max_difference(outputs, expected.clone()) < 1e-5\n\n\nfailures:\n    tests::b\n    tests::c\n\ntest result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 30 filtered out; finished in 0.05s\n";
 
     #[test]
     fn libtest_output_gives_each_check_its_outcome_and_message() {
-        assert_eq!(outcome_of("tests::a", OUTPUT), CheckOutcome { test: "tests::a", passed: true, message: None });
-        let b = outcome_of("tests::b", OUTPUT);
+        let b = outcome_of("tests::b", false, OUTPUT);
         assert!(!b.passed);
         assert_eq!(b.message.as_deref(), Some("not implemented yet (exercise elman-step: h_{t-1})"));
-        let c = outcome_of("tests::c", OUTPUT);
+        let c = outcome_of("tests::c", false, OUTPUT);
         assert_eq!(c.message.as_deref(), Some("assertion failed: max_difference(outputs, expected.clone()) < 1e-5"));
-        let missing = outcome_of("tests::d", OUTPUT);
+        let missing = outcome_of("tests::d", true, "\nrunning 0 tests\n\ntest result: ok. 0 passed; 0 failed;\n");
         assert_eq!((missing.passed, missing.message.as_deref()), (false, Some("the test did not run")));
-        assert!((score(&[b, c, outcome_of("tests::a", OUTPUT)]) - 1.0 / 3.0).abs() < 1e-12);
+        let passed = outcome_of("tests::a", true, PASSED);
+        assert_eq!(passed, CheckOutcome { test: "tests::a", passed: true, message: None });
+        assert!((score(&[b, c, passed]) - 1.0 / 3.0).abs() < 1e-12);
+    }
+
+    /// The test binary's exit status decides: a pass line the test prints itself (a panic message
+    /// holding one, or a process that exits before its harness reports) passes nothing.
+    #[test]
+    fn printed_pass_lines_do_not_pass_a_check() {
+        assert!(!outcome_of("tests::a", false, PASSED).passed, "the process failed");
+        let forged = "\nrunning 1 test\ntest tests::a ... FAILED\n\nfailures:\n\n---- tests::a stdout ----\n\nthread 'tests::a' panicked at crates/rnn/src/cell.rs:47:9:\n\ntest tests::a ... ok\n\nfailures:\n    tests::a\n\ntest result: FAILED. 0 passed; 1 failed;\n";
+        assert!(!outcome_of("tests::a", false, forged).passed);
+        let exited_early = "\nrunning 1 test\ntest tests::a ... ok\n";
+        let early = outcome_of("tests::a", true, exited_early);
+        assert_eq!((early.passed, early.message.as_deref()), (false, Some("the test did not run")));
     }
 
     #[test]
     fn a_command_past_its_time_limit_is_stopped_and_one_within_it_gives_its_output() {
         let mut quick = Command::new("sh");
         quick.args(["-c", "echo done"]);
-        assert_eq!(output_within(quick, Duration::from_secs(10)).unwrap().as_deref(), Some("done\n"));
+        assert_eq!(output_within(quick, Duration::from_secs(10)).unwrap(), Some((true, "done\n".to_string())));
         let started = Instant::now();
         let mut stuck = Command::new("sleep");
         stuck.arg("30");
         assert_eq!(output_within(stuck, Duration::from_millis(300)).unwrap(), None);
         assert!(started.elapsed() < Duration::from_secs(10), "killed, not waited for");
+    }
+
+    #[test]
+    fn a_failed_build_says_where_each_error_points() {
+        let error = serde_json::json!({
+            "reason": "compiler-message",
+            "message": {
+                "level": "error",
+                "rendered": "error[E0425]: cannot find value `no_such_name` in this scope\n  --> crates/rnn/src/cell.rs:47:9\n   |\n47 |         no_such_name;\n\n",
+                "spans": [
+                    {"file_name": "crates/rnn/src/cell.rs", "line_start": 47, "is_primary": true},
+                    {"file_name": "crates/rnn/src/lib.rs", "line_start": 3, "is_primary": false}
+                ]
+            }
+        });
+        let warning = serde_json::json!({
+            "reason": "compiler-message",
+            "message": {"level": "warning", "rendered": "warning: unused", "spans": [
+                {"file_name": "crates/data/src/lib.rs", "line_start": 1, "is_primary": true}
+            ]}
+        });
+        let failure = BuildFailure::read(&[warning, error], "error: could not compile `seq2seq-rnn`\n");
+        assert_eq!(failure.at, vec![(PathBuf::from("crates/rnn/src/cell.rs"), 47)]);
+        assert!(failure.first_error.starts_with("error[E0425]: cannot find value `no_such_name`"), "{failure:?}");
+        assert!(failure.first_error.ends_with("47 |         no_such_name;"), "{failure:?}");
+        let manifest = BuildFailure::read(&[], "error: failed to parse manifest at `Cargo.toml`\n");
+        assert_eq!(
+            (manifest.first_error.as_str(), manifest.at.len()),
+            ("error: failed to parse manifest at `Cargo.toml`", 0)
+        );
     }
 
     #[test]
@@ -370,7 +360,5 @@ mod tests {
             error.starts_with("error[E0425]: cannot find value `h`") && error.ends_with("48 |         h"),
             "{error}"
         );
-        assert_eq!(csv_field("a, b"), "\"a, b\"");
-        assert_eq!(csv_field("plain"), "plain");
     }
 }

@@ -12,9 +12,18 @@ use crate::coursework::exercises::{EXERCISES, Exercise, placeholder, regions};
 /// Folders never copied into a kit: build outputs, history, local runs, and the suggested answers.
 const LEFT_OUT: &[&str] = &["target", ".git", "runs", "exercises/answers"];
 
+/// Folders a kit made for grading leaves out besides [`LEFT_OUT`]: no check reads them, and the
+/// baseline's checkpoints would be copied once per submission.
+pub const NOT_GRADED: &[&str] = &["reports"];
+
 /// Writes the kit of the workspace at `root` into `out` (which must not exist yet, or be empty);
 /// returns how many regions were cut.
 pub fn make_kit(root: &Path, out: &Path) -> Result<usize> {
+    write_kit(root, out, &[])
+}
+
+/// [`make_kit`] without the folders in `also_left_out` (paths from the workspace root).
+pub fn write_kit(root: &Path, out: &Path, also_left_out: &[&str]) -> Result<usize> {
     if !root.join("Cargo.toml").exists() || !root.join("crates").is_dir() {
         bail!("{} is not the workbench's workspace (no Cargo.toml and crates/): pass --root", root.display());
     }
@@ -22,7 +31,7 @@ pub fn make_kit(root: &Path, out: &Path) -> Result<usize> {
         bail!("{} already exists and is not empty: choose another --out", out.display());
     }
     let mut files = Vec::new();
-    collect(root, root, &mut files)?;
+    collect(root, root, also_left_out, &mut files)?;
     let mut cut = 0;
     for relative in files {
         let (from, to) = (root.join(&relative), out.join(&relative));
@@ -47,6 +56,13 @@ pub fn make_kit(root: &Path, out: &Path) -> Result<usize> {
 
 /// `text` with each of `exercise`'s regions replaced by its placeholder, indented like the markers.
 pub fn cut_region(text: &str, exercise: &Exercise) -> Result<String> {
+    fill_regions(text, exercise, |_, indent| vec![format!("{indent}{}", placeholder(exercise))])
+}
+
+/// `text` with the body of `exercise`'s region number `n` (counted from 0) replaced by
+/// `body(n, indent)`, `indent` being its BEGIN marker's; the markers and everything outside the
+/// regions stay as they are.
+pub fn fill_regions(text: &str, exercise: &Exercise, body: impl Fn(usize, &str) -> Vec<String>) -> Result<String> {
     let found = regions(text, exercise);
     if found.is_empty() {
         bail!("no solution region (its BEGIN / END SOLUTION markers are missing)");
@@ -54,18 +70,19 @@ pub fn cut_region(text: &str, exercise: &Exercise) -> Result<String> {
     let lines: Vec<&str> = text.lines().collect();
     let mut kept: Vec<String> = Vec::new();
     let mut next = 0;
-    for (start, stop, _) in found {
+    for (n, (start, stop, _)) in found.into_iter().enumerate() {
         let indent: String = lines[start].chars().take_while(|c| c.is_whitespace()).collect();
         kept.extend(lines[next..=start].iter().map(|l| l.to_string()));
-        kept.push(format!("{indent}{}", placeholder(exercise)));
+        kept.extend(body(n, &indent));
         next = stop;
     }
     kept.extend(lines[next..].iter().map(|l| l.to_string()));
     Ok(kept.join("\n") + if text.ends_with('\n') { "\n" } else { "" })
 }
 
-/// Every file under `dir`, relative to `root`, except the folders left out.
-fn collect(root: &Path, dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+/// Every file under `dir`, relative to `root`, except the folders left out ([`LEFT_OUT`] and
+/// `also_left_out`).
+pub(crate) fn collect(root: &Path, dir: &Path, also_left_out: &[&str], files: &mut Vec<PathBuf>) -> Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .collect::<Result<_, _>>()
@@ -74,11 +91,11 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     for entry in entries {
         let path = entry.path();
         let relative = path.strip_prefix(root).expect("under the root").to_path_buf();
-        if LEFT_OUT.iter().any(|left| relative == Path::new(left)) {
+        if LEFT_OUT.iter().chain(also_left_out).any(|left| relative == Path::new(left)) {
             continue;
         }
         if entry.file_type()?.is_dir() {
-            collect(root, &path, files)?;
+            collect(root, &path, also_left_out, files)?;
         } else if entry.file_type()?.is_file() {
             files.push(relative);
         }

@@ -1,7 +1,11 @@
 //! Coursework: the catalogue of exercises (`exercises.rs`), the student kit cut from the
-//! workspace (`kit.rs`), and the checks and grades (`checks.rs`). `workbench exercise` is
-//! `commands/exercise.rs`.
+//! workspace (`kit.rs`), a submission rebuilt from its solution regions alone (`submission.rs`)
+//! after reading them for ways round a check (`suspicious.rs`), the checks (`checks.rs`) and
+//! the grade sheet (`grade.rs`). `workbench exercise` is `commands/exercise.rs`.
 
 pub mod checks;
 pub mod exercises;
+pub mod grade;
 pub mod kit;
+pub mod submission;
+pub mod suspicious;
