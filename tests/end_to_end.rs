@@ -360,8 +360,45 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
     assert!(html.contains("data:image/png;base64,") && !html.contains("src=\"plots/"), "images inlined");
     // The page renders in headless Chromium, where one is installed.
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/html-renders.sh");
-    let rendered = std::process::Command::new("bash").arg(&script).arg(dir.join("report.html")).output().unwrap();
+    let dom = dir.join("clicked.html");
+    let rendered = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(dir.join("report.html"))
+        .args(["sentence=3&hide=rnn,lstm&metric=bleu&attention=luong", dom.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(rendered.status.success(), "{}", text(&rendered));
+    // The explorer, clicked in the browser: sentence 3 picked, two models unticked, BLEU chosen,
+    // Luong's attention drawn.
+    if !text(&rendered).contains("skipped") {
+        let page = std::fs::read_to_string(&dom).unwrap();
+        let source = std::fs::read_to_string(dir.join("runs/ann-seed42/test.src.txt")).unwrap();
+        let table = page.split("<table id=\"explorer-translations\" data-sentence=\"3\">").nth(1).expect("sentence 3");
+        let table = table.split("</table>").next().unwrap();
+        let escape = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        assert!(table.contains(&format!("<td>{}</td>", escape(source.lines().nth(2).unwrap()))), "{table}");
+        for arch in archs {
+            let run = dir.join(format!("runs/{arch}-seed42"));
+            let row = format!("<tr data-model=\"{arch}\">");
+            // `--quick` tests the bottleneck pair on sentences of its own: no row for those.
+            if std::fs::read_to_string(run.join("test.src.txt")).unwrap() != source {
+                assert!(!table.contains(&row), "{arch}: {table}");
+                continue;
+            }
+            let hypothesis = std::fs::read_to_string(run.join("test.hyp.txt")).unwrap();
+            let said = escape(hypothesis.lines().nth(2).unwrap());
+            assert!(table.contains(&format!("{row}<td>{arch}</td><td>{said}</td>")), "{arch}: {table}");
+        }
+        let shown = page.split("data-models=\"").nth(1).unwrap().split('"').next().unwrap();
+        let expected: Vec<&str> = archs.iter().copied().filter(|a| !["rnn", "lstm"].contains(a)).collect();
+        assert_eq!(shown, expected.join(","));
+        assert!(page.contains("validation BLEU</text>"), "the metric picked");
+        let heatmap = page.split("<svg id=\"explorer-attention\"").nth(1).unwrap().split("</svg>").next().unwrap();
+        assert!(heatmap.contains("data-model=\"luong\"") && heatmap.contains("data-sentence=\"3\""), "{heatmap}");
+        let cells = heatmap.matches("<rect").count();
+        let words = source.lines().nth(2).unwrap().split(' ').count();
+        assert!(cells >= words, "a cell per source word and output step: {cells}, {words}");
+    }
 
     // Rerunning resumes: every finished run is kept, and the report says the same — also a run
     // whose config was written before a key existed (it reads as the key's default).

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Renders a report.html in headless Chromium and checks that the screenshot is not blank.
-# Usage: tests/html-renders.sh [reports/baseline/report.html]
+# Renders a report.html in headless Chromium and checks that the screenshot is not blank; with a
+# fragment and a file, it also opens REPORT#FRAGMENT (the explorer performs the clicks the
+# fragment names through its own controls) and writes the page as the browser then holds it.
+# Usage: tests/html-renders.sh [reports/baseline/report.html [FRAGMENT DOM_FILE]]
 # Without Chromium: under CI (the variable CI set) with apt-get and root, it installs Chromium
 # first (~45 s) and fails if that fails; elsewhere it exits 0 with "skipped".
 set -euo pipefail
@@ -31,3 +33,9 @@ size=$(stat -c %s "$out/report.png")
 # A blank white page of this size compresses to a few kilobytes; text, tables and plots do not.
 [ "$size" -gt 40000 ] || { echo "the screenshot of $report looks blank ($size bytes)" >&2; exit 1; }
 echo "ok: $report rendered in $browser ($size bytes of screenshot)"
+if [ $# -ge 3 ]; then
+    "$browser" --headless --no-sandbox --disable-gpu --virtual-time-budget=5000 \
+        --dump-dom "file://$(realpath "$report")#$2" >"$3" 2>/dev/null
+    [ -s "$3" ] || { echo "Chromium wrote no page for $report#$2" >&2; exit 1; }
+    echo "ok: $report#$2 written to $3"
+fi

@@ -23,6 +23,11 @@ pub enum Block {
         caption: String,
     },
     List(Vec<String>),
+    /// A piece of page for `report.html` only (the explorer), and what `report.md` says instead.
+    Html {
+        html: String,
+        markdown: String,
+    },
 }
 
 pub fn markdown(blocks: &[Block]) -> String {
@@ -58,6 +63,7 @@ pub fn markdown(blocks: &[Block]) -> String {
                 }
                 out.push('\n');
             }
+            Block::Html { markdown, .. } => out.push_str(&format!("{markdown}\n\n")),
         }
     }
     out
@@ -84,6 +90,21 @@ p>em:only-child{color:#555}code{background:#f4f4f4;padding:0 3px}";
 /// when it is wider than the page. Raw HTML in the Markdown is shown as text: `<eos>` is a token
 /// here, not a tag.
 pub fn html(title: &str, blocks: &[Block], base: &Path) -> Result<String, ReportError> {
+    let mut body = String::new();
+    for run in blocks.chunk_by(|a, b| !matches!(a, Block::Html { .. }) && !matches!(b, Block::Html { .. })) {
+        match run {
+            [Block::Html { html, .. }] => body.push_str(html),
+            blocks => body.push_str(&markdown_html(blocks, base)?),
+        }
+    }
+    Ok(format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>\n{body}</body></html>\n",
+        escape(title)
+    ))
+}
+
+/// The HTML of `blocks`, none of which is [`Block::Html`].
+fn markdown_html(blocks: &[Block], base: &Path) -> Result<String, ReportError> {
     let source = markdown(blocks);
     let mut events = Vec::new();
     for event in Parser::new_ext(&source, Options::ENABLE_TABLES) {
@@ -108,10 +129,7 @@ pub fn html(title: &str, blocks: &[Block], base: &Path) -> Result<String, Report
     }
     let mut body = String::new();
     pulldown_cmark::html::push_html(&mut body, events.into_iter());
-    Ok(format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>\n{body}</body></html>\n",
-        escape(title)
-    ))
+    Ok(body)
 }
 
 #[cfg(test)]
@@ -156,5 +174,13 @@ mod tests {
         }
         assert!(!page.contains("**") && !page.contains("](plots"), "{page}");
         assert!(html("x", &[Block::Image { path: "missing.png".into(), caption: String::new() }], &dir).is_err());
+
+        // A piece of page goes into the HTML as it is, between the Markdown around it, and its
+        // stand-in into the Markdown.
+        let piece = Block::Html { html: "<svg id=\"s\"></svg>".into(), markdown: "see the page".into() };
+        let blocks = [Block::Paragraph("before".into()), piece, Block::Paragraph("*after*".into())];
+        let page = html("x", &blocks, &dir).unwrap();
+        assert!(page.contains("<p>before</p>\n<svg id=\"s\"></svg><p><em>after</em></p>"), "{page}");
+        assert_eq!(markdown(&blocks), "before\n\nsee the page\n\n*after*\n\n");
     }
 }

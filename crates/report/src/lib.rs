@@ -6,6 +6,7 @@ mod ceiling;
 pub mod claims;
 pub mod document;
 mod evolution;
+pub mod explorer;
 mod literature;
 pub mod plots;
 mod probe_plots;
@@ -59,6 +60,8 @@ pub struct Context {
     pub wall_seconds: Option<f64>,
     /// Claim 7b's timed steps, when the comparison measured them.
     pub parallel: Option<claims::ParallelTiming>,
+    /// The attention of each attending model on the first test sentences, for the explorer.
+    pub attention: Vec<explorer::ModelAttention>,
 }
 
 fn cell(stat: Option<Stat>, decimals: usize) -> String {
@@ -91,6 +94,12 @@ pub fn write(
         blocks.push(Block::List(context.settings.clone()));
     } else {
         blocks.extend(results(groups, context));
+        if let Some(html) = explorer::section(groups, &context.attention)? {
+            let markdown = "The interactive explorer — every model's validation curves, toggled on and off, and \
+                            every model's translation of any test sentence — is in `report.html`."
+                .to_string();
+            blocks.push(Block::Html { html, markdown });
+        }
     }
     blocks.extend(evolution::section(groups, probes, &claims, &summary, &probe_figures, context.parallel.as_ref()));
     plots.extend(probe_figures);

@@ -77,15 +77,17 @@ struct Writer<'a> {
     plots: Vec<Plot>,
 }
 
+/// The colour of `groups[i]` in every figure: its architecture's when every group is one of the
+/// evolution's; else the palette in order (variants of one architecture).
+pub(crate) fn group_colour(groups: &[ArchRuns], i: usize) -> usize {
+    if groups.iter().all(|g| in_evolution(&g.arch)) { colour(&groups[i].arch) } else { labelled_colour(i) }
+}
+
 impl Writer<'_> {
     /// The colour of group `i`: its architecture's, the same in every figure, when every group is
     /// one of the evolution's; else the palette in order (variants of one architecture).
     fn colour(&self, i: usize) -> usize {
-        if self.groups.iter().all(|g| in_evolution(&g.arch)) {
-            colour(&self.groups[i].arch)
-        } else {
-            labelled_colour(i)
-        }
+        group_colour(self.groups, i)
     }
 
     fn lines(

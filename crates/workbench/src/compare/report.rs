@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use seq2seq_data::fsutil::write_atomic;
 use seq2seq_model::decode::Search;
+use seq2seq_report::explorer::{ATTENTION_SENTENCES, AttentionMap, ModelAttention};
 use seq2seq_report::{Figure, group, split_probes};
 use seq2seq_train::run_dir;
 use serde::{Deserialize, Serialize};
@@ -92,7 +93,7 @@ pub fn write_report(
     }
     let plots = out.join("plots");
     std::fs::create_dir_all(&plots).with_context(|| format!("creating {}", plots.display()))?;
-    let mut figures = Vec::new();
+    let (mut figures, mut attention) = (Vec::new(), Vec::new());
     for g in &groups {
         let run = &g.runs[0];
         let stem = g.file_stem();
@@ -104,12 +105,17 @@ pub fn write_report(
             }
             Err(e) => settings.push(format!("no attention heatmap for `{}`: {e:#}", g.arch)),
         }
+        // No checkpoint, no attention in the explorer: the heatmap's note above says why.
+        if let Ok(Some(maps)) = test_attention(&run.dir, &run.config.arch) {
+            attention.push(ModelAttention { arch: g.arch.clone(), maps });
+        }
         if let Some(d_model) = run.config.model.get("d_model").and_then(|v| v.as_integer()) {
             figures.extend(figures::positional_encoding(&plots, d_model as usize)?);
         }
     }
     let parallel = crate::bench::parallel_timing::load(out)?;
-    let context = seq2seq_report::Context { name: name.into(), settings, figures, wall_seconds: wall, parallel };
+    let context =
+        seq2seq_report::Context { name: name.into(), settings, figures, wall_seconds: wall, parallel, attention };
     seq2seq_report::write(out, &groups, &probes, &context)?;
     Ok(())
 }
@@ -136,6 +142,27 @@ fn attention_figures(dir: &Path, plots: &Path, arch: &str, stem: &str) -> Result
             Figure { path: format!("plots/{name}"), caption }
         })
         .collect())
+}
+
+/// The attention of the run in `dir` on its first test sentences (greedy, as its test was
+/// decoded), for the report's explorer; `None` when the model does not attend.
+fn test_attention(dir: &Path, arch: &str) -> Result<Option<Vec<AttentionMap>>> {
+    let translator = registry::find(arch)?.open(dir, None)?;
+    let path = dir.join("test.src.txt");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let sentences: Vec<String> = text.lines().take(ATTENTION_SENTENCES).map(String::from).collect();
+    let search = Search::greedy(translator.config().training.max_output_len);
+    let mut maps = Vec::new();
+    for translation in translator.translate(&sentences, &search)? {
+        let Some(weights) = translation.attention else { return Ok(None) };
+        // A translation cut off at the length limit has no <eos> step.
+        let mut output = translation.tokens;
+        if weights.len() > output.len() {
+            output.push("<eos>".into());
+        }
+        maps.push(AttentionMap { source: translation.source_tokens, output, weights });
+    }
+    Ok(Some(maps))
 }
 
 /// Heatmaps drawn by an earlier run of the report, for runs whose checkpoint is gone.
