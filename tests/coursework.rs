@@ -74,6 +74,11 @@ fn the_workspace_passes_every_check_and_a_kit_builds_fails_them_cleanly_and_grad
         assert!(message.contains(&format!("{id}: ")), "{id} not checked: {message}");
     }
     assert!(!message.contains("FAIL"), "{message}");
+    let listed = text(&workbench_in(&root, &own_target, &["exercise", "list"]));
+    assert_eq!(listed.lines().filter(|l| l.contains(" passing ")).count(), IDS.len(), "{listed}");
+    assert!(listed.contains(&format!("] {0}/{0} passing", IDS.len())), "{listed}");
+    let next = text(&workbench_in(&root, &own_target, &["exercise", "next"]));
+    assert!(next.contains("every exercise passes its checks"), "{next}");
 
     let submissions = common::scratch("coursework", "submissions");
     let kit = submissions.join("a-kit");
@@ -104,6 +109,18 @@ fn the_workspace_passes_every_check_and_a_kit_builds_fails_them_cleanly_and_grad
     assert!(message.contains("not implemented yet (exercise elman-step: `projected` already holds"), "{message}");
     assert!(message.contains("error: 2 of 2 checks failed"), "{message}");
     assert!(!message.contains("hidden_to_hidden.forward(hidden)") && !message.contains("panicked"), "{message}");
+    // The student's loop: the check is kept (an unwritten exercise still lists as to do), `next`
+    // points at the first exercise, `hint --more` adds the sheet's hint.
+    let kept = std::fs::read_to_string(kit.join("target/exercise-progress.json")).unwrap();
+    let kept: serde_json::Value = serde_json::from_str(&kept).unwrap();
+    assert_eq!((kept["elman-step"]["passed"].as_u64(), kept["elman-step"]["total"].as_u64()), (Some(0), Some(2)));
+    let listed = text(&workbench_in(&kit, &kits, &["exercise", "list"]));
+    assert!(listed.lines().any(|l| l.starts_with("elman-step") && l.contains(" to do ")), "{listed}");
+    assert!(listed.contains(&format!("] 0/{} passing", IDS.len())), "{listed}");
+    let next = text(&workbench_in(&kit, &kits, &["exercise", "next"]));
+    assert!(next.starts_with("next: ann-windows — ") && next.contains("(to do)"), "{next}");
+    let hint = text(&workbench_in(&kit, &kits, &["exercise", "hint", "elman-step", "--more"]));
+    assert!(hint.contains("add the recurrent term") && hint.contains("One line: `Linear::forward`"), "{hint}");
 
     // A submission with `ann-windows` solved and `elman-step` not compiling (a name that does not
     // exist in its region): the compile error costs `elman-step` alone.

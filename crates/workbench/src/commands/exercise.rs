@@ -7,14 +7,33 @@ use anyhow::{Result, bail};
 use clap::Subcommand;
 
 use crate::coursework::checks::{Checkout, print_outcomes};
-use crate::coursework::exercises::{EXERCISES, Status, find, status};
+use crate::coursework::exercises::{EXERCISES, find};
 use crate::coursework::grade::grade;
 use crate::coursework::kit::make_kit;
+use crate::coursework::progress::{bar, next, progress, record, sheet_hint};
 
 #[derive(Subcommand)]
 pub enum ExerciseCommand {
-    /// The exercises, their sheets and files, and whether each is written in this checkout.
+    /// The exercises, their sheets and files, and where each stands in this checkout: to do,
+    /// unchecked (written or edited since its last check), passing or failing.
     List {
+        /// The workspace (or kit) [default: the current directory].
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// The next exercise to work on: the first, in the evolution's order, not passing every check.
+    Next {
+        /// The workspace (or kit) [default: the current directory].
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// An exercise's hint: the kit's one-liner; with --more, the sheet's longer hint too.
+    Hint {
+        /// Exercise id (see `workbench exercise list`).
+        id: String,
+        /// The sheet's longer hint as well.
+        #[arg(long)]
+        more: bool,
         /// The workspace (or kit) [default: the current directory].
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -66,13 +85,37 @@ pub enum ExerciseCommand {
 pub fn run(action: ExerciseCommand) -> Result<()> {
     match action {
         ExerciseCommand::List { root } => {
-            println!("{:<20} {:<10} {:<38} {}", "exercise", "status", "sheet", "code to write");
+            println!("{:<20} {:<14} {:<38} {}", "exercise", "status", "sheet", "code to write");
+            let mut done = 0;
             for exercise in EXERCISES {
-                let state = match status(&root, exercise)? {
-                    Status::Written => "written",
-                    Status::ToDo => "to do",
-                };
-                println!("{:<20} {state:<10} {:<38} {}", exercise.id, exercise.sheet, exercise.file);
+                let state = progress(&root, exercise)?;
+                done += usize::from(state.done());
+                println!("{:<20} {:<14} {:<38} {}", exercise.id, state.label(), exercise.sheet, exercise.file);
+            }
+            println!("\n{}", bar(done, EXERCISES.len(), 34));
+            Ok(())
+        }
+        ExerciseCommand::Next { root } => {
+            match next(&root)? {
+                Some(exercise) => {
+                    println!("next: {} — {} ({})", exercise.id, exercise.title, progress(&root, exercise)?.label());
+                    println!("  sheet: {}\n  code:  {}", exercise.sheet, exercise.file);
+                    println!("  check: workbench exercise check {0}   hint: workbench exercise hint {0}", exercise.id);
+                }
+                None => println!("every exercise passes its checks: on to the sheets' experiment questions"),
+            }
+            Ok(())
+        }
+        ExerciseCommand::Hint { id, more, root } => {
+            let exercise = find(&id)?;
+            println!("{}: {}", exercise.id, exercise.hint);
+            if more {
+                match sheet_hint(&root, exercise)? {
+                    Some(hint) => println!("\n{hint}\n\n(from {})", exercise.sheet),
+                    None => println!("\n{} has no longer hint", exercise.sheet),
+                }
+            } else {
+                println!("(a longer one: workbench exercise hint {} --more)", exercise.id);
             }
             Ok(())
         }
@@ -91,6 +134,7 @@ pub fn run(action: ExerciseCommand) -> Result<()> {
             let (mut failed, mut total) = (0, 0);
             for (exercise, outcomes) in checkout.check_all(&exercises)? {
                 print_outcomes(exercise, &outcomes);
+                record(&root, exercise, &outcomes)?;
                 failed += outcomes.iter().filter(|o| !o.passed).count();
                 total += outcomes.len();
             }

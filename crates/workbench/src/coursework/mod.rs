@@ -1,11 +1,13 @@
 //! Coursework: the catalogue of exercises (`exercises.rs`), the student kit cut from the
 //! workspace (`kit.rs`), a submission rebuilt from its solution regions alone (`submission.rs`)
 //! after reading them for ways round a check (`suspicious.rs`), the checks (`checks.rs`) and
-//! the grade sheet (`grade.rs`). `workbench exercise` is `commands/exercise.rs`.
+//! the grade sheet (`grade.rs`),
+//! and a student's progress between checks (`progress.rs`). `workbench exercise` is `commands/exercise.rs`.
 
 pub mod checks;
 pub mod exercises;
 pub mod grade;
 pub mod kit;
+pub mod progress;
 pub mod submission;
 pub mod suspicious;
