@@ -24,4 +24,6 @@ pub mod positions;
 pub use model::{PositionKind, Transformer, TransformerConfig};
 
 #[cfg(test)]
+mod attention_tests;
+#[cfg(test)]
 mod tests;

@@ -234,8 +234,13 @@ pub const EXERCISES: &[Exercise] = &[
             },
             Check {
                 package: "seq2seq-transformer",
-                test: "tests::causal_bias_hides_later_positions_only",
-                what: "which positions each position may see",
+                test: "attention_tests::scaled_dot_product_attention_matches_loops_on_non_square_inputs",
+                what: "weights, context and shapes against loops: 2 sentences, 2 heads, 3 queries, 4 keys, d_k 5, a padded key",
+            },
+            Check {
+                package: "seq2seq-transformer",
+                test: "attention_tests::causal_bias_gives_later_positions_exactly_zero_weight",
+                what: "equal scores under the causal bias: even weight up to each position, exactly 0 after",
             },
         ],
     },
