@@ -134,8 +134,23 @@ fn beam_search_translates_and_evaluates() {
     let report = scratch("beam").join("beam.json");
     let out = workbench(&["eval", "--run", dir, "--beam", "3", "--report", report.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    assert_eq!(report["decoding"], "beam 3, length penalty 0");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["decoding"], "beam 3, length penalty 0");
+    // Beside the report, what it scored, one sentence per line: rescoring the exact match from
+    // the files gives the report's figure.
+    let lines = |kind: &str| -> Vec<String> {
+        let file = report.with_extension(format!("{kind}.txt"));
+        std::fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+            .lines()
+            .map(String::from)
+            .collect()
+    };
+    let (sources, references, hypotheses) = (lines("src"), lines("ref"), lines("hyp"));
+    let sentences = json["overall"]["sentences"].as_u64().unwrap() as usize;
+    assert_eq!((sources.len(), references.len(), hypotheses.len()), (sentences, sentences, sentences));
+    let exact = references.iter().zip(&hypotheses).filter(|(r, h)| r == h).count() as f64 * 100.0 / sentences as f64;
+    assert!((exact - json["overall"]["exact_match"].as_f64().unwrap()).abs() < 1e-9, "{exact} vs {json}");
     let test: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(quick_run().join("test.json")).unwrap()).unwrap();
     assert_eq!(test["decoding"], "greedy");

@@ -25,10 +25,20 @@ pub trait Translator {
     /// at most `search.max_len` tokens long, and at most twice its source plus ten.
     fn translate(&self, sentences: &[String], search: &Search) -> Result<Vec<Translation>, TrainError>;
     /// Scores the model on `examples` (as `test.json` does for the test split).
-    fn evaluate(&self, examples: &[Example], search: &Search) -> Result<TestReport, TrainError>;
+    fn evaluate(&self, examples: &[Example], search: &Search) -> Result<Evaluated, TrainError>;
     /// Every attention map (per layer and head) behind `translation`; empty for models with a
     /// single attention (their weights are in [`Translation::attention`]) or none.
     fn attention_maps(&self, translation: &Translation) -> Vec<AttentionMap>;
+}
+
+/// A test report with the sentences behind it, in the order of the pairs: what a scorer such as
+/// sacreBLEU needs to score the run again.
+#[derive(Clone, Debug)]
+pub struct Evaluated {
+    pub report: TestReport,
+    pub sources: Vec<String>,
+    pub references: Vec<String>,
+    pub hypotheses: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -199,7 +209,7 @@ impl<M: Seq2Seq> Translator for TrainedModel<M> {
         self.model.attention_maps(&Batch::new(&[&pair], &self.device), &generated)
     }
 
-    fn evaluate(&self, examples: &[Example], search: &Search) -> Result<TestReport, TrainError> {
+    fn evaluate(&self, examples: &[Example], search: &Search) -> Result<Evaluated, TrainError> {
         if examples.is_empty() {
             return Err(TrainError::Input("nothing to evaluate: no sentence pairs".into()));
         }
@@ -224,6 +234,8 @@ impl<M: Seq2Seq> Translator for TrainedModel<M> {
             autoregressive: M::AUTOREGRESSIVE,
             hardware: String::new(),
         };
-        Ok(test_report(facts, examples, evaluation))
+        let (references, hypotheses) = (evaluation.references.clone(), evaluation.hypotheses.clone());
+        let sources = examples.iter().map(|e| e.source.clone()).collect();
+        Ok(Evaluated { report: test_report(facts, examples, evaluation), sources, references, hypotheses })
     }
 }

@@ -21,7 +21,7 @@ pub mod suggest;
 pub mod throughput;
 pub mod trainer;
 
-pub use architecture::{Architecture, Translation, Translator};
+pub use architecture::{Architecture, Evaluated, Translation, Translator};
 pub use config::{Backend, LrSchedule, RunConfig, TrainingConfig, model_config, resolved_model};
 pub use error::TrainError;
 pub use evaluate::{Scores, TestReport};

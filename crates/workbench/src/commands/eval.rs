@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use seq2seq_data::fsutil::write_atomic;
 use seq2seq_data::{DataConfig, Example, Splits};
 use seq2seq_train::Backend;
 
@@ -20,7 +21,9 @@ pub struct EvalArgs {
     /// A `source<TAB>target` file: every pair is evaluated.
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Write the report (JSON) here as well as printing a summary.
+    /// Write the report (JSON) here as well as printing a summary, and beside it what it scored,
+    /// one sentence per line: `NAME.src.txt`, `NAME.ref.txt` and `NAME.hyp.txt` (for NAME.json),
+    /// so that another scorer (sacreBLEU) can score the translations again.
     #[arg(long)]
     report: Option<PathBuf>,
     /// Backend [default: the run's].
@@ -47,11 +50,23 @@ pub fn run(args: EvalArgs) -> Result<()> {
             Splits::build(&config, translator.config().seed)?.test
         }
     };
-    let result = translator.evaluate(&examples, &search)?;
-    print_test_report(&result);
+    let evaluated = translator.evaluate(&examples, &search)?;
+    print_test_report(&evaluated.report);
     if let Some(path) = report {
-        let json = serde_json::to_vec_pretty(&result)?;
-        seq2seq_data::fsutil::write_atomic(&path, &json).with_context(|| format!("writing {}", path.display()))?;
+        let json = serde_json::to_vec_pretty(&evaluated.report)?;
+        write_atomic(&path, &json).with_context(|| format!("writing {}", path.display()))?;
+        for (kind, sentences) in
+            [("src", &evaluated.sources), ("ref", &evaluated.references), ("hyp", &evaluated.hypotheses)]
+        {
+            let file = path.with_extension(format!("{kind}.txt"));
+            let text: String = sentences.iter().map(|s| format!("{s}\n")).collect();
+            write_atomic(&file, text.as_bytes()).with_context(|| format!("writing {}", file.display()))?;
+        }
+        println!(
+            "report: {}; sentences beside it: {}",
+            path.display(),
+            path.with_extension("{src,ref,hyp}.txt").display()
+        );
     }
     Ok(())
 }
