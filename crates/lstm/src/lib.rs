@@ -15,4 +15,6 @@ pub use cell::{Cell, CellKind, GruCell, LstmCell, State};
 pub use model::{Lstm, LstmConfig};
 
 #[cfg(test)]
+mod masking_tests;
+#[cfg(test)]
 mod tests;

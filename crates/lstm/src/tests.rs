@@ -152,6 +152,8 @@ fn cell_gradients_match_finite_differences() {
     }
 }
 
+/// Two sentences of 4 and 7 words in one batch, the first padded: each sentence's final hidden
+/// state and memory cell equal its run alone (LSTM and GRU, readable and fused).
 #[test]
 fn padding_never_reaches_the_state() {
     let device = Device::flex();
@@ -160,13 +162,23 @@ fn padding_never_reaches_the_state() {
         [(CellKind::Lstm, false), (CellKind::Gru, false), (CellKind::Lstm, true), (CellKind::Gru, true)]
     {
         let cell = Cell::new(kind, 3, 5, &device).with_fused(fused);
-        let x = Tensor::<3>::random([1, 4, 3], Distribution::Normal(0.0, 1.0), &device);
+        let short = Tensor::<3>::random([1, 4, 3], Distribution::Normal(0.0, 1.0), &device);
+        let long = Tensor::<3>::random([1, 7, 3], Distribution::Normal(0.0, 1.0), &device);
         let padding = Tensor::<3>::random([1, 3, 3], Distribution::Normal(0.0, 1.0), &device);
-        let padded = Tensor::cat(vec![x.clone(), padding], 1);
-        let mask = Tensor::<2>::from_data(TensorData::new(vec![1.0f32, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0], [1, 7]), &device);
-        let (_, unpadded_state) = cell.run(x, ones_mask(1, 4, &device), cell.zero_state(1, &device), false);
-        let (_, padded_state) = cell.run(padded, mask, cell.zero_state(1, &device), false);
-        assert_close(padded_state.hidden.unsqueeze_dim(0), unpadded_state.hidden.unsqueeze_dim(0), 1e-6);
+        let batch = Tensor::cat(vec![Tensor::cat(vec![short.clone(), padding], 1), long.clone()], 0);
+        let real: Vec<f32> = (0..14).map(|i| if i < 4 || i >= 7 { 1.0 } else { 0.0 }).collect();
+        let mask = Tensor::<2>::from_data(TensorData::new(real, [2, 7]), &device);
+        let (_, together) = cell.run(batch, mask, cell.zero_state(2, &device), false);
+        let (_, alone_short) = cell.run(short, ones_mask(1, 4, &device), cell.zero_state(1, &device), false);
+        let (_, alone_long) = cell.run(long, ones_mask(1, 7, &device), cell.zero_state(1, &device), false);
+        let alone = |a: Tensor<2>, b: Tensor<2>| Tensor::cat(vec![a, b], 0).unsqueeze_dim(0);
+        let expected = alone(alone_short.hidden, alone_long.hidden);
+        assert_close(together.hidden.unsqueeze_dim(0), expected, 1e-6);
+        match (together.memory, alone_short.memory, alone_long.memory) {
+            (Some(m), Some(a), Some(b)) => assert_close(m.unsqueeze_dim(0), alone(a, b), 1e-6),
+            (None, None, None) => assert_eq!(kind, CellKind::Gru),
+            _ => panic!("{kind:?}: a memory cell in one run and not the other"),
+        }
     }
 }
 

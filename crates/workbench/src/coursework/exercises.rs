@@ -106,11 +106,18 @@ pub const EXERCISES: &[Exercise] = &[
         sheet: "exercises/04-masked-run.md",
         file: "crates/lstm/src/cell.rs",
         hint: "blend old and new state with the step's mask m ([batch, 1], 1 at real tokens): s = s_old + m ⊙ (s_new − s_old), for the hidden state and, when there is one, the memory cell",
-        checks: &[Check {
-            package: "seq2seq-lstm",
-            test: "tests::padding_never_reaches_the_state",
-            what: "a padded sentence ends in the state of the sentence alone (LSTM and GRU)",
-        }],
+        checks: &[
+            Check {
+                package: "seq2seq-lstm",
+                test: "masking_tests::masked_update_keeps_the_old_state_of_padded_rows_only",
+                what: "two rows by hand: the real one takes its new hidden state and memory, the padded one keeps both",
+            },
+            Check {
+                package: "seq2seq-lstm",
+                test: "tests::padding_never_reaches_the_state",
+                what: "sentences of 4 and 7 words in one batch end in the hidden state and memory of each alone (LSTM and GRU)",
+            },
+        ],
     },
     Exercise {
         id: "birnn-states",
