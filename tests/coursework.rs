@@ -204,6 +204,26 @@ fn the_workspace_passes_every_check_and_a_kit_builds_fails_them_cleanly_and_grad
         assert!(rows[5].contains(note), "{note}: {csv}");
     }
     assert_eq!(rows.len(), 6, "{csv}");
+
+    // A feedback file per student: each check with its message, or why it was not checked.
+    let feedback =
+        |name: &str| std::fs::read_to_string(submissions.join(format!("grades-feedback/{name}.txt"))).unwrap();
+    assert!(feedback("c-elman.patch").contains("elman-step: Elman's recurrent step — 2/2 checks passed"));
+    let gaming = feedback("e-gaming");
+    assert!(gaming.starts_with("e-gaming: 0.00 of 17\nnote: lstm-step: scored 0"), "{gaming}");
+    assert!(gaming.contains("not checked: lstm-step: scored 0, its region calls the fused kernel"), "{gaming}");
+    assert!(gaming.contains("elman-step: Elman's recurrent step — 0/2 checks passed"), "{gaming}");
+    // --resume keeps the rows it has and grades only the submissions missing from the sheet.
+    let without_stale: Vec<&str> = rows.iter().copied().filter(|r| !r.starts_with("d-stale")).collect();
+    std::fs::write(&grades, without_stale.join("\n") + "\n").unwrap();
+    let resumed = workbench_in(
+        &root,
+        &own_target,
+        &["exercise", "grade", submitted, "--out", sheet, "--target-dir", shared, "--resume"],
+    );
+    assert!(text(&resumed).contains("1 submissions graded (4 kept from before)"), "{}", text(&resumed));
+    let again = std::fs::read_to_string(&grades).unwrap();
+    assert_eq!(again, format!("{}\n{}\n", without_stale.join("\n"), rows[4]), "the stale patch's row appended");
     std::fs::remove_dir_all(&submissions).unwrap();
     std::fs::remove_dir_all(&kits).unwrap();
     std::fs::remove_dir_all(kits.with_file_name("coursework-kits-kits")).unwrap();

@@ -8,7 +8,7 @@ use clap::Subcommand;
 
 use crate::coursework::checks::{Checkout, print_outcomes};
 use crate::coursework::exercises::{EXERCISES, find};
-use crate::coursework::grade::grade;
+use crate::coursework::grade::{feedback_dir, grade};
 use crate::coursework::kit::make_kit;
 use crate::coursework::progress::{bar, next, progress, record, sheet_hint};
 
@@ -62,7 +62,8 @@ pub enum ExerciseCommand {
         root: PathBuf,
     },
     /// Grade a folder of submissions (kit folders, or patches against the kit) into a CSV: one
-    /// row per submission, written as it is graded. Only a submission's solution regions are
+    /// row per submission, written as it is graded, and a feedback file per student beside it
+    /// (`grades.csv` → `grades-feedback/NAME.txt`: each check, its message). Only a submission's solution regions are
     /// graded, in a fresh kit of --root; changes elsewhere are named in the note, and a region
     /// that calls its check's reference or reaches outside the test scores 0 with the reason.
     Grade {
@@ -79,6 +80,10 @@ pub enum ExerciseCommand {
         /// time); never a workspace's own `target/`, whose crates the submissions' would replace.
         #[arg(long, default_value = "target/grading")]
         target_dir: PathBuf,
+        /// Keep the rows already in --out and grade only the submissions not in it (after an
+        /// interrupted run, or when late submissions arrive).
+        #[arg(long)]
+        resume: bool,
     },
 }
 
@@ -143,10 +148,16 @@ pub fn run(action: ExerciseCommand) -> Result<()> {
             }
             Ok(())
         }
-        ExerciseCommand::Grade { submissions, root, out, target_dir } => {
+        ExerciseCommand::Grade { submissions, root, out, target_dir, resume } => {
             let target_dir = std::path::absolute(&target_dir)?;
-            let graded = grade(&root, &submissions, &out, &target_dir)?;
-            println!("{graded} submissions graded into {}", out.display());
+            let done = grade(&root, &submissions, &out, &target_dir, resume)?;
+            println!(
+                "{} submissions graded ({} kept from before) into {}; feedback per student in {}",
+                done.graded,
+                done.kept,
+                out.display(),
+                feedback_dir(&out).display()
+            );
             Ok(())
         }
     }

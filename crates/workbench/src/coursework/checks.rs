@@ -264,16 +264,21 @@ pub fn score(outcomes: &[CheckOutcome]) -> f64 {
 
 /// Prints `exercise`'s outcomes as `exercise check` shows them.
 pub fn print_outcomes(exercise: &Exercise, outcomes: &[CheckOutcome]) {
+    print!("{}", outcomes_text(exercise, outcomes));
+}
+
+/// `exercise`'s outcomes as a student reads them: a line per check, `pass` or `FAIL` with what
+/// it compares, and the message of each failure (also a grade's feedback file).
+pub fn outcomes_text(exercise: &Exercise, outcomes: &[CheckOutcome]) -> String {
     let passed = outcomes.iter().filter(|o| o.passed).count();
-    println!("{}: {} — {passed}/{} checks passed", exercise.id, exercise.title, outcomes.len());
+    let mut text = format!("{}: {} — {passed}/{} checks passed\n", exercise.id, exercise.title, outcomes.len());
     for (check, outcome) in exercise.checks.iter().zip(outcomes) {
-        println!("  [{}] {}", if outcome.passed { "pass" } else { "FAIL" }, check.what);
-        if let Some(message) = &outcome.message {
-            for line in message.lines() {
-                println!("         {line}");
-            }
+        text.push_str(&format!("  [{}] {}\n", if outcome.passed { "pass" } else { "FAIL" }, check.what));
+        for line in outcome.message.iter().flat_map(|m| m.lines()) {
+            text.push_str(&format!("         {line}\n"));
         }
     }
+    text
 }
 
 #[cfg(test)]

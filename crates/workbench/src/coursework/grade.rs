@@ -1,7 +1,7 @@
-//! `workbench exercise grade`: a class's submissions into one CSV. Each submission (a kit folder,
-//! or a patch against a fresh kit) is rebuilt from its solution regions alone
-//! ([`assemble`]), checked, and its row written as soon as it is graded, so an interrupted run
-//! keeps every row it finished.
+//! `workbench exercise grade`: a class's submissions into one CSV and a feedback file per
+//! student. Each submission (a kit folder, or a patch against a fresh kit) is rebuilt from its
+//! solution regions alone ([`assemble`]), checked, and its row and feedback written as soon as it
+//! is graded, so an interrupted run keeps every row it finished and `--resume` goes on from there.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,34 +10,70 @@ use anyhow::{Context, Result, bail};
 use seq2seq_data::fsutil::write_atomic;
 use seq2seq_report::plots::csv_field;
 
-use crate::coursework::checks::{Checkout, score};
+use crate::coursework::checks::{CheckOutcome, Checkout, outcomes_text, score};
 use crate::coursework::exercises::EXERCISES;
 use crate::coursework::kit::{NOT_GRADED, write_kit};
 use crate::coursework::submission::{assemble, leave_to_do, regions_at};
 
+/// How a grading run went: submissions graded now, and those kept from an earlier run.
+#[derive(Debug, PartialEq)]
+pub struct Graded {
+    pub graded: usize,
+    pub kept: usize,
+}
+
 /// Grades every submission in `submissions` into the CSV `out`: one row per submission, one
 /// column per exercise (its score, 0 to 1), the total, and a note (the compiler's first error,
-/// changes that were not graded, flagged regions). A region that does not compile scores 0 and
-/// leaves the others graded; an error outside every region zeroes the row. `target_dir` is shared by all of them; keep
-/// it apart from a workspace's own `target/` (see [`Checkout::target_dir`]). Returns how many
-/// submissions it graded.
-pub fn grade(root: &Path, submissions: &Path, out: &Path, target_dir: &Path) -> Result<usize> {
+/// changes that were not graded, flagged regions); and a feedback file per submission in
+/// [`feedback_dir`]. A region that does not compile scores 0 and leaves the others graded; an
+/// error outside every region zeroes the row. With `resume`, the rows already in `out` are kept
+/// and their submissions not graded again. `target_dir` is shared by all of them; keep it apart
+/// from a workspace's own `target/` (see [`Checkout::target_dir`]).
+pub fn grade(root: &Path, submissions: &Path, out: &Path, target_dir: &Path, resume: bool) -> Result<Graded> {
     let entries = submissions_in(submissions)?;
-    let mut csv = String::from("submission");
-    for exercise in EXERCISES {
-        csv.push(',');
-        csv.push_str(exercise.id);
-    }
-    csv.push_str(",total,note\n");
+    let header = format!("submission,{},total,note\n", EXERCISES.iter().map(|e| e.id).collect::<Vec<_>>().join(","));
+    let mut csv = if resume && out.exists() { earlier_rows(out, &header)? } else { header };
     write_atomic(out, csv.as_bytes()).with_context(|| format!("writing {}", out.display()))?;
-    for entry in &entries {
+    let feedback = feedback_dir(out);
+    std::fs::create_dir_all(&feedback).with_context(|| format!("creating {}", feedback.display()))?;
+    let mut done = Graded { graded: 0, kept: 0 };
+    for (n, entry) in entries.iter().enumerate() {
         let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        eprintln!("grading {name}");
-        let (scores, note) = grade_one(root, entry, &name, target_dir)?;
-        csv.push_str(&grade_row(&name, &scores, &note));
+        if csv.lines().skip(1).any(|row| row.starts_with(&format!("{},", csv_field(&name)))) {
+            eprintln!("[{}/{}] {name}: graded before, kept", n + 1, entries.len());
+            done.kept += 1;
+            continue;
+        }
+        eprintln!("[{}/{}] grading {name}", n + 1, entries.len());
+        let graded = grade_one(root, entry, &name, target_dir)?;
+        let total: f64 = graded.scores.iter().sum();
+        eprintln!("[{}/{}] {name}: {total:.2} of {}", n + 1, entries.len(), EXERCISES.len());
+        csv.push_str(&grade_row(&name, &graded.scores, &graded.note));
         write_atomic(out, csv.as_bytes()).with_context(|| format!("writing {}", out.display()))?;
+        let file = feedback.join(format!("{name}.txt"));
+        write_atomic(&file, feedback_text(&name, &graded).as_bytes())
+            .with_context(|| format!("writing {}", file.display()))?;
+        done.graded += 1;
     }
-    Ok(entries.len())
+    Ok(done)
+}
+
+/// Where the feedback files of the grade sheet `out` go: `grades.csv` → `grades-feedback/`.
+pub fn feedback_dir(out: &Path) -> PathBuf {
+    let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    out.with_file_name(format!("{stem}-feedback"))
+}
+
+/// The grade sheet `out` as an earlier run left it, checked to be for these exercises.
+fn earlier_rows(out: &Path, header: &str) -> Result<String> {
+    let text = std::fs::read_to_string(out).with_context(|| format!("reading {}", out.display()))?;
+    if !text.starts_with(header) {
+        bail!(
+            "{}: its first line is not this grader's header (other exercises?): grade into a new --out, or leave out --resume",
+            out.display()
+        );
+    }
+    Ok(if text.ends_with('\n') { text } else { text + "\n" })
 }
 
 /// The submissions in `folder`: kit folders and `.patch` / `.diff` files, by name.
@@ -58,31 +94,45 @@ fn is_patch(path: &Path) -> bool {
     path.is_file() && path.extension().is_some_and(|e| e == "patch" || e == "diff")
 }
 
-/// One submission's scores, one per exercise, and its note.
-fn grade_one(root: &Path, entry: &Path, name: &str, target_dir: &Path) -> Result<(Vec<f64>, String)> {
+/// One submission's grade: a score per exercise, the note, and per exercise what its checks
+/// said or why they did not run.
+struct SubmissionGrade {
+    scores: Vec<f64>,
+    note: String,
+    details: Vec<Result<Vec<CheckOutcome>, String>>,
+}
+
+impl SubmissionGrade {
+    fn unchecked(why: String) -> Self {
+        let details = EXERCISES.iter().map(|_| Err(why.clone())).collect();
+        SubmissionGrade { scores: vec![0.0; EXERCISES.len()], note: why, details }
+    }
+}
+
+fn grade_one(root: &Path, entry: &Path, name: &str, target_dir: &Path) -> Result<SubmissionGrade> {
     let kits = kits_dir(target_dir);
     let submitted = if is_patch(entry) {
         match patched_kit(root, entry, &kits.join("patched"))? {
             Ok(folder) => folder,
-            Err(error) => return Ok((vec![0.0; EXERCISES.len()], error)),
+            Err(error) => return Ok(SubmissionGrade::unchecked(error)),
         }
     } else {
         entry.to_path_buf()
     };
     let mut assembled = assemble(root, &submitted, &kits.join("graded").join(name))?;
     let checkout = Checkout { root: &assembled.dir, target_dir: Some(target_dir) };
-    let (mut scores, mut notes) = (Vec::new(), Vec::new());
+    let mut notes = Vec::new();
     // A region that does not compile costs its own exercise: it is put back to `todo!()` and the
     // kit built again, until it builds or an error lies outside every region.
     let binaries = loop {
         match checkout.build()? {
-            Ok(binaries) => break Some(binaries),
+            Ok(binaries) => break Ok(binaries),
             Err(failure) => {
                 let culprits = regions_at(&assembled.dir, &failure.at)?;
                 let first_line = failure.first_error.lines().next().unwrap_or_default().to_string();
                 if culprits.is_empty() {
-                    notes.push(first_line);
-                    break None;
+                    notes.push(first_line.clone());
+                    break Err(format!("the code does not build: {first_line}"));
                 }
                 for exercise in culprits {
                     leave_to_do(&assembled.dir, exercise)?;
@@ -91,16 +141,38 @@ fn grade_one(root: &Path, entry: &Path, name: &str, target_dir: &Path) -> Result
             }
         }
     };
+    let mut details = Vec::new();
     for exercise in EXERCISES {
-        let flagged = assembled.flagged.iter().any(|(id, _)| *id == exercise.id);
-        scores.push(match &binaries {
-            Some(binaries) if !flagged => score(&checkout.check(exercise, binaries)?),
-            _ => 0.0,
+        let flagged = assembled.flagged.iter().find(|(id, _)| *id == exercise.id).map(|(_, why)| why.clone());
+        details.push(match (&binaries, flagged) {
+            (_, Some(why)) => Err(why),
+            (Err(why), None) => Err(why.clone()),
+            (Ok(binaries), None) => Ok(checkout.check(exercise, binaries)?),
         });
     }
+    let scores = details.iter().map(|d| d.as_ref().map_or(0.0, |outcomes| score(outcomes))).collect();
     notes.extend(assembled.flagged.into_iter().map(|(_, why)| why));
     notes.extend(assembled.notes);
-    Ok((scores, notes.join("; ")))
+    Ok(SubmissionGrade { scores, note: notes.join("; "), details })
+}
+
+/// What a student reads: the total, the note, and each exercise's checks with their messages.
+fn feedback_text(name: &str, graded: &SubmissionGrade) -> String {
+    let total: f64 = graded.scores.iter().sum();
+    let mut text = format!("{name}: {total:.2} of {}\n", EXERCISES.len());
+    if !graded.note.is_empty() {
+        text.push_str(&format!("note: {}\n", graded.note));
+    }
+    for ((exercise, detail), score) in EXERCISES.iter().zip(&graded.details).zip(&graded.scores) {
+        text.push('\n');
+        match detail {
+            Ok(outcomes) => text.push_str(&outcomes_text(exercise, outcomes)),
+            Err(why) => {
+                text.push_str(&format!("{}: {} — {score:.2}, not checked: {why}\n", exercise.id, exercise.title))
+            }
+        }
+    }
+    text
 }
 
 /// Where the kits being graded are written: beside the build directory `target_dir`, never in
@@ -147,6 +219,50 @@ fn patched_kit(root: &Path, patch: &Path, scratch: &Path) -> Result<Result<PathB
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feedback_names_every_check_and_why_an_exercise_was_not_checked() {
+        let outcome =
+            |passed, message: Option<&str>| CheckOutcome { test: "t", passed, message: message.map(String::from) };
+        let mut details: Vec<Result<Vec<CheckOutcome>, String>> =
+            EXERCISES.iter().map(|e| Ok(e.checks.iter().map(|_| outcome(true, None)).collect())).collect();
+        details[1] = Ok(vec![outcome(true, None), outcome(false, Some("not implemented yet (h)"))]);
+        details[2] = Err("lstm-step: scored 0, its region calls the fused kernel".into());
+        let mut scores = vec![1.0; EXERCISES.len()];
+        (scores[1], scores[2]) = (0.5, 0.0);
+        let graded = SubmissionGrade { scores, note: "a note".into(), details };
+        let text = feedback_text("ada", &graded);
+        assert!(text.starts_with(&format!(
+            "ada: {:.2} of {}\nnote: a note\n",
+            EXERCISES.len() as f64 - 1.5,
+            EXERCISES.len()
+        )));
+        assert!(text.contains("elman-step: Elman's recurrent step — 1/2 checks passed\n  [pass] "), "{text}");
+        assert!(text.contains(
+            "  [FAIL] ∂loss/∂W_h by autodiff against central finite differences\n         not implemented yet (h)\n"
+        ));
+        assert!(text.contains("lstm-step: The LSTM step"), "{text}");
+        assert!(
+            text.contains("— 0.00, not checked: lstm-step: scored 0, its region calls the fused kernel\n"),
+            "{text}"
+        );
+        let unchecked = feedback_text("bob", &SubmissionGrade::unchecked("the patch does not apply".into()));
+        assert_eq!(unchecked.matches("not checked: the patch does not apply").count(), EXERCISES.len());
+    }
+
+    #[test]
+    fn resuming_keeps_the_rows_of_a_sheet_for_these_exercises_only() {
+        let dir = std::env::temp_dir().join(format!("s2s-grade-resume-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let header = "submission,a,b,total,note\n";
+        let sheet = dir.join("grades.csv");
+        std::fs::write(&sheet, format!("{header}ada,1.00,0.00,1.00,")).unwrap();
+        assert_eq!(earlier_rows(&sheet, header).unwrap(), format!("{header}ada,1.00,0.00,1.00,\n"));
+        let error = earlier_rows(&sheet, "submission,a,b,c,total,note\n").unwrap_err().to_string();
+        assert!(error.contains("grades.csv: its first line is not this grader's header"), "{error}");
+        assert_eq!(feedback_dir(&sheet), dir.join("grades-feedback"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn a_row_holds_each_score_the_total_and_a_quoted_note() {
