@@ -155,11 +155,7 @@ fn test_attention(dir: &Path, arch: &str) -> Result<Option<Vec<AttentionMap>>> {
     let mut maps = Vec::new();
     for translation in translator.translate(&sentences, &search)? {
         let Some(weights) = translation.attention else { return Ok(None) };
-        // A translation cut off at the length limit has no <eos> step.
-        let mut output = translation.tokens;
-        if weights.len() > output.len() {
-            output.push("<eos>".into());
-        }
+        let output = figures::output_rows(&translation.tokens, weights.len());
         maps.push(AttentionMap { source: translation.source_tokens, output, weights });
     }
     Ok(Some(maps))

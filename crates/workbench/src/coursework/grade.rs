@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use seq2seq_data::fsutil::write_atomic;
 use seq2seq_report::plots::csv_field;
 
-use crate::coursework::checks::{CheckOutcome, Checkout, outcomes_text, score};
+use crate::coursework::checks::{BUILD_FAILED, CheckOutcome, Checkout, outcomes_text, score};
 use crate::coursework::exercises::EXERCISES;
 use crate::coursework::kit::{NOT_GRADED, write_kit};
 use crate::coursework::submission::{assemble, leave_to_do, regions_at};
@@ -132,7 +132,7 @@ fn grade_one(root: &Path, entry: &Path, name: &str, target_dir: &Path) -> Result
                 let first_line = failure.first_error.lines().next().unwrap_or_default().to_string();
                 if culprits.is_empty() {
                     notes.push(first_line.clone());
-                    break Err(format!("the code does not build: {first_line}"));
+                    break Err(format!("{BUILD_FAILED} {first_line}"));
                 }
                 for exercise in culprits {
                     leave_to_do(&assembled.dir, exercise)?;

@@ -15,6 +15,16 @@ pub const GRIDS: [(AttentionKind, &str); 3] = [
     (AttentionKind::Cross, "cross"),
 ];
 
+/// The row labels of an attention map with `rows` rows over a translation of `tokens`: one per
+/// output step, `<eos>` included; a translation cut off at the length limit has no `<eos>` step.
+pub fn output_rows(tokens: &[String], rows: usize) -> Vec<String> {
+    let mut outputs = tokens.to_vec();
+    if rows > outputs.len() {
+        outputs.push("<eos>".into());
+    }
+    outputs
+}
+
 /// Draws `translation`'s attention into `path` (PNG or SVG) and, with `grids`, for models with
 /// several layers or heads, `STEM-encoder-self.EXT`, `STEM-decoder-self.EXT` and `STEM-cross.EXT`
 /// beside it.
@@ -28,11 +38,7 @@ pub fn draw_attention(
 ) -> Result<Vec<(PathBuf, String)>> {
     let Some(weights) = &translation.attention else { return Ok(vec![]) };
     let arch = &translator.config().arch;
-    // Rows: one per output step; a translation cut off at the length limit has no <eos> step.
-    let mut outputs = translation.tokens.clone();
-    if weights.len() > outputs.len() {
-        outputs.push("<eos>".into());
-    }
+    let outputs = output_rows(&translation.tokens, weights.len());
     let maps = translator.attention_maps(translation);
     let what = match maps.iter().map(|m| m.head).max() {
         None => "attention",

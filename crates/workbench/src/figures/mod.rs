@@ -4,5 +4,5 @@
 mod attention;
 mod positional_encoding;
 
-pub use attention::{GRIDS, draw_attention};
+pub use attention::{GRIDS, draw_attention, output_rows};
 pub use positional_encoding::positional_encoding;
