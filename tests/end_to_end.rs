@@ -291,6 +291,7 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
             "valid-loss-by-epoch",
             "valid-loss-by-seconds",
             "exact-by-length",
+            "chrf-by-length",
             "bleu-by-length",
             "phenomena",
             "cost",
@@ -334,6 +335,10 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
     }
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    // Every BLEU and chrF names the sacreBLEU settings that make it comparable.
+    for signature in ["`BLEU|nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:", "`chrF2|nrefs:1|"] {
+        assert!(report.contains(signature), "{signature} in report.md");
+    }
     for arch in archs {
         assert!(report.contains(&format!("| `{arch}` |")), "{arch} in the results table");
         assert!(html.contains(&format!("<code>{arch}</code>")), "{arch} in report.html");

@@ -127,6 +127,20 @@ pub fn write(
 }
 
 /// The main comparison: how it was made, the results table and the demo sentence.
+/// The results table's sentence on how its BLEU and chrF were computed (empty for runs that did
+/// not record it).
+fn metric_signatures(groups: &[ArchRuns]) -> String {
+    let (bleu, chrf) =
+        (runs::signatures(groups, |t| &t.bleu_signature), runs::signatures(groups, |t| &t.chrf_signature));
+    if bleu.is_empty() && chrf.is_empty() {
+        return String::new();
+    }
+    format!(
+        " BLEU ({bleu}) and chrF ({chrf}) as sacreBLEU computes them: a score is comparable only with one of the \
+         same signature."
+    )
+}
+
 fn results(groups: &[ArchRuns], context: &Context) -> Vec<Block> {
     let seeds = groups.iter().map(|g| g.runs.len()).min().unwrap_or(0);
     let first = &groups[0].runs[0];
@@ -187,7 +201,7 @@ fn results(groups: &[ArchRuns], context: &Context) -> Vec<Block> {
         })
         .collect();
     blocks.push(Block::Table { header: header.iter().map(|h| h.to_string()).collect(), rows });
-    blocks.push(Block::Paragraph(
+    blocks.push(Block::Paragraph(format!(
         "Exact match, BLEU and chrF are on the test split (greedy decoding, best checkpoint by validation loss). \
          Ceiling: for the position-wise models, the share of test sentences their layout lets them translate at \
          all — every target word's gold-aligned source words in view of its slot (left-to-right: words up to the \
@@ -195,9 +209,9 @@ fn results(groups: &[ArchRuns], context: &Context) -> Vec<Block> {
          is the layout's limit, not the network's (a little above it, the model guessed a word it could not see: \
          one sentence of the test split is worth a few tenths of a point). \
          Alignment: how often the strongest attention weight of a correctly generated word falls inside its gold \
-         source span. Seconds and tokens/s are training only; peak MiB is the training process's resident memory."
-            .into(),
-    ));
+         source span. Seconds and tokens/s are training only; peak MiB is the training process's resident memory.{}",
+        metric_signatures(groups)
+    )));
 
     if let Some(demo) = first.test.demo.as_ref() {
         blocks.push(Block::Heading(2, "The demo sentence".into()));

@@ -187,7 +187,7 @@ impl Writer<'_> {
         )
     }
 
-    /// 3. Exact match and BLEU by source-length bucket (Bahdanau et al.'s figure).
+    /// 3. Exact match, chrF and BLEU by source-length bucket (Bahdanau et al.'s figure).
     fn by_length(&mut self) -> Result<(), ReportError> {
         let buckets: Vec<String> = {
             let mut all: Vec<(usize, String)> = Vec::new();
@@ -214,9 +214,20 @@ impl Writer<'_> {
             .collect();
         let labels: Vec<String> = buckets.iter().zip(&sentences).map(|(b, n)| format!("{b} ({n})")).collect();
         let faint: Vec<f64> = (0..buckets.len()).filter(|&k| sentences[k] < FEW).map(|k| k as f64).collect();
-        for (stem, measure, label) in
-            [("exact-by-length", "exact", "exact match (%)"), ("bleu-by-length", "bleu", "BLEU")]
-        {
+        let (bleu_signature, chrf_signature) = (
+            crate::runs::signatures(self.groups, |t| &t.bleu_signature),
+            crate::runs::signatures(self.groups, |t| &t.chrf_signature),
+        );
+        let has_chrf =
+            self.groups.iter().flat_map(|g| &g.runs).any(|r| r.test.by_length.iter().any(|b| b.chrf.is_some()));
+        for (stem, measure, label) in [
+            ("exact-by-length", "exact", "exact match (%)"),
+            ("chrf-by-length", "chrf", "chrF"),
+            ("bleu-by-length", "bleu", "BLEU"),
+        ] {
+            if measure == "chrf" && !has_chrf {
+                continue; // runs written before chrF was recorded per bucket
+            }
             let mut series = Vec::new();
             let mut rows = Vec::new();
             for (i, g) in self.groups.iter().enumerate() {
@@ -226,7 +237,11 @@ impl Writer<'_> {
                     .filter_map(|(k, bucket)| {
                         let stat = g.stat(|r: &Run| {
                             let b = r.test.by_length.iter().find(|b| b.group == *bucket)?;
-                            Some(if measure == "exact" { b.exact_match } else { b.bleu })
+                            match measure {
+                                "exact" => Some(b.exact_match),
+                                "chrf" => b.chrf,
+                                _ => Some(b.bleu),
+                            }
                         })?;
                         Some((k as f64, stat))
                     })
@@ -245,7 +260,12 @@ impl Writer<'_> {
                 }
                 series.push(line);
             }
-            let title = format!("{label} by source length");
+            // BLEU's geometric mean needs a 4-gram: a bucket whose translations all have fewer
+            // than four words scores 0 however right they are, so the figure says so itself.
+            let title = match measure {
+                "bleu" => format!("{label} by source length (0 where no translation reaches 4 words)"),
+                _ => format!("{label} by source length"),
+            };
             let chart = LineChart {
                 title: &title,
                 x_label: "source words (test sentences in the bucket)",
@@ -260,10 +280,16 @@ impl Writer<'_> {
                     "{title}; bands: 95 % bootstrap interval over test sentences (and seeds, when there are \
                      several); buckets of fewer than {FEW} sentences faint"
                 )
+            } else if measure == "chrf" {
+                format!(
+                    "{title}; buckets of fewer than {FEW} sentences faint. chrF scores character n-grams, so a \
+                     short sentence translated right scores 100 ({chrf_signature})"
+                )
             } else {
                 format!(
                     "{title}; buckets of fewer than {FEW} sentences faint. Corpus BLEU of a handful of short \
-                     sentences says little (it can be 0 where every one is right): read short buckets by exact match"
+                     sentences says little (it is 0 where every one is right but none reaches four words): read \
+                     short buckets by chrF or exact match ({bleu_signature})"
                 )
             };
             self.lines(stem, &caption, chart, &[&["arch", "source_words"][..], &STAT_COLUMNS].concat(), &rows)?;

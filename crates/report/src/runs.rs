@@ -184,6 +184,18 @@ impl Stat {
     }
 }
 
+/// The distinct sacreBLEU signatures `of` the runs' test reports, quoted as code and joined
+/// (empty where no run recorded one).
+pub fn signatures(groups: &[ArchRuns], of: fn(&TestReport) -> &String) -> String {
+    let mut found: Vec<&str> = Vec::new();
+    for signature in groups.iter().flat_map(|g| &g.runs).map(|r| of(&r.test)) {
+        if !signature.is_empty() && !found.contains(&signature.as_str()) {
+            found.push(signature);
+        }
+    }
+    found.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+}
+
 /// Every seed's run of one architecture.
 #[derive(Clone, Debug)]
 pub struct ArchRuns {

@@ -165,13 +165,17 @@ fn percent(flags: &[bool]) -> f64 {
     100.0 * flags.iter().filter(|&&c| c).count() as f64 / flags.len() as f64
 }
 
-/// Exact match and BLEU of a subset of the test set.
+/// Exact match, BLEU and chrF of a subset of the test set.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GroupScores {
     pub group: String,
     pub sentences: usize,
     pub exact_match: f64,
     pub bleu: f64,
+    /// Recorded per source-length bucket (where BLEU's 4-grams fail short sentences); `None` per
+    /// phenomenon and in reports written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chrf: Option<f64>,
 }
 
 /// Width of the source-length buckets of the test report.
@@ -211,6 +215,12 @@ pub struct TestReport {
     /// How the translations were searched: `greedy` or `beam N, length penalty α`.
     #[serde(default)]
     pub decoding: String,
+    /// sacreBLEU's signatures of every BLEU and chrF here ([`crate::metrics::bleu_signature`]);
+    /// empty in reports written before they were recorded.
+    #[serde(default)]
+    pub bleu_signature: String,
+    #[serde(default)]
+    pub chrf_signature: String,
     pub overall: Scores,
     /// Exact match on sentences shorter than 15 source words.
     pub exact_match_under_15: f64,
@@ -225,11 +235,20 @@ pub struct TestReport {
     pub samples: Vec<Sample>,
 }
 
-fn group_scores(name: String, members: &[usize], evaluation: &Evaluation) -> GroupScores {
+/// Whether [`group_scores`] scores chrF too (per length bucket, not per phenomenon).
+const WITH_CHRF: bool = true;
+
+fn group_scores(name: String, members: &[usize], evaluation: &Evaluation, with_chrf: bool) -> GroupScores {
     let hyps: Vec<String> = members.iter().map(|&i| evaluation.hypotheses[i].clone()).collect();
     let refs: Vec<String> = members.iter().map(|&i| evaluation.references[i].clone()).collect();
     let flags: Vec<bool> = members.iter().map(|&i| evaluation.correct[i]).collect();
-    GroupScores { group: name, sentences: members.len(), exact_match: percent(&flags), bleu: corpus_bleu(&hyps, &refs) }
+    GroupScores {
+        group: name,
+        sentences: members.len(),
+        exact_match: percent(&flags),
+        bleu: corpus_bleu(&hyps, &refs),
+        chrf: with_chrf.then(|| corpus_chrf(&hyps, &refs)),
+    }
 }
 
 /// Who was evaluated: the run-level fields of a [`TestReport`].
@@ -271,7 +290,7 @@ pub fn test_report(facts: RunFacts<'_>, examples: &[Example], evaluation: Evalua
             .collect();
         if !members.is_empty() {
             let name = format!("{}-{}", start.max(1), start + BUCKET_WIDTH - 1);
-            by_length.push(group_scores(name, &members, &evaluation));
+            by_length.push(group_scores(name, &members, &evaluation, WITH_CHRF));
         }
     }
     let mut tags: Vec<&str> = Vec::new();
@@ -289,7 +308,7 @@ pub fn test_report(facts: RunFacts<'_>, examples: &[Example], evaluation: Evalua
         .map(|tag| {
             let members: Vec<usize> =
                 (0..examples.len()).filter(|&i| examples[i].tags.iter().any(|t| t == tag)).collect();
-            group_scores(tag.to_string(), &members, &evaluation)
+            group_scores(tag.to_string(), &members, &evaluation, !WITH_CHRF)
         })
         .collect();
     let short: Vec<bool> =
@@ -314,6 +333,8 @@ pub fn test_report(facts: RunFacts<'_>, examples: &[Example], evaluation: Evalua
         peak_memory_mib: peak_memory_mib(),
         hardware: facts.hardware,
         decoding: if facts.autoregressive { facts.search.to_string() } else { "argmax per slot (no decoder)".into() },
+        bleu_signature: crate::metrics::bleu_signature(),
+        chrf_signature: crate::metrics::chrf_signature(),
         exact_match_under_15: percent(&short),
         alignment_accuracy: evaluation.alignment_accuracy,
         by_length,
@@ -345,5 +366,65 @@ mod tests {
         assert_eq!(alignment_accuracy(&[generation.clone()], &[pair.clone()], &[example.clone()]), Some(50.0));
         let no_attention = Generation { attention: None, ..generation };
         assert_eq!(alignment_accuracy(&[no_attention], &[pair], &[example]), None);
+    }
+
+    #[test]
+    fn length_buckets_carry_chrf_and_the_report_its_signatures() {
+        let example = |source: &str, target: &str| Example {
+            source: source.into(),
+            target: target.into(),
+            tags: vec![],
+            alignment: vec![],
+            probes: vec![],
+            references: vec![],
+        };
+        // Two three-word sentences translated right (bucket 1-4), two of six words with one wrong.
+        let examples = [
+            example("a b c", "x y z"),
+            example("d e f", "u v w"),
+            example("a b c d e f", "x y z u v w"),
+            example("f e d c b a", "w v u z y x"),
+        ];
+        let references: Vec<String> = examples.iter().map(|e| e.target.clone()).collect();
+        let mut hypotheses = references.clone();
+        hypotheses[3] = "w v u z y q".into();
+        let evaluation = Evaluation {
+            scores: Scores::default(),
+            correct: hypotheses.iter().zip(&references).map(|(h, r)| h == r).collect(),
+            hypotheses,
+            references,
+            alignment_accuracy: None,
+            tokens: 0,
+            seconds: 0.0,
+        };
+        let config = RunConfig::default();
+        let search = Search { max_len: 10, beam: None };
+        let facts = RunFacts {
+            config: &config,
+            parameters: 0,
+            epochs_trained: 0,
+            best_epoch: 0,
+            train_seconds: 0.0,
+            search: &search,
+            train_tokens_per_second: 0.0,
+            autoregressive: true,
+            hardware: String::new(),
+        };
+        let report = test_report(facts, &examples, evaluation.clone());
+        let [short, long] = &report.by_length[..] else { panic!("{:?}", report.by_length) };
+        // Right but under four words: BLEU has no 4-gram to score and gives 0; chrF gives 100.
+        assert_eq!((short.group.as_str(), short.exact_match, short.bleu), ("1-4", 100.0, 0.0));
+        assert!((short.chrf.unwrap() - 100.0).abs() < 1e-9, "{short:?}");
+        let chrf = corpus_chrf(&evaluation.hypotheses[2..], &evaluation.references[2..]);
+        assert_eq!((long.group.as_str(), long.exact_match, long.chrf), ("5-9", 50.0, Some(chrf)));
+        assert!(chrf < 100.0);
+        assert_eq!(report.bleu_signature, crate::metrics::bleu_signature());
+        assert!(report.chrf_signature.starts_with("chrF2|nrefs:1|"), "{}", report.chrf_signature);
+        // A report written before the bucket's chrF and the signatures were recorded still reads.
+        let mut json = serde_json::to_value(&report).unwrap();
+        json["by_length"][0].as_object_mut().unwrap().remove("chrf");
+        json.as_object_mut().unwrap().remove("bleu_signature");
+        let old: TestReport = serde_json::from_value(json).unwrap();
+        assert_eq!((old.by_length[0].chrf, old.bleu_signature.as_str()), (None, ""));
     }
 }

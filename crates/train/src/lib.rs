@@ -24,5 +24,5 @@ pub mod trainer;
 pub use architecture::{Architecture, Evaluated, Translation, Translator};
 pub use config::{Backend, LrSchedule, RunConfig, TrainingConfig, model_config, resolved_model};
 pub use error::TrainError;
-pub use evaluate::{Scores, TestReport};
+pub use evaluate::{GroupScores, Scores, TestReport};
 pub use trainer::{RunSummary, TrainOptions, train};

@@ -86,11 +86,31 @@ fn char_ngrams(text: &str, n: usize) -> HashMap<String, usize> {
     counts
 }
 
+/// The sacreBLEU release whose scores the tests below reproduce to 1e-4.
+pub const SACREBLEU_VERSION: &str = "2.6.0";
+
+/// chrF's longest character n-gram.
+const CHRF_ORDER: usize = 6;
+/// chrF's β: recall weighs β times as much as precision.
+const CHRF_BETA: usize = 2;
+
+/// sacreBLEU's signature of [`corpus_bleu`]: one reference, case kept, 13a tokens, exponential
+/// smoothing. A BLEU is comparable only with a BLEU of the same signature (Post 2018).
+pub fn bleu_signature() -> String {
+    format!("BLEU|nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:{SACREBLEU_VERSION}")
+}
+
+/// sacreBLEU's signature of [`corpus_chrf`]: character n-grams up to 6, no word n-grams,
+/// whitespace dropped.
+pub fn chrf_signature() -> String {
+    format!("chrF{CHRF_BETA}|nrefs:1|case:mixed|eff:yes|nc:{CHRF_ORDER}|nw:0|space:no|version:{SACREBLEU_VERSION}")
+}
+
 /// Corpus chrF in percent (sacreBLEU's defaults: character n-grams up to 6, β = 2, whitespace
 /// ignored, statistics summed over the corpus, precision and recall averaged over orders).
 pub fn corpus_chrf(hypotheses: &[String], references: &[String]) -> f64 {
-    const ORDER: usize = 6;
-    const BETA: f64 = 2.0;
+    const ORDER: usize = CHRF_ORDER;
+    const BETA: f64 = CHRF_BETA as f64;
     let mut stats = [[0usize; 3]; ORDER]; // (hyp n-grams, ref n-grams, matches)
     for (hyp, reference) in hypotheses.iter().zip(references) {
         for n in 1..=ORDER {
@@ -129,7 +149,7 @@ mod tests {
         xs.iter().map(|s| s.to_string()).collect()
     }
 
-    // Expected values computed with sacreBLEU 2.6.0 (pip install sacrebleu):
+    // Expected values computed with sacreBLEU 2.6.0 (`SACREBLEU_VERSION`; pip install sacrebleu):
     //   import sacrebleu
     //   sacrebleu.corpus_bleu(HYPS, [REFS]).score
     //   sacrebleu.corpus_chrf(HYPS, [REFS]).score
