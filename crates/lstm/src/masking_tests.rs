@@ -37,6 +37,7 @@ fn masked_update_keeps_the_old_state_of_padded_rows_only() {
     check_masked_update(State::masked_update);
 }
 
+// BEGIN TEACHER ONLY: wrong masked updates the row check fails
 #[test]
 #[should_panic(expected = "hidden: row 1 new")]
 fn the_row_check_fails_keeping_every_old_state() {
@@ -57,3 +58,4 @@ fn the_row_check_fails_masking_the_hidden_state_only() {
         memory: new.memory,
     });
 }
+// END TEACHER ONLY

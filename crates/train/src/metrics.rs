@@ -174,6 +174,110 @@ mod tests {
         assert_eq!(corpus_bleu(&strings(&[""]), &strings(&["a"])), 0.0);
     }
 
+    /// A corpus BLEU under check.
+    type Bleu = fn(&[String], &[String]) -> f64;
+
+    /// Cases where the usual mistakes show, with the scores sacreBLEU 2.6.0 printed for them
+    /// (`sacrebleu.metrics.BLEU().corpus_score(hyps, [refs]).score`).
+    const CASES: [(&str, &[&str], &[&str], f64); 5] = [
+        ("no 4-gram matches (smoothed)", &["a b c d x e"], &["a b c x d e"], 35.930411196308434),
+        ("no 3- or 4-gram matches", &["a b x c y d"], &["a b c d e f"], 19.304869754804482),
+        ("a repeated word (clipped)", &["the the the the the the"], &["the cat is on the mat"], 9.652434877402245),
+        ("statistics summed over the corpus", &["a b c d e f g", "x y"], &["a b c d e f g", "x z"], 93.42759554564007),
+        ("a short hypothesis (brevity penalty)", &["a b c d e x"], &["a b c d e f g h"], SACREBLEU_SHORT),
+    ];
+
+    /// `bleu` scores every case as sacreBLEU does.
+    fn check_bleu(bleu: Bleu) {
+        for (what, hyps, refs, expected) in CASES {
+            let got = bleu(&strings(hyps), &strings(refs));
+            assert!((got - expected).abs() < 1e-4, "{what}: BLEU {got}, sacreBLEU {expected}");
+        }
+    }
+
+    #[test]
+    fn bleu_smooths_clips_and_sums_over_the_corpus_as_sacrebleu_does() {
+        check_bleu(corpus_bleu);
+    }
+
+    // BEGIN TEACHER ONLY: a BLEU one fix away from right, for each mistake the check catches
+    /// The mistakes a corpus BLEU is written with, to show that [`check_bleu`] catches each.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mistake {
+        None,
+        NoSmoothing,
+        NoClipping,
+        NoBrevityPenalty,
+        MeanOfSentenceScores,
+    }
+
+    /// BLEU written independently of [`corpus_bleu`], with one `mistake`.
+    fn bleu_with(mistake: Mistake, hyps: &[String], refs: &[String]) -> f64 {
+        if mistake == Mistake::MeanOfSentenceScores {
+            let each = hyps.iter().zip(refs).map(|(h, r)| bleu_with(Mistake::None, &[h.clone()], &[r.clone()]));
+            return each.sum::<f64>() / hyps.len() as f64;
+        }
+        let (mut matches, mut totals, mut c, mut r) = ([0.0f64; 4], [0.0f64; 4], 0.0, 0.0);
+        for (hyp, reference) in hyps.iter().zip(refs) {
+            let (h, g) = (tokenize_13a(hyp), tokenize_13a(reference));
+            (c, r) = (c + h.len() as f64, r + g.len() as f64);
+            for n in 1..=4 {
+                let (hg, rg) = (ngrams(&h, n), ngrams(&g, n));
+                for (gram, &count) in &hg {
+                    let in_ref = rg.get(gram).copied().unwrap_or(0);
+                    matches[n - 1] +=
+                        if mistake == Mistake::NoClipping && in_ref > 0 { count } else { count.min(in_ref) } as f64;
+                    totals[n - 1] += count as f64;
+                }
+            }
+        }
+        let mut k = 0;
+        let mut log_sum = 0.0;
+        for n in 0..4 {
+            let p = if matches[n] > 0.0 {
+                matches[n] / totals[n]
+            } else if mistake == Mistake::NoSmoothing {
+                return 0.0;
+            } else {
+                k += 1;
+                1.0 / (2f64.powi(k) * totals[n])
+            };
+            log_sum += p.ln() / 4.0;
+        }
+        let bp = if mistake == Mistake::NoBrevityPenalty || c >= r { 1.0 } else { (1.0 - r / c).exp() };
+        100.0 * bp * log_sum.exp()
+    }
+
+    #[test]
+    fn the_independent_bleu_passes_the_check() {
+        check_bleu(|h, r| bleu_with(Mistake::None, h, r));
+    }
+
+    #[test]
+    #[should_panic(expected = "sacreBLEU")]
+    fn the_check_catches_a_bleu_without_smoothing() {
+        check_bleu(|h, r| bleu_with(Mistake::NoSmoothing, h, r));
+    }
+
+    #[test]
+    #[should_panic(expected = "sacreBLEU")]
+    fn the_check_catches_unclipped_matches() {
+        check_bleu(|h, r| bleu_with(Mistake::NoClipping, h, r));
+    }
+
+    #[test]
+    #[should_panic(expected = "sacreBLEU")]
+    fn the_check_catches_a_missing_brevity_penalty() {
+        check_bleu(|h, r| bleu_with(Mistake::NoBrevityPenalty, h, r));
+    }
+
+    #[test]
+    #[should_panic(expected = "sacreBLEU")]
+    fn the_check_catches_a_mean_of_sentence_scores() {
+        check_bleu(|h, r| bleu_with(Mistake::MeanOfSentenceScores, h, r));
+    }
+    // END TEACHER ONLY
+
     #[test]
     fn chrf_matches_sacrebleu() {
         let chrf = corpus_chrf(&strings(&HYPS), &strings(&REFS));

@@ -7,7 +7,7 @@
 use burn::tensor::activation::softmax;
 use burn::tensor::{Bool, Device, Distribution, Tensor, TensorData};
 
-use crate::attention::{MASKED, causal_bias, padding_bias, scaled_dot_product_attention};
+use crate::attention::{causal_bias, padding_bias, scaled_dot_product_attention};
 
 type Attention = fn(Tensor<4>, Tensor<4>, Tensor<4>, Option<Tensor<4>>) -> (Tensor<4>, Tensor<4>);
 type CausalBias = fn(usize, &Device) -> Tensor<4>;
@@ -83,6 +83,7 @@ fn scaled_dot_product_attention_matches_loops_on_non_square_inputs() {
     check_against_loops(scaled_dot_product_attention);
 }
 
+// BEGIN TEACHER ONLY: wrong attentions the loop check fails
 #[test]
 #[should_panic]
 fn the_loop_check_fails_keys_left_untransposed() {
@@ -106,6 +107,7 @@ fn the_loop_check_fails_a_softmax_over_the_queries() {
         (weights.clone().matmul(v), weights)
     });
 }
+// END TEACHER ONLY
 
 /// Equal scores plus the causal bias: position t spreads its weight evenly over positions
 /// 0..=t and gives exactly 0 to every later one.
@@ -133,6 +135,9 @@ fn causal_bias_gives_later_positions_exactly_zero_weight() {
     check_causal(causal_bias);
 }
 
+// BEGIN TEACHER ONLY: wrong causal biases the check fails
+use crate::attention::MASKED;
+
 #[test]
 #[should_panic(expected = "must not see the later position")]
 fn the_causal_check_fails_a_bias_of_minus_one() {
@@ -150,3 +155,4 @@ fn the_causal_check_fails_a_bias_below_the_diagonal() {
         Tensor::from_data(TensorData::new(values, [1, 1, n, n]), device)
     });
 }
+// END TEACHER ONLY

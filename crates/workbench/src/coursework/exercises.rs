@@ -324,11 +324,18 @@ pub const EXERCISES: &[Exercise] = &[
         sheet: "exercises/14-bleu.md",
         file: "crates/train/src/metrics.rs",
         hint: "clipped n-gram matches and totals for n = 1..4 summed over the corpus, exponential smoothing of zero counts, brevity penalty exp(1 − r/c)",
-        checks: &[Check {
-            package: "seq2seq-train",
-            test: "metrics::tests::bleu_matches_sacrebleu",
-            what: "corpus scores sacreBLEU 2.x printed for the same sentences",
-        }],
+        checks: &[
+            Check {
+                package: "seq2seq-train",
+                test: "metrics::tests::bleu_matches_sacrebleu",
+                what: "corpus scores sacreBLEU 2.x printed for the same sentences",
+            },
+            Check {
+                package: "seq2seq-train",
+                test: "metrics::tests::bleu_smooths_clips_and_sums_over_the_corpus_as_sacrebleu_does",
+                what: "sacreBLEU's scores where an order has no match, a word repeats, a corpus has two sentences",
+            },
+        ],
     },
 ];
 

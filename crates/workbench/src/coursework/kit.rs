@@ -1,6 +1,8 @@
 //! `workbench exercise kit`: a copy of the workspace with every solution region replaced by a
 //! `todo!()` that carries the exercise's hint. The markers stay, so the kit's regions are found
-//! again by `exercise list` and `exercise check`, and a kit of a kit is the same kit.
+//! again by `exercise list` and `exercise check`, and a kit of a kit is the same kit. The
+//! teacher-only blocks — the wrong solutions each check is shown to fail, near-solutions all —
+//! are left out.
 
 use std::path::{Path, PathBuf};
 
@@ -39,11 +41,13 @@ pub fn write_kit(root: &Path, out: &Path, also_left_out: &[&str]) -> Result<usiz
             std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
         let exercises: Vec<&Exercise> = EXERCISES.iter().filter(|e| Path::new(e.file) == relative).collect();
-        if exercises.is_empty() {
+        let rust = relative.extension().is_some_and(|e| e == "rs");
+        if exercises.is_empty() && !rust {
             std::fs::copy(&from, &to).with_context(|| format!("copying {}", from.display()))?;
             continue;
         }
-        let mut text = std::fs::read_to_string(&from).with_context(|| format!("reading {}", from.display()))?;
+        let text = std::fs::read_to_string(&from).with_context(|| format!("reading {}", from.display()))?;
+        let mut text = strip_teacher_only(&text).with_context(|| format!("{}", from.display()))?;
         for exercise in exercises {
             text = cut_region(&text, exercise)
                 .with_context(|| format!("{}: exercise `{}`", from.display(), exercise.id))?;
@@ -52,6 +56,34 @@ pub fn write_kit(root: &Path, out: &Path, also_left_out: &[&str]) -> Result<usiz
         write_atomic(&to, text.as_bytes()).with_context(|| format!("writing {}", to.display()))?;
     }
     Ok(cut)
+}
+
+/// The markers of a teacher-only block: code the teacher's workspace tests and a kit leaves
+/// out, markers and all — each check's wrong solutions, which show that the check fails them and
+/// would hand a student a near-solution one fix away.
+pub const TEACHER_ONLY: [&str; 2] = ["// BEGIN TEACHER ONLY", "// END TEACHER ONLY"];
+
+/// `text` without its teacher-only blocks; an unclosed, nested or unopened block is an error
+/// naming its line.
+pub fn strip_teacher_only(text: &str) -> Result<String> {
+    let [begin, end] = TEACHER_ONLY;
+    let mut kept = String::with_capacity(text.len());
+    let mut open: Option<usize> = None;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let marker = line.trim_start();
+        match (marker.starts_with(begin), marker.starts_with(end), open) {
+            (true, _, Some(at)) => bail!("line {}: `{begin}` inside the block opened on line {}", n + 1, at + 1),
+            (true, _, None) => open = Some(n),
+            (_, true, None) => bail!("line {}: `{end}` without a `{begin}` before it", n + 1),
+            (_, true, Some(_)) => open = None,
+            (false, false, Some(_)) => {}
+            (false, false, None) => kept.push_str(line),
+        }
+    }
+    match open {
+        Some(at) => bail!("line {}: `{begin}` is never closed by `{end}`", at + 1),
+        None => Ok(kept),
+    }
 }
 
 /// `text` with each of `exercise`'s regions replaced by its placeholder, indented like the markers.
@@ -130,6 +162,19 @@ mod tests {
     }
 
     #[test]
+    fn teacher_only_blocks_leave_the_kit_markers_and_all() {
+        let text = "fn check() {}\n// BEGIN TEACHER ONLY: wrong solutions\n#[test]\nfn wrong() {}\n    // END TEACHER ONLY\nfn kept() {}\n";
+        assert_eq!(strip_teacher_only(text).unwrap(), "fn check() {}\nfn kept() {}\n");
+        assert_eq!(strip_teacher_only("fn f() {}").unwrap(), "fn f() {}");
+        let unclosed = strip_teacher_only("a\n// BEGIN TEACHER ONLY\nb\n").unwrap_err().to_string();
+        assert!(unclosed.contains("line 2") && unclosed.contains("never closed"), "{unclosed}");
+        let stray = strip_teacher_only("a\n// END TEACHER ONLY\n").unwrap_err().to_string();
+        assert!(stray.contains("line 2"), "{stray}");
+        let nested = "// BEGIN TEACHER ONLY\n// BEGIN TEACHER ONLY\n// END TEACHER ONLY\n// END TEACHER ONLY\n";
+        assert!(strip_teacher_only(nested).unwrap_err().to_string().contains("inside the block opened on line 1"));
+    }
+
+    #[test]
     fn the_kit_leaves_out_answers_and_history_and_cuts_every_region() {
         let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
         let out = std::env::temp_dir().join(format!("s2s-kit-unit-{}", std::process::id()));
@@ -142,6 +187,17 @@ mod tests {
         assert!(out.join("Cargo.toml").exists() && out.join("crates/rnn/src/cell.rs").exists());
         for left in LEFT_OUT {
             assert!(!out.join(left).exists(), "{left} was copied");
+        }
+        // The checks stay; the wrong solutions they are shown to fail do not.
+        for (file, check, wrong) in [
+            ("crates/train/src/metrics.rs", "fn check_bleu(", "fn bleu_with("),
+            ("crates/transformer/src/attention_tests.rs", "fn check_against_loops(", "keys_left_untransposed"),
+            ("crates/lstm/src/masking_tests.rs", "fn check_masked_update(", "masking_the_hidden_state_only"),
+        ] {
+            let (teacher, kit) =
+                (std::fs::read_to_string(root.join(file)).unwrap(), std::fs::read_to_string(out.join(file)).unwrap());
+            assert!(teacher.contains(wrong) && !kit.contains(wrong) && kit.contains(check), "{file}");
+            assert!(!kit.contains(TEACHER_ONLY[0]), "{file}");
         }
         assert!(make_kit(root, &out).unwrap_err().to_string().contains("not empty"));
         std::fs::remove_dir_all(&out).unwrap();
