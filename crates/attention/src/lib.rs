@@ -24,3 +24,5 @@ pub use luong::{Luong, LuongConfig};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod weights_tests;

@@ -319,6 +319,127 @@ mod tests {
         assert_eq!(decode(&batch, &Search::beam(10, 2, 30.0), &mut model()).tokens, vec![vec![A, 7]]);
     }
 
+    /// A model whose next token depends on each sentence and everything its row generated: its
+    /// state is one `(sentence, history)` per row, so a beam search that does not copy and
+    /// reorder the rows as its hypotheses move feeds it the wrong history.
+    struct Histories {
+        rows: Vec<(usize, Vec<usize>)>,
+    }
+
+    const C: usize = 7;
+    const D: usize = 8;
+
+    /// `p(next | sentence, history)`. Sentence 0's best translation is `B C` (0.4 · 0.9), though
+    /// `A` leads after one token (0.5); sentence 1's is `A B` (0.45 · 0.95), though `C` leads
+    /// (0.5). Both win from their beam's second row, so the rows swap at step 2. Any history not
+    /// listed continues with `D`.
+    fn next(sentence: usize, history: &[usize]) -> Vec<f32> {
+        let listed: &[(usize, f32)] = match (sentence, history) {
+            (0, []) => &[(A, 0.5), (B, 0.4)],
+            (0, [A]) | (1, [C]) => &[(EOS, 0.2), (A, 0.2), (B, 0.2), (C, 0.2), (D, 0.2)],
+            (0, [B]) => &[(C, 0.9)],
+            (0, [B, C]) | (1, [A, B]) => &[(EOS, 1.0)],
+            (1, []) => &[(C, 0.5), (A, 0.45)],
+            (1, [A]) => &[(B, 0.95)],
+            _ => &[(D, 0.9), (EOS, 0.1)],
+        };
+        let mut p = vec![1e-6f32; 9];
+        for &(token, probability) in listed {
+            p[token] = probability;
+        }
+        p
+    }
+
+    impl Decoder for Histories {
+        fn step(&mut self, previous: Tensor<1, Int>) -> StepOutput {
+            let ids: Vec<i64> = previous.clone().try_into_vec_as::<i64>().unwrap();
+            assert_eq!(ids.len(), self.rows.len(), "one previous token per row");
+            let mut logits = Vec::new();
+            for ((sentence, history), &id) in self.rows.iter_mut().zip(&ids) {
+                if id as usize != SOS {
+                    history.push(id as usize);
+                }
+                logits.extend(next(*sentence, history).iter().map(|p| p.ln()));
+            }
+            (Tensor::from_data(TensorData::new(logits, [ids.len(), 9]), &previous.device()), None)
+        }
+
+        fn select_rows(&mut self, rows: Tensor<1, Int>) {
+            let rows: Vec<i64> = rows.try_into_vec_as::<i64>().unwrap();
+            self.rows = rows.iter().map(|&r| self.rows[r as usize].clone()).collect();
+        }
+    }
+
+    /// A beam search under check.
+    type BeamSearch = fn(&Batch, usize, Beam, &mut Histories) -> Generation;
+
+    /// Two sentences in one batch, width 2: each ends with its own best translation, which
+    /// needs the decoder's rows copied per sentence and reordered after the hypotheses.
+    fn check_beam_reorders_rows(search: BeamSearch) {
+        let pairs = [EncodedPair::new(0, vec![5, 6], vec![]), EncodedPair::new(1, vec![6, 5, 7], vec![])];
+        let batch = Batch::new(&[&pairs[0], &pairs[1]], &Device::flex());
+        let mut decoder = Histories { rows: vec![(0, vec![]), (1, vec![])] };
+        let found = search(&batch, 6, Beam { width: 2, length_penalty: 0.0 }, &mut decoder).tokens;
+        assert_eq!(found[0], vec![B, C], "sentence 1: its best translation, B C (tokens {B} {C})");
+        assert_eq!(found[1], vec![A, B], "sentence 2: its best translation, A B (tokens {A} {B})");
+    }
+
+    #[test]
+    fn beam_search_keeps_each_hypothesis_with_its_own_decoder_state() {
+        check_beam_reorders_rows(|batch, max_len, options, decoder| beam(batch, max_len, options, decoder));
+    }
+
+    // BEGIN TEACHER ONLY: beam searches that lose track of their rows
+    /// The right beam search with one of two mistakes in what it asks of the decoder: the first
+    /// `select_rows` (one copy per hypothesis) replaced by `copies(row, rows)`, or the later ones
+    /// (the reordering after each step) dropped.
+    struct Misrouted<'a> {
+        inner: &'a mut Histories,
+        copies: Option<fn(usize, usize) -> usize>,
+        reorders: bool,
+        calls: usize,
+    }
+
+    impl Decoder for Misrouted<'_> {
+        fn step(&mut self, previous: Tensor<1, Int>) -> StepOutput {
+            self.inner.step(previous)
+        }
+
+        fn select_rows(&mut self, rows: Tensor<1, Int>) {
+            self.calls += 1;
+            let asked: Vec<i64> = rows.clone().try_into_vec_as::<i64>().unwrap();
+            let n = asked.len();
+            let routed: Vec<i64> = match (self.calls, self.copies) {
+                (1, Some(copies)) => (0..n).map(|row| copies(row, n) as i64).collect(),
+                (1, None) => asked,
+                _ if self.reorders => asked,
+                _ => (0..n as i64).collect(), // the hypotheses move, their states stay
+            };
+            self.inner.select_rows(Tensor::from_data(TensorData::new(routed, [n]), &rows.device()));
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "its best translation")]
+    fn the_check_catches_a_beam_that_never_reorders_the_state() {
+        check_beam_reorders_rows(|batch, max_len, options, decoder| {
+            let mut misrouted = Misrouted { inner: decoder, copies: None, reorders: false, calls: 0 };
+            beam(batch, max_len, options, &mut misrouted)
+        });
+    }
+
+    #[test]
+    #[should_panic(expected = "its best translation")]
+    fn the_check_catches_rows_copied_across_sentences() {
+        // Row r of n·width copies sentence r mod n instead of r / width.
+        check_beam_reorders_rows(|batch, max_len, options, decoder| {
+            let copies: fn(usize, usize) -> usize = |row, rows| row % (rows / 2);
+            let mut misrouted = Misrouted { inner: decoder, copies: Some(copies), reorders: true, calls: 0 };
+            beam(batch, max_len, options, &mut misrouted)
+        });
+    }
+    // END TEACHER ONLY
+
     #[test]
     fn normalisation_follows_wu_et_al() {
         assert_eq!(normalized(-2.0, 1, 0.0), -2.0);

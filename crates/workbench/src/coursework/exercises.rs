@@ -167,6 +167,11 @@ pub const EXERCISES: &[Exercise] = &[
                 test: "tests::context_is_the_weighted_sum",
                 what: "the weighted sum of two value vectors, by hand",
             },
+            Check {
+                package: "seq2seq-attention",
+                test: "weights_tests::context_matches_loops_on_a_batch_of_two",
+                what: "one context vector per sentence, by loops, for two sentences of 3 and 2 positions",
+            },
         ],
     },
     Exercise {
@@ -175,11 +180,18 @@ pub const EXERCISES: &[Exercise] = &[
         sheet: "exercises/07-bahdanau-attention.md",
         file: "crates/attention/src/attention.rs",
         hint: "`keys` already holds U h_j [batch, src_len, attention] and `projected_query` W q [batch, attention]: broadcast the query over the source axis, add, tanh, apply v, and drop the last axis",
-        checks: &[Check {
-            package: "seq2seq-attention",
-            test: "tests::additive_score_by_hand",
-            what: "vᵀ tanh(W q + U h_j) on a hand-computed example",
-        }],
+        checks: &[
+            Check {
+                package: "seq2seq-attention",
+                test: "tests::additive_score_by_hand",
+                what: "vᵀ tanh(W q + U h_j) on a hand-computed example",
+            },
+            Check {
+                package: "seq2seq-attention",
+                test: "weights_tests::additive_scores_match_loops_on_a_batch_of_two",
+                what: "every score of a batch of two, by loops, with query, key and attention sizes 3, 4 and 5",
+            },
+        ],
     },
     Exercise {
         id: "luong-scores",
@@ -315,6 +327,11 @@ pub const EXERCISES: &[Exercise] = &[
                 package: "seq2seq-model",
                 test: "decode::tests::beam_width_one_is_greedy_and_length_penalty_favours_longer_translations",
                 what: "width 1 is greedy; a strong length penalty picks the longer hypothesis",
+            },
+            Check {
+                package: "seq2seq-model",
+                test: "decode::tests::beam_search_keeps_each_hypothesis_with_its_own_decoder_state",
+                what: "two sentences whose best translations start second: the decoder's rows copied per sentence and reordered with their hypotheses",
             },
         ],
     },

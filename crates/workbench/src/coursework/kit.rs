@@ -193,6 +193,8 @@ mod tests {
             ("crates/train/src/metrics.rs", "fn check_bleu(", "fn bleu_with("),
             ("crates/transformer/src/attention_tests.rs", "fn check_against_loops(", "keys_left_untransposed"),
             ("crates/lstm/src/masking_tests.rs", "fn check_masked_update(", "masking_the_hidden_state_only"),
+            ("crates/attention/src/weights_tests.rs", "fn check_context(", "a_sum_over_the_wrong_sentence"),
+            ("crates/model/src/decode.rs", "fn check_beam_reorders_rows(", "struct Misrouted"),
         ] {
             let (teacher, kit) =
                 (std::fs::read_to_string(root.join(file)).unwrap(), std::fs::read_to_string(out.join(file)).unwrap());
