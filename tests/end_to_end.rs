@@ -302,6 +302,7 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
             "probe-agreement-adjective",
             "saliency-agreement",
             "claims-summary",
+            "evolution-panels",
         ]
         .map(String::from),
     );

@@ -6,8 +6,8 @@ mod charts;
 mod heatmap;
 
 pub use charts::{
-    BarPanels, Bars, Forest, ForestRow, LineChart, MatrixImage, PALETTE, ScoreTable, Series, bar_panels, forest,
-    line_chart, matrix_image, score_table,
+    BarPanels, Bars, Forest, ForestRow, LineChart, LinePanel, LinePanels, MatrixImage, PALETTE, ScoreTable, Series,
+    bar_panels, forest, line_chart, line_panels, matrix_image, score_table,
 };
 pub use heatmap::{Panel, attention_grid, attention_heatmap};
 

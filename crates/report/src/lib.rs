@@ -6,6 +6,7 @@ mod ceiling;
 pub mod claims;
 pub mod document;
 mod evolution;
+mod evolution_panels;
 pub mod explorer;
 mod literature;
 pub mod plots;
@@ -88,7 +89,14 @@ pub fn write(
     probe_figures.extend(saliency_plots::write_saliency_plots(&out.join("plots"), probes)?);
     probe_figures.extend(saliency_plots::write_mechanisms_plot(&out.join("plots"), probes)?);
     let claims = claims::judge_all(groups, probes, context.parallel.as_ref());
-    let summary = summary_plot::write_summary_plot(&out.join("plots"), &claims)?;
+    let mut summary = summary_plot::write_summary_plot(&out.join("plots"), &claims)?;
+    summary.extend(evolution_panels::write_evolution_panels(
+        &out.join("plots"),
+        &claims,
+        groups,
+        probes,
+        context.parallel.as_ref(),
+    )?);
     let mut blocks = vec![Block::Heading(1, format!("Comparison: {}", context.name))];
     if groups.is_empty() {
         blocks.push(Block::List(context.settings.clone()));

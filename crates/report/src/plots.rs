@@ -17,7 +17,7 @@ pub const TARGET_ACCURACY: f64 = 90.0;
 const LOSS: &str = "cross-entropy (nats per target token, log scale)";
 
 /// Buckets of fewer test sentences than this are drawn faint: one sentence is 3 points or more.
-const FEW: usize = 30;
+pub(crate) const FEW: usize = 30;
 
 /// A plot written under `plots/`: its stem (`.png`, `.svg`, `.csv`) and caption.
 #[derive(Clone, Debug)]

@@ -57,7 +57,7 @@ enum Measure {
 }
 
 pub(crate) struct ProbeFigure {
-    stem: &'static str,
+    pub(crate) stem: &'static str,
     pub(crate) task: &'static str,
     measure: Measure,
     title: &'static str,
@@ -76,7 +76,7 @@ pub(crate) struct ProbeFigure {
 
 impl ProbeFigure {
     /// The x positions: `(label, bucket)` for items of `kind`.
-    fn positions(&self, kind: &'static str) -> Vec<(String, Bucket)> {
+    pub(crate) fn positions(&self, kind: &'static str) -> Vec<(String, Bucket)> {
         match &self.attractors {
             Some(distance) => (0..=MAX_ATTRACTOR_PHRASES)
                 .map(|a| (a.to_string(), Bucket { attractors: Some(a..=a), ..Bucket::new(kind, distance.clone()) }))

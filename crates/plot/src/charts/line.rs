@@ -69,7 +69,20 @@ impl Figure for LineChart<'_> {
     fn draw<DB: DrawingBackend>(&self, area: DrawingArea<DB, Shift>) -> Result<(), String> {
         area.fill(&WHITE).map_err(text_err)?;
         let (width, _) = area.dim_in_pixel();
-        let (area, legend) = area.split_horizontally(width.saturating_sub(self.legend_width()) as i32);
+        let (plot, legend) = area.split_horizontally(width.saturating_sub(self.legend_width()) as i32);
+        self.draw_plot(&plot, 20)?;
+        draw_legend(&legend, self.series)?;
+        area.present().map_err(text_err)
+    }
+}
+
+impl LineChart<'_> {
+    /// The chart without its legend on `area`, its title in `title_size` pixels.
+    pub(super) fn draw_plot<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        title_size: u32,
+    ) -> Result<(), String> {
         // A log axis is drawn as log10(y) on a linear one, its ticks labelled with y itself.
         let logged: Vec<Series>;
         let series = if self.log_y {
@@ -85,16 +98,14 @@ impl Figure for LineChart<'_> {
         let y_range = self.y_range.map(|(lo, hi)| if self.log_y { (lo.log10(), hi.log10()) } else { (lo, hi) });
         let (y0, y1) = y_range.unwrap_or_else(|| bounds(ys));
         let pad = ((y1 - y0) * 0.03).max(1e-9);
-        let mut chart = ChartBuilder::on(&area)
-            .caption(self.title, (FONT, 20))
+        let mut chart = ChartBuilder::on(area)
+            .caption(self.title, (FONT, title_size))
             .margin(14)
             .x_label_area_size(44)
             .y_label_area_size(64)
             .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))
             .map_err(text_err)?;
-        self.plot(&mut chart, series, x1 - x0)?;
-        draw_legend(&legend, self.series)?;
-        area.present().map_err(text_err)
+        self.plot(&mut chart, series, x1 - x0)
     }
 }
 
@@ -200,6 +211,27 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, series: &[Seri
         }
         area.draw(&Circle::new((14, y), 3, colour.filled())).map_err(text_err)?;
         area.draw(&Text::new(s.name.clone(), (34, y - 8), (FONT, 13))).map_err(text_err)?;
+    }
+    Ok(())
+}
+
+/// The legend as one row across `area` at height `y`, centred: each series' line and name.
+pub(super) fn draw_legend_row<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    series: &[Series],
+    y: i32,
+) -> Result<(), String> {
+    let widths: Vec<i32> = series.iter().map(|s| 40 + 8 * s.name.chars().count() as i32).collect();
+    let (width, _) = area.dim_in_pixel();
+    let mut x = (width as i32 - widths.iter().sum::<i32>()) / 2;
+    for (s, w) in series.iter().zip(&widths) {
+        let colour = PALETTE[s.colour % PALETTE.len()];
+        let segments = if s.dashed { vec![(0, 9), (15, 24)] } else { vec![(0, 24)] };
+        for (from, to) in segments {
+            area.draw(&PathElement::new(vec![(x + from, y), (x + to, y)], colour.stroke_width(3))).map_err(text_err)?;
+        }
+        area.draw(&Text::new(s.name.clone(), (x + 30, y - 8), (FONT, 15))).map_err(text_err)?;
+        x += w;
     }
     Ok(())
 }

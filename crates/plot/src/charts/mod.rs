@@ -1,6 +1,6 @@
-//! Charts for comparison reports: line charts (with a band for the spread over seeds), a table
-//! of scores as a labelled heatmap, bar panels, a forest plot of effects with their intervals,
-//! and a matrix image (the positional encoding).
+//! Charts for comparison reports: line charts (with a band for the spread over seeds) and small
+//! multiples of them, a table of scores as a labelled heatmap, bar panels, a forest plot of
+//! effects with their intervals, and a matrix image (the positional encoding).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -80,12 +80,14 @@ mod bars;
 mod forest;
 mod line;
 mod matrix;
+mod panels;
 mod score_table;
 
 pub use bars::{BarPanels, Bars, bar_panels};
 pub use forest::{Forest, ForestRow, forest};
 pub use line::{LineChart, Series, line_chart};
 pub use matrix::{MatrixImage, matrix_image};
+pub use panels::{LinePanel, LinePanels, line_panels};
 pub use score_table::{ScoreTable, score_table};
 
 #[cfg(test)]

@@ -5,6 +5,12 @@ use super::verdict::{Claim, EXACT_MARGIN, Evidence, decide, missing};
 use crate::runs::{ArchRuns, Run};
 use crate::stats::{self, Unit};
 
+/// Claims 6a and 6b: each attention model against [`BOTTLENECK_LOSER`].
+pub const BOTTLENECK_CLAIMS: [(&str, &str); 2] = [("6a", "luong"), ("6b", "bahdanau")];
+
+/// The model with one fixed-length context vector.
+pub const BOTTLENECK_LOSER: &str = "encdec";
+
 /// Claim 6 on the main comparison: exact match on long sentences, attention against the fixed
 /// context vector, per sentence of the test split.
 pub fn judge_bottleneck(number: &'static str, winner_name: &'static str, groups: &[ArchRuns]) -> Claim {
@@ -12,10 +18,10 @@ pub fn judge_bottleneck(number: &'static str, winner_name: &'static str, groups:
     const SHORT: usize = 10;
     let claim = "The fixed-length context vector is a bottleneck for long sentences; attention removes it";
     let probe = format!("toy-fi test sentences of {LONG}+ words, exact match (control: under {SHORT} words)");
-    let pair = format!("`{winner_name}` vs `encdec`");
+    let pair = format!("`{winner_name}` vs `{BOTTLENECK_LOSER}`");
     let find = |arch: &str| groups.iter().find(|g| g.arch == arch);
-    let (Some(winner), Some(loser)) = (find(winner_name), find("encdec")) else {
-        return missing(number, claim, probe, pair, &format!("{winner_name} or encdec"), None);
+    let (Some(winner), Some(loser)) = (find(winner_name), find(BOTTLENECK_LOSER)) else {
+        return missing(number, claim, probe, pair, &format!("{winner_name} or {BOTTLENECK_LOSER}"), None);
     };
     let sentences = |run: &Run| run.sentences().unwrap_or_default();
     let mut units = Vec::new();

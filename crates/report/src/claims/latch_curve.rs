@@ -30,8 +30,8 @@ use crate::stats::{self, Unit};
 
 const NUMBER: &str = "2a";
 const CLAIM: &str = "An LSTM learns to carry information over lags where an Elman RNN cannot";
-const WINNER: &str = "lstm";
-const LOSER: &str = "rnn";
+pub const WINNER: &str = "lstm";
+pub const LOSER: &str = "rnn";
 pub const FIGURE: &str = "plots/probe-latch-by-lag.png";
 
 /// One maximum lag T: each model's runs trained on lags 1…T.

@@ -29,7 +29,7 @@ impl Measure {
         }
     }
 
-    pub(super) fn chance(self) -> Option<f64> {
+    pub(crate) fn chance(self) -> Option<f64> {
         match self {
             Measure::Margin => Some(50.0),
             Measure::Exact => None,

@@ -29,7 +29,7 @@ mod probe;
 mod tests;
 mod verdict;
 
-pub use bottleneck::judge_bottleneck;
+pub use bottleneck::{BOTTLENECK_CLAIMS, BOTTLENECK_LOSER, judge_bottleneck};
 pub use drop::{DropClaim, FREE_FORM_MARGIN, drop_claims, judge_drop};
 pub use measure::{Bucket, Measure, accuracy, run_accuracy};
 pub use parallel::ParallelTiming;
@@ -60,8 +60,7 @@ pub fn judge_all(groups: &[ArchRuns], probes: &[ProbeRuns], timing: Option<&Para
             .into(),
         figure: None,
     });
-    claims.push(judge_bottleneck("6a", "luong", groups));
-    claims.push(judge_bottleneck("6b", "bahdanau", groups));
+    claims.extend(BOTTLENECK_CLAIMS.map(|(number, winner)| judge_bottleneck(number, winner, groups)));
     claims.push(Claim {
         number: "7a",
         claim: "A Transformer layer needs O(1) sequential steps where a recurrent layer needs O(n)",

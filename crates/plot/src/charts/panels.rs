@@ -1,0 +1,120 @@
+//! Small multiples: a grid of line charts sharing one legend — the same comparison (a winner
+//! against a loser) drawn once per question, each panel on its own axes.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::line::{LineChart, draw_legend_row};
+use super::{Figure, text_err};
+use crate::{FONT, PlotError, render};
+
+/// One panel of [`LinePanels`]: a line chart without a legend of its own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LinePanel {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    /// Names of the integer x positions (categories).
+    pub x_labels: Vec<String>,
+    pub series: Vec<super::Series>,
+    /// Fixed y range; fitted to the data when `None`.
+    pub y_range: Option<(f64, f64)>,
+}
+
+/// A grid of [`LinePanel`]s, `columns` wide, under a title and one legend whose entries name
+/// the roles the panels' series share (their colours and dashes).
+pub struct LinePanels<'a> {
+    pub title: &'a str,
+    pub legend: &'a [super::Series],
+    pub panels: &'a [LinePanel],
+    pub columns: usize,
+}
+
+/// Pixels of one panel, and of the title and legend strip above the grid.
+const PANEL: (u32, u32) = (520, 340);
+const HEADER: u32 = 84;
+
+impl LinePanels<'_> {
+    fn rows(&self) -> usize {
+        self.panels.len().div_ceil(self.columns.max(1))
+    }
+}
+
+impl Figure for LinePanels<'_> {
+    fn size(&self) -> (u32, u32) {
+        (PANEL.0 * self.columns.max(1) as u32, HEADER + PANEL.1 * self.rows() as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.fill(&WHITE).map_err(text_err)?;
+        let (header, grid) = area.split_vertically(HEADER as i32);
+        let title = TextStyle::from((FONT, 22).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+        let (width, _) = header.dim_in_pixel();
+        header.draw(&Text::new(self.title, (width as i32 / 2, 10), title)).map_err(text_err)?;
+        draw_legend_row(&header, self.legend, 50)?;
+        let cells = grid.split_evenly((self.rows(), self.columns.max(1)));
+        for (panel, cell) in self.panels.iter().zip(&cells) {
+            let chart = LineChart {
+                title: &panel.title,
+                x_label: &panel.x_label,
+                y_label: &panel.y_label,
+                series: &panel.series,
+                x_labels: Some(&panel.x_labels),
+                y_range: panel.y_range,
+                log_y: false,
+            };
+            chart.draw_plot(cell, 16)?;
+        }
+        area.present().map_err(text_err)
+    }
+}
+
+/// Writes small multiples to `path` (`.png` or `.svg`).
+pub fn line_panels(path: &Path, panels: &LinePanels<'_>) -> Result<(), PlotError> {
+    if panels.panels.is_empty() {
+        return Err(PlotError::Input(format!("{}: no panels to draw", panels.title)));
+    }
+    if let Some(empty) = panels.panels.iter().find(|p| p.series.iter().all(|s| s.points.is_empty())) {
+        return Err(PlotError::Input(format!("{}: panel `{}` has no points", panels.title, empty.title)));
+    }
+    render(path, panels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Series;
+
+    fn panel(title: &str, points: Vec<(f64, f64)>) -> LinePanel {
+        LinePanel {
+            title: title.into(),
+            x_label: "N".into(),
+            y_label: "accuracy (%)".into(),
+            x_labels: vec!["1-2".into(), "3-4".into()],
+            series: vec![Series { name: "winner".into(), points, ..Series::default() }],
+            y_range: Some((0.0, 100.0)),
+        }
+    }
+
+    #[test]
+    fn panels_fill_a_grid_and_an_empty_panel_is_refused() {
+        let legend = [Series { name: "winner".into(), ..Series::default() }];
+        let panels =
+            [panel("1", vec![(0.0, 50.0), (1.0, 90.0)]), panel("2", vec![(0.0, 60.0)]), panel("3", vec![(1.0, 70.0)])];
+        let figure = LinePanels { title: "t", legend: &legend, panels: &panels, columns: 2 };
+        assert_eq!(figure.size(), (2 * PANEL.0, HEADER + 2 * PANEL.1));
+        let dir = std::env::temp_dir().join(format!("s2s-panels-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for ext in ["png", "svg"] {
+            line_panels(&dir.join(format!("p.{ext}")), &figure).unwrap();
+        }
+        assert_eq!(&std::fs::read(dir.join("p.png")).unwrap()[1..4], b"PNG");
+        let empty = [panel("empty", vec![])];
+        let error = line_panels(&dir.join("e.png"), &LinePanels { panels: &empty, ..figure }).unwrap_err();
+        assert!(error.to_string().contains("panel `empty` has no points"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
