@@ -133,6 +133,11 @@ fn the_workspace_passes_every_check_and_a_kit_builds_fails_them_cleanly_and_grad
     let source = std::fs::read_to_string(broken.join(cell)).unwrap();
     let todo = "todo!(\"exercise elman-step:";
     std::fs::write(broken.join(cell), source.replace(todo, &format!("no_such_name; {todo}"))).unwrap();
+    // Its written answers, in the kit's `answers.md`: handed to the teacher beside the feedback.
+    let answers = std::fs::read_to_string(broken.join("answers.md")).unwrap();
+    let answer = "Beyond its window the ANN can only guess.";
+    std::fs::write(broken.join("answers.md"), answers.replacen("*Your answer (replace this line).*", answer, 1))
+        .unwrap();
     // A submission that games its checks: `elman-step` unsolved but its tests made to return at
     // once (the test file is not graded), a pass line forged in `gru-step`'s region, and the fused
     // kernel the check compares with called in `lstm-step`'s (flagged, scored 0).
@@ -209,6 +214,10 @@ fn the_workspace_passes_every_check_and_a_kit_builds_fails_them_cleanly_and_grad
     let feedback =
         |name: &str| std::fs::read_to_string(submissions.join(format!("grades-feedback/{name}.txt"))).unwrap();
     assert!(feedback("c-elman.patch").contains("elman-step: Elman's recurrent step — 2/2 checks passed"));
+    assert!(feedback("c-elman.patch").contains("written answers: none handed in"));
+    assert!(feedback("b-broken").contains("written answers: 1 of "), "{}", feedback("b-broken"));
+    let handed_in = std::fs::read_to_string(submissions.join("grades-feedback/b-broken.answers.md")).unwrap();
+    assert!(handed_in.contains(answer), "{handed_in}");
     let gaming = feedback("e-gaming");
     assert!(gaming.starts_with("e-gaming: 0.00 of 17\nnote: lstm-step: scored 0"), "{gaming}");
     assert!(gaming.contains("not checked: lstm-step: scored 0, its region calls the fused kernel"), "{gaming}");

@@ -288,7 +288,8 @@ impl Writer<'_> {
             } else {
                 format!(
                     "{title}; buckets of fewer than {FEW} sentences faint. Corpus BLEU of a handful of short \
-                     sentences says little (it is 0 where every one is right but none reaches four words): read \
+                     sentences says little: it is 0 where every translation is right but none reaches four words, \
+                     and above 0 for a model whose translations run to four words, wrong ones included. Read \
                      short buckets by chrF or exact match ({bleu_signature})"
                 )
             };

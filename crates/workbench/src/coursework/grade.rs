@@ -14,6 +14,7 @@ use crate::coursework::checks::{BUILD_FAILED, CheckOutcome, Checkout, outcomes_t
 use crate::coursework::exercises::EXERCISES;
 use crate::coursework::kit::{NOT_GRADED, write_kit};
 use crate::coursework::submission::{assemble, leave_to_do, regions_at};
+use crate::coursework::written::{ANSWERS_FILE, handed_in};
 
 /// How a grading run went: submissions graded now, and those kept from an earlier run.
 #[derive(Debug, PartialEq)]
@@ -53,9 +54,18 @@ pub fn grade(root: &Path, submissions: &Path, out: &Path, target_dir: &Path, res
         let file = feedback.join(format!("{name}.txt"));
         write_atomic(&file, feedback_text(&name, &graded).as_bytes())
             .with_context(|| format!("writing {}", file.display()))?;
+        if let Some((text, _)) = &graded.answers {
+            let file = feedback.join(answers_file(&name));
+            write_atomic(&file, text.as_bytes()).with_context(|| format!("writing {}", file.display()))?;
+        }
         done.graded += 1;
     }
     Ok(done)
+}
+
+/// The file beside a submission's feedback that holds its written answers.
+fn answers_file(name: &str) -> String {
+    format!("{name}.{ANSWERS_FILE}")
 }
 
 /// Where the feedback files of the grade sheet `out` go: `grades.csv` → `grades-feedback/`.
@@ -100,12 +110,14 @@ struct SubmissionGrade {
     scores: Vec<f64>,
     note: String,
     details: Vec<Result<Vec<CheckOutcome>, String>>,
+    /// The written answers handed in, and `(answered, sheets)`.
+    answers: Option<(String, (usize, usize))>,
 }
 
 impl SubmissionGrade {
     fn unchecked(why: String) -> Self {
         let details = EXERCISES.iter().map(|_| Err(why.clone())).collect();
-        SubmissionGrade { scores: vec![0.0; EXERCISES.len()], note: why, details }
+        SubmissionGrade { scores: vec![0.0; EXERCISES.len()], note: why, details, answers: None }
     }
 }
 
@@ -119,6 +131,7 @@ fn grade_one(root: &Path, entry: &Path, name: &str, target_dir: &Path) -> Result
     } else {
         entry.to_path_buf()
     };
+    let answers = handed_in(root, &submitted)?;
     let mut assembled = assemble(root, &submitted, &kits.join("graded").join(name))?;
     let checkout = Checkout { root: &assembled.dir, target_dir: Some(target_dir) };
     let mut notes = Vec::new();
@@ -153,7 +166,7 @@ fn grade_one(root: &Path, entry: &Path, name: &str, target_dir: &Path) -> Result
     let scores = details.iter().map(|d| d.as_ref().map_or(0.0, |outcomes| score(outcomes))).collect();
     notes.extend(assembled.flagged.into_iter().map(|(_, why)| why));
     notes.extend(assembled.notes);
-    Ok(SubmissionGrade { scores, note: notes.join("; "), details })
+    Ok(SubmissionGrade { scores, note: notes.join("; "), details, answers })
 }
 
 /// What a student reads: the total, the note, and each exercise's checks with their messages.
@@ -163,6 +176,15 @@ fn feedback_text(name: &str, graded: &SubmissionGrade) -> String {
     if !graded.note.is_empty() {
         text.push_str(&format!("note: {}\n", graded.note));
     }
+    text.push_str(&match &graded.answers {
+        Some((_, (answered, sheets))) => {
+            format!(
+                "written answers: {answered} of {sheets} sheets, in {} (for the teacher to read)\n",
+                answers_file(name)
+            )
+        }
+        None => format!("written answers: none handed in (`{ANSWERS_FILE}` at the kit's root)\n"),
+    });
     for ((exercise, detail), score) in EXERCISES.iter().zip(&graded.details).zip(&graded.scores) {
         text.push('\n');
         match detail {
@@ -230,10 +252,11 @@ mod tests {
         details[2] = Err("lstm-step: scored 0, its region calls the fused kernel".into());
         let mut scores = vec![1.0; EXERCISES.len()];
         (scores[1], scores[2]) = (0.5, 0.0);
-        let graded = SubmissionGrade { scores, note: "a note".into(), details };
+        let answers = Some(("…".to_string(), (3, 15)));
+        let graded = SubmissionGrade { scores, note: "a note".into(), details, answers };
         let text = feedback_text("ada", &graded);
         assert!(text.starts_with(&format!(
-            "ada: {:.2} of {}\nnote: a note\n",
+            "ada: {:.2} of {}\nnote: a note\nwritten answers: 3 of 15 sheets, in ada.answers.md (for the teacher to read)\n",
             EXERCISES.len() as f64 - 1.5,
             EXERCISES.len()
         )));
@@ -248,6 +271,10 @@ mod tests {
         );
         let unchecked = feedback_text("bob", &SubmissionGrade::unchecked("the patch does not apply".into()));
         assert_eq!(unchecked.matches("not checked: the patch does not apply").count(), EXERCISES.len());
+        assert!(
+            unchecked.contains("written answers: none handed in (`answers.md` at the kit's root)\n"),
+            "{unchecked}"
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! `todo!()` that carries the exercise's hint. The markers stay, so the kit's regions are found
 //! again by `exercise list` and `exercise check`, and a kit of a kit is the same kit. The
 //! teacher-only blocks — the wrong solutions each check is shown to fail, near-solutions all —
-//! are left out.
+//! are left out, and `answers.md` gathers every sheet's experiment questions for the written
+//! answers.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use seq2seq_data::fsutil::write_atomic;
 
 use crate::coursework::exercises::{EXERCISES, Exercise, placeholder, regions};
+use crate::coursework::written::{ANSWERS_FILE, template};
 
 /// Folders never copied into a kit: build outputs, history, local runs, and the suggested answers.
 const LEFT_OUT: &[&str] = &["target", ".git", "runs", "exercises/answers"];
@@ -55,6 +57,8 @@ pub fn write_kit(root: &Path, out: &Path, also_left_out: &[&str]) -> Result<usiz
         }
         write_atomic(&to, text.as_bytes()).with_context(|| format!("writing {}", to.display()))?;
     }
+    let answers = out.join(ANSWERS_FILE);
+    write_atomic(&answers, template(root)?.as_bytes()).with_context(|| format!("writing {}", answers.display()))?;
     Ok(cut)
 }
 
@@ -185,6 +189,7 @@ mod tests {
             assert_eq!(status(&out, exercise).unwrap(), Status::ToDo, "{}", exercise.id);
         }
         assert!(out.join("Cargo.toml").exists() && out.join("crates/rnn/src/cell.rs").exists());
+        assert_eq!(std::fs::read_to_string(out.join(ANSWERS_FILE)).unwrap(), template(root).unwrap());
         for left in LEFT_OUT {
             assert!(!out.join(left).exists(), "{left} was copied");
         }

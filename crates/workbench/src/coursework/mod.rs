@@ -11,3 +11,4 @@ pub mod kit;
 pub mod progress;
 pub mod submission;
 pub mod suspicious;
+pub mod written;
