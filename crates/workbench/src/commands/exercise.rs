@@ -9,6 +9,7 @@ use clap::Subcommand;
 use crate::coursework::checks::{Checkout, print_outcomes};
 use crate::coursework::exercises::{EXERCISES, find};
 use crate::coursework::grade::{feedback_dir, grade};
+use crate::coursework::handin::hand_in;
 use crate::coursework::kit::make_kit;
 use crate::coursework::progress::{bar, next, progress, record, sheet_hint};
 
@@ -45,6 +46,16 @@ pub enum ExerciseCommand {
         #[arg(long)]
         out: PathBuf,
         /// The full workspace [default: the current directory].
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Copy what is graded into a new folder to hand in: the files holding solution regions,
+    /// answers.md and the manifest (zip it, or hand in the folder; the grader takes it as a kit).
+    HandIn {
+        /// Where the hand-in goes (a new or empty folder), e.g. ../hand-in-ada.
+        #[arg(long)]
+        out: PathBuf,
+        /// The kit [default: the current directory].
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
@@ -128,6 +139,16 @@ pub fn run(action: ExerciseCommand) -> Result<()> {
             let cut = make_kit(&root, &out)?;
             println!(
                 "kit written to {} ({cut} solution regions cut); build it with `cargo check` there",
+                out.display()
+            );
+            Ok(())
+        }
+        ExerciseCommand::HandIn { out, root } => {
+            let files = hand_in(&root, &out)?;
+            println!(
+                "{} files copied to {}: the solution regions' files, your answers and the manifest; hand in \
+                 that folder (or an archive of it)",
+                files.len(),
                 out.display()
             );
             Ok(())

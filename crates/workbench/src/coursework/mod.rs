@@ -7,6 +7,7 @@
 pub mod checks;
 pub mod exercises;
 pub mod grade;
+pub mod handin;
 pub mod kit;
 pub mod progress;
 pub mod submission;
