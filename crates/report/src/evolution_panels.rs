@@ -13,7 +13,7 @@ use crate::claims::{
 };
 use crate::plots::{FEW, Plot, csv};
 use crate::probe_plots::figures;
-use crate::runs::{ArchRuns, ProbeRuns, bucket_start};
+use crate::runs::{ArchRuns, ProbeRuns, length_buckets};
 
 /// [`PALETTE`](seq2seq_plot::PALETTE) indices of the roles every panel shares.
 const WINNER: usize = 0;
@@ -197,18 +197,12 @@ fn latch_curve(probes: &[ProbeRuns]) -> Option<Curve> {
 fn bottleneck_curve(groups: &[ArchRuns], winner: &str) -> Option<Curve> {
     let find = |arch: &str| groups.iter().find(|g| g.arch == arch);
     let (w, l) = (find(winner)?, find(BOTTLENECK_LOSER)?);
-    let mut buckets: Vec<(usize, String, usize)> = Vec::new(); // (first length, name, sentences)
-    for b in w.runs.iter().flat_map(|r| &r.test.by_length) {
-        if !buckets.iter().any(|(_, g, _)| *g == b.group) {
-            buckets.push((bucket_start(&b.group).unwrap_or(0), b.group.clone(), b.sentences));
-        }
-    }
-    buckets.sort();
+    let buckets = length_buckets(w.runs.iter());
     let exact = |g: &ArchRuns, bucket: &str| {
         g.stat(|r| r.test.by_length.iter().find(|b| b.group == bucket).map(|b| b.exact_match)).map(|s| s.mean)
     };
-    let points = buckets.iter().map(|(_, b, _)| (b.clone(), exact(w, b), exact(l, b))).collect();
-    let faint = (0..buckets.len()).filter(|&k| buckets[k].2 < FEW).map(|k| k as f64).collect();
+    let points = buckets.iter().map(|(b, _)| (b.clone(), exact(w, b), exact(l, b))).collect();
+    let faint = (0..buckets.len()).filter(|&k| buckets[k].1 < FEW).map(|k| k as f64).collect();
     Some(Curve {
         x_label: format!("source words (toy-fi test sentences; buckets under {FEW} faint)"),
         y_label: "exact match (%)",

@@ -134,7 +134,6 @@ pub fn write(
     Ok(files)
 }
 
-/// The main comparison: how it was made, the results table and the demo sentence.
 /// The results table's sentence on how its BLEU and chrF were computed (empty for runs that did
 /// not record it).
 fn metric_signatures(groups: &[ArchRuns]) -> String {
@@ -149,6 +148,7 @@ fn metric_signatures(groups: &[ArchRuns]) -> String {
     )
 }
 
+/// The main comparison: how it was made, the results table and the demo sentence.
 fn results(groups: &[ArchRuns], context: &Context) -> Vec<Block> {
     let seeds = groups.iter().map(|g| g.runs.len()).min().unwrap_or(0);
     let first = &groups[0].runs[0];

@@ -7,7 +7,7 @@ use seq2seq_plot::{BarPanels, Bars, LineChart, ScoreTable, Series, bar_panels, l
 
 use crate::ReportError;
 use crate::probe_plots::{colour, in_evolution, labelled_colour};
-use crate::runs::{ArchRuns, Run, Sentence, Stat, bucket_start};
+use crate::runs::{ArchRuns, Run, Sentence, Stat, length_buckets};
 use crate::stats;
 
 /// Validation token accuracy (%) that "epochs to target" counts up to.
@@ -189,29 +189,10 @@ impl Writer<'_> {
 
     /// 3. Exact match, chrF and BLEU by source-length bucket (Bahdanau et al.'s figure).
     fn by_length(&mut self) -> Result<(), ReportError> {
-        let buckets: Vec<String> = {
-            let mut all: Vec<(usize, String)> = Vec::new();
-            for r in self.groups.iter().flat_map(|g| &g.runs) {
-                for b in &r.test.by_length {
-                    let start = bucket_start(&b.group).unwrap_or(0);
-                    if !all.iter().any(|(_, name)| *name == b.group) {
-                        all.push((start, b.group.clone()));
-                    }
-                }
-            }
-            all.sort();
-            all.into_iter().map(|(_, name)| name).collect()
-        };
         // Test sentences per bucket (the same test set for every run): named under each bucket,
         // and buckets of fewer than `FEW` drawn faint.
-        let sentences: Vec<usize> = buckets
-            .iter()
-            .map(|bucket| {
-                let runs = self.groups.iter().flat_map(|g| &g.runs);
-                runs.flat_map(|r| r.test.by_length.iter().filter(|b| b.group == *bucket).map(|b| b.sentences)).max()
-            })
-            .map(Option::unwrap_or_default)
-            .collect();
+        let (buckets, sentences): (Vec<String>, Vec<usize>) =
+            length_buckets(self.groups.iter().flat_map(|g| &g.runs)).into_iter().unzip();
         let labels: Vec<String> = buckets.iter().zip(&sentences).map(|(b, n)| format!("{b} ({n})")).collect();
         let faint: Vec<f64> = (0..buckets.len()).filter(|&k| sentences[k] < FEW).map(|k| k as f64).collect();
         let (bleu_signature, chrf_signature) = (

@@ -184,6 +184,20 @@ impl Stat {
     }
 }
 
+/// The source-length buckets of `runs`' test reports in length order, each with its number of
+/// test sentences (the most any run counted: the runs share one test set).
+pub fn length_buckets<'a>(runs: impl Iterator<Item = &'a Run>) -> Vec<(String, usize)> {
+    let mut all: Vec<(usize, String, usize)> = Vec::new(); // (first length, name, sentences)
+    for b in runs.flat_map(|r| &r.test.by_length) {
+        match all.iter_mut().find(|(_, name, _)| *name == b.group) {
+            Some(found) => found.2 = found.2.max(b.sentences),
+            None => all.push((bucket_start(&b.group).unwrap_or(0), b.group.clone(), b.sentences)),
+        }
+    }
+    all.sort();
+    all.into_iter().map(|(_, name, sentences)| (name, sentences)).collect()
+}
+
 /// The distinct sacreBLEU signatures `of` the runs' test reports, quoted as code and joined
 /// (empty where no run recorded one).
 pub fn signatures(groups: &[ArchRuns], of: fn(&TestReport) -> &String) -> String {
