@@ -5,8 +5,6 @@ use burn::module::Module;
 use burn::nn::PaddingConfig1d;
 use burn::nn::conv::{Conv1d, Conv1dConfig};
 use burn::tensor::activation::glu;
-use burn::tensor::module::conv1d;
-use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Tensor};
 use seq2seq_model::dropout::Dropout;
 
@@ -66,16 +64,54 @@ impl ConvBlock {
     /// at every slot, the zero padding included: `x` `[batch, slots, d]` → `[batch, slots, d]`.
     pub fn gate(&self, x: Tensor<3>) -> Tensor<3> {
         // BEGIN SOLUTION conv-block
-        glu(self.conv.forward(x.swap_dims(1, 2)), 1).swap_dims(1, 2)
+        glu(self.convolve(x), 2)
         // END SOLUTION conv-block
     }
 
     /// The gate at the last slot of `window` `[rows, (k − 1)·δ + 1, d]` alone, without padding:
     /// one causal output from the words it reads (a decoder's step) → `[rows, 1, d]`.
     pub fn gate_last(&self, window: Tensor<3>) -> Tensor<3> {
-        let options = ConvOptions::new([1], [0], [self.conv.dilation], 1);
-        let bias = self.conv.bias.as_ref().map(|bias| bias.val());
-        glu(conv1d(window.swap_dims(1, 2), self.conv.weight.val(), bias, options), 1).swap_dims(1, 2)
+        glu(self.convolve_padded(window, (0, 0)), 2)
+    }
+
+    /// `W ∗ x + c` with this layer's zero padding: `x` `[batch, slots, d]` → `[batch, slots, 2d]`,
+    /// what burn's `Conv1d::forward` computes in `[batch, channels, slots]`.
+    pub fn convolve(&self, x: Tensor<3>) -> Tensor<3> {
+        let padding = match self.conv.padding {
+            PaddingConfig1d::Explicit(left, right) => (left, right),
+            _ => (0, 0),
+        };
+        self.convolve_padded(x, padding)
+    }
+
+    /// ```text
+    /// (W ∗ x)_t = Σ_j W_j · x_{t + j·δ} + c,   j = 0 … k − 1,  x zero-padded by (left, right)
+    ///           = [x_t ; x_{t+δ} ; … ; x_{t+(k−1)·δ}] · [W_0 ; W_1 ; … ; W_{k−1}]ᵀ + c
+    /// ```
+    /// A convolution is one linear layer applied to each window of `k` words laid side by side:
+    /// `x` `[batch, slots, d]` → `[batch, slots + left + right − (k − 1)·δ, 2d]`. (One matrix
+    /// product over every window: its gradients are matrix products too, where a convolution's
+    /// backward pass on the CPU is not.)
+    fn convolve_padded(&self, x: Tensor<3>, (left, right): (usize, usize)) -> Tensor<3> {
+        let [batch, slots, d] = x.dims();
+        let (k, dilation) = (self.conv.kernel_size, self.conv.dilation);
+        let device = x.device();
+        let zeros = |words: usize| (words > 0).then(|| Tensor::zeros([batch, words, d], &device));
+        let parts = [zeros(left), Some(x), zeros(right)];
+        let padded = Tensor::cat(parts.into_iter().flatten().collect(), 1); // [batch, left + slots + right, d]
+        let out = left + slots + right - (k - 1) * dilation;
+        let windows: Vec<Tensor<3>> = (0..k).map(|j| padded.clone().narrow(1, j * dilation, out)).collect();
+        let windows = Tensor::cat(windows, 2).reshape([batch * out, k * d]); // [batch·out, k·d]
+        let weight = self.conv.weight.val(); // [2d, d, k]
+        let width = weight.dims()[0];
+        let weight = weight.permute([2, 1, 0]).reshape([k * d, width]); // [k·d, 2d], row j·d + i
+        let bias = self.conv.bias.as_ref().map(|bias| bias.val().unsqueeze_dim::<2>(0)); // [1, 2d]
+        let product = windows.matmul(weight);
+        let product = match bias {
+            Some(bias) => product + bias,
+            None => product,
+        };
+        product.reshape([batch, out, width])
     }
 
     /// Words the kernel reads before the one it writes, `(k − 1)·δ`: what a causal step keeps.

@@ -77,6 +77,38 @@ fn the_block_matches_a_hand_computed_gated_convolution() {
     }
 }
 
+/// The windows-times-matrix form of `W ∗ x + c` against burn's `Conv1d` with the same weights:
+/// outputs and the gradients of the input, the kernel and the bias.
+#[test]
+fn the_windowed_product_equals_burns_convolution_and_its_gradients() {
+    let device = Device::flex().autodiff();
+    device.seed(3);
+    let (batch, slots, d) = (2, 6, 3);
+    for (kernel, dilation, padding) in [(3, 1, (2, 0)), (3, 2, (2, 2)), (2, 3, (3, 0)), (1, 1, (0, 0)), (5, 1, (2, 2))]
+    {
+        let block = ConvBlock::new(d, kernel, dilation, padding, &device);
+        let x = Tensor::<3>::random([batch, slots, d], Distribution::Default, &device).require_grad();
+        let ours = block.convolve(x.clone());
+        let burns = block.conv.forward(x.clone().swap_dims(1, 2)).swap_dims(1, 2);
+        let close = |a: Vec<f32>, b: Vec<f32>, what: &str| {
+            assert_eq!(a.len(), b.len(), "k {kernel}, δ {dilation}: {what} sizes");
+            for (n, (a, b)) in a.iter().zip(&b).enumerate() {
+                assert!((a - b).abs() < 1e-5, "k {kernel}, δ {dilation}, {padding:?}: {what} {n}: {a} vs {b}");
+            }
+        };
+        close(values(ours.clone()), values(burns.clone()), "output");
+        // A weighted sum, so that every output's gradient differs.
+        let weights = Tensor::<3>::random(ours.dims(), Distribution::Default, &device);
+        let ours_grads = (ours * weights.clone()).sum().backward();
+        let burns_grads = (burns * weights).sum().backward();
+        close(values(x.grad(&ours_grads).unwrap()), values(x.grad(&burns_grads).unwrap()), "dx");
+        let weight = block.conv.weight.val();
+        close(values(weight.grad(&ours_grads).unwrap()), values(weight.grad(&burns_grads).unwrap()), "dW");
+        let bias = block.conv.bias.as_ref().unwrap().val();
+        close(values(bias.grad(&ours_grads).unwrap()), values(bias.grad(&burns_grads).unwrap()), "dc");
+    }
+}
+
 /// `(k − 1)·δ` zeros, all before the sentence (causal) or half on each side (centred).
 #[test]
 fn padding_keeps_every_slot_and_hides_the_future_when_causal() {

@@ -210,7 +210,7 @@ pub const EXERCISES: &[Exercise] = &[
         title: "A gated convolution layer: zero padding, dilation, the receptive field",
         sheet: "exercises/15-conv-block.md",
         file: "crates/conv/src/block.rs",
-        hint: "padding: the kernel spans (k − 1)·δ words besides the one it writes, all on the left when causal, half on each side when centred; gate: the conv reads [batch, d, slots] (swap axes 1 and 2), GLU splits its 2d channels (axis 1) into a ⊙ σ(b), swap back; forward: zero the padded slots (mask), dropout, gate, then √½ · (gate + h)",
+        hint: "padding: the kernel spans (k − 1)·δ words besides the one it writes, all on the left when causal, half on each side when centred; gate: self.convolve(x) is W ∗ x + c with the layer's padding, [batch, slots, 2d], and GLU splits its 2d channels (axis 2) into a ⊙ σ(b); forward: zero the padded slots (mask), dropout, gate, then √½ · (gate + h)",
         checks: &[
             Check {
                 package: "seq2seq-conv",
