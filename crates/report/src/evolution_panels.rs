@@ -82,7 +82,7 @@ pub fn write_evolution_panels(
                    its verdict in the title. A panel shows where the two differ, not all a verdict rests on: the \
                    controls (the loser's own easy bucket for 8a and 8b, both models' easy bucket for 2b, 4 and 5), \
                    the interval against the margin and each seed's sign are in the claims table — a panel titled \
-                   not measurable here can look like a clean win, and the table says why it is not. 2a counts \
+                   not measurable here can look like a clean win, so it says why under it, in red. 2a counts \
                    seeds that learn; 7b is one thread's GFLOP/s, judged by how far each falls from its shortest \
                    length";
     Ok(vec![Plot { stem: "evolution-panels".into(), caption: caption.into() }])
@@ -109,7 +109,16 @@ fn panel(claim: &Claim, curve: Curve) -> LinePanel {
         x_labels: curve.points.iter().map(|p| p.0.clone()).collect(),
         series: lines,
         y_range: curve.y_range,
+        note: (claim.verdict == Verdict::NotMeasurable)
+            .then(|| format!("not measurable: {}", reason_head(&claim.reason))),
     }
+}
+
+/// A verdict's reason up to its first clause that gives figures: `the loser never learned the
+/// task: it scores 71.4 % on the easy bucket (needs 95 %)`.
+fn reason_head(reason: &str) -> &str {
+    let end = [", so ", "; "].iter().filter_map(|cut| reason.find(cut)).min().unwrap_or(reason.len());
+    &reason[..end]
 }
 
 /// `winner vs loser`, a prefix both share up to a comma said once: `transformer d=64: learned
@@ -239,6 +248,22 @@ fn parallel_curve(timing: &ParallelTiming) -> Curve {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_note_keeps_a_reason_up_to_its_figures() {
+        let reason = "the loser never learned the task: it scores 71.4 % on the easy bucket (needs 95 %), so its \
+                      failure on the hard one is no win; conv R=9, learned positions 100.0 %";
+        assert_eq!(
+            reason_head(reason),
+            "the loser never learned the task: it scores 71.4 % on the easy bucket (needs 95 %)"
+        );
+        let reason = "control not learned: the winner scores 92.1 % on the control bucket (needs 95 %); easy → hard";
+        assert_eq!(
+            reason_head(reason),
+            "control not learned: the winner scores 92.1 % on the control bucket (needs 95 %)"
+        );
+        assert_eq!(reason_head("no models"), "no models");
+    }
 
     #[test]
     fn a_shared_prefix_is_said_once() {

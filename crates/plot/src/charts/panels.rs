@@ -22,6 +22,9 @@ pub struct LinePanel {
     pub series: Vec<super::Series>,
     /// Fixed y range; fitted to the data when `None`.
     pub y_range: Option<(f64, f64)>,
+    /// A warning under the panel, in red, wrapped to two lines (what the lines cannot show, such
+    /// as why a verdict is not measurable).
+    pub note: Option<String>,
 }
 
 /// A grid of [`LinePanel`]s, `columns` wide, under a title and one legend whose entries name
@@ -57,6 +60,15 @@ impl Figure for LinePanels<'_> {
         draw_legend_row(&header, self.legend, 50)?;
         let cells = grid.split_evenly((self.rows(), self.columns.max(1)));
         for (panel, cell) in self.panels.iter().zip(&cells) {
+            let (_, height) = cell.dim_in_pixel();
+            let cell = match &panel.note {
+                Some(note) => {
+                    let (plot, strip) = cell.split_vertically(height as i32 - NOTE as i32);
+                    draw_note(&strip, note)?;
+                    plot
+                }
+                None => cell.clone(),
+            };
             let chart = LineChart {
                 title: &panel.title,
                 x_label: &panel.x_label,
@@ -66,10 +78,50 @@ impl Figure for LinePanels<'_> {
                 y_range: panel.y_range,
                 log_y: false,
             };
-            chart.draw_plot(cell, 16)?;
+            chart.draw_plot(&cell, 16)?;
         }
         area.present().map_err(text_err)
     }
+}
+
+/// Pixels under a panel for its note: two lines.
+const NOTE: u32 = 36;
+
+/// `note` in red, centred, broken at spaces into lines of at most [`NOTE_LINE`] characters
+/// (two at most; a longer note ends in `…`).
+fn draw_note<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, note: &str) -> Result<(), String> {
+    let style =
+        TextStyle::from((FONT, 14).into_font()).color(&RGBColor(190, 30, 30)).pos(Pos::new(HPos::Center, VPos::Top));
+    let (width, _) = area.dim_in_pixel();
+    for (k, line) in wrap(note, NOTE_LINE, 2).iter().enumerate() {
+        area.draw(&Text::new(line.as_str(), (width as i32 / 2, 2 + 16 * k as i32), style.clone())).map_err(text_err)?;
+    }
+    Ok(())
+}
+
+/// Characters of a note's line that fit a panel's width.
+const NOTE_LINE: usize = 68;
+
+/// `text` broken at spaces into at most `lines` lines of at most `width` characters; what does
+/// not fit ends the last line in `…`.
+fn wrap(text: &str, width: usize, lines: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        let fits = out.last().is_some_and(|line| line.chars().count() + 1 + word.chars().count() <= width);
+        if let Some(line) = out.last_mut().filter(|_| fits) {
+            line.push(' ');
+            line.push_str(word);
+        } else if out.len() == lines {
+            if let Some(last) = out.last_mut() {
+                let kept: String = last.chars().take(width.saturating_sub(1)).collect();
+                *last = format!("{}…", kept.trim_end());
+            }
+            break;
+        } else {
+            out.push(word.to_string());
+        }
+    }
+    out
 }
 
 /// Writes small multiples to `path` (`.png` or `.svg`).
@@ -96,7 +148,15 @@ mod tests {
             x_labels: vec!["1-2".into(), "3-4".into()],
             series: vec![Series { name: "winner".into(), points, ..Series::default() }],
             y_range: Some((0.0, 100.0)),
+            note: None,
         }
+    }
+
+    #[test]
+    fn a_note_wraps_at_spaces_into_two_lines_and_says_when_it_is_cut() {
+        assert_eq!(wrap("the loser never learned the task", 16, 2), ["the loser never", "learned the task"]);
+        assert_eq!(wrap("a b", 16, 2), ["a b"]);
+        assert_eq!(wrap("one two three four five", 9, 2), ["one two", "three…"]);
     }
 
     #[test]
@@ -104,6 +164,8 @@ mod tests {
         let legend = [Series { name: "winner".into(), ..Series::default() }];
         let panels =
             [panel("1", vec![(0.0, 50.0), (1.0, 90.0)]), panel("2", vec![(0.0, 60.0)]), panel("3", vec![(1.0, 70.0)])];
+        let mut panels = panels;
+        panels[1].note = Some("not measurable: the loser never learned the task".into());
         let figure = LinePanels { title: "t", legend: &legend, panels: &panels, columns: 2 };
         assert_eq!(figure.size(), (2 * PANEL.0, HEADER + 2 * PANEL.1));
         let dir = std::env::temp_dir().join(format!("s2s-panels-{}", std::process::id()));
