@@ -1,17 +1,19 @@
 //! `workbench exercise …`: the coursework's commands, over the catalogue, the kit and the checks
 //! of `coursework/`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Result, bail};
 use clap::Subcommand;
 
-use crate::coursework::checks::{Checkout, print_outcomes};
-use crate::coursework::exercises::{EXERCISES, find};
+use crate::coursework::checks::{CheckOutcome, Checkout, print_outcomes};
+use crate::coursework::exercises::{EXERCISES, Exercise, find};
 use crate::coursework::grade::{feedback_dir, grade};
 use crate::coursework::handin::hand_in;
 use crate::coursework::kit::make_kit;
 use crate::coursework::progress::{bar, next, progress, record, sheet_hint};
+use crate::coursework::watch::{Student, wait_for_change, watch};
 
 #[derive(Subcommand)]
 pub enum ExerciseCommand {
@@ -24,6 +26,15 @@ pub enum ExerciseCommand {
     },
     /// The next exercise to work on: the first, in the evolution's order, not passing every check.
     Next {
+        /// The workspace (or kit) [default: the current directory].
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Check an exercise each time its file is saved, until Ctrl-C; without an id, the next
+    /// unfinished exercise, going on to the next one as each passes.
+    Watch {
+        /// Exercise id [default: the next unfinished one, then the next].
+        id: Option<String>,
         /// The workspace (or kit) [default: the current directory].
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -122,6 +133,10 @@ pub fn run(action: ExerciseCommand) -> Result<()> {
             }
             Ok(())
         }
+        ExerciseCommand::Watch { id, root } => {
+            let exercise = id.map(|id| find(&id)).transpose()?;
+            watch(&root, exercise, &mut Terminal { root: &root })
+        }
         ExerciseCommand::Hint { id, more, root } => {
             let exercise = find(&id)?;
             println!("{}: {}", exercise.id, exercise.hint);
@@ -181,5 +196,31 @@ pub fn run(action: ExerciseCommand) -> Result<()> {
             );
             Ok(())
         }
+    }
+}
+
+/// `exercise watch` at a terminal: the checks built and run in the checkout, the file polled
+/// twice a second, until Ctrl-C.
+struct Terminal<'a> {
+    root: &'a Path,
+}
+
+impl Student for Terminal<'_> {
+    fn check(&mut self, exercise: &Exercise) -> Result<Vec<CheckOutcome>> {
+        let checkout = Checkout { root: self.root, target_dir: None };
+        let mut checked = checkout.check_all(&[exercise])?;
+        // Ctrl-C during a build stops cargo too: what it left is no outcome to record.
+        if crate::interrupt::requested() {
+            bail!("interrupted");
+        }
+        Ok(checked.pop().map(|(_, outcomes)| outcomes).unwrap_or_default())
+    }
+
+    fn wait(&mut self, path: &Path) -> Result<bool> {
+        wait_for_change(path, Duration::from_millis(500), crate::interrupt::requested)
+    }
+
+    fn say(&mut self, text: &str) {
+        println!("{}", text.trim_end());
     }
 }

@@ -2,7 +2,7 @@
 //! workspace (`kit.rs`), a submission rebuilt from its solution regions alone (`submission.rs`)
 //! after reading them for ways round a check (`suspicious.rs`), the checks (`checks.rs`) and
 //! the grade sheet (`grade.rs`),
-//! and a student's progress between checks (`progress.rs`). `workbench exercise` is `commands/exercise.rs`.
+//! a student's progress between checks (`progress.rs`) and the check-on-save loop (`watch.rs`). `workbench exercise` is `commands/exercise.rs`.
 
 pub mod checks;
 pub mod exercises;
@@ -12,4 +12,5 @@ pub mod kit;
 pub mod progress;
 pub mod submission;
 pub mod suspicious;
+pub mod watch;
 pub mod written;

@@ -112,13 +112,13 @@ pub fn sheet_hint(root: &Path, exercise: &Exercise) -> Result<Option<String>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::coursework::exercises::{find, placeholder};
 
     /// A checkout holding every exercise's file with one region: the kit's `todo!()`, except
     /// `written` ones.
-    fn checkout(dir: &Path, written: &[&str]) {
+    pub(crate) fn checkout(dir: &Path, written: &[&str]) {
         let _ = std::fs::remove_dir_all(dir);
         for exercise in EXERCISES {
             let path = dir.join(exercise.file);
@@ -131,7 +131,7 @@ mod tests {
         }
     }
 
-    fn outcomes(passed: usize, failed: usize) -> Vec<CheckOutcome> {
+    pub(crate) fn outcomes(passed: usize, failed: usize) -> Vec<CheckOutcome> {
         let one = |passed| CheckOutcome { test: "t", passed, message: None };
         (0..passed).map(|_| one(true)).chain((0..failed).map(|_| one(false))).collect()
     }
