@@ -284,8 +284,26 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
     let dir = scratch("compare");
     let out = workbench(&["compare", "--quick", "--out", dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
-    let archs = ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau", "luong", "conv", "convs2s", "transformer"];
-    let mut plots: Vec<String> = archs.iter().map(|a| format!("loss-{a}")).collect();
+    // The results table's rows: each model's name in the report and its runs' directory (the
+    // variant of `experiments/compare.toml` is named by what differs).
+    let rows = [
+        ("ann", "ann"),
+        ("rnn", "rnn"),
+        ("lstm", "lstm"),
+        ("lstm (delay = 8)", "lstm-delay8"),
+        ("birnn", "birnn"),
+        ("encdec", "encdec"),
+        ("bahdanau", "bahdanau"),
+        ("luong", "luong"),
+        ("conv", "conv"),
+        ("convs2s", "convs2s"),
+        ("transformer", "transformer"),
+    ];
+    // A file is named by its model's name, dashed: `loss-lstm-delay-8`.
+    let dashed = |name: &str| {
+        name.split(|c: char| !c.is_ascii_alphanumeric()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+    };
+    let mut plots: Vec<String> = rows.iter().map(|(name, _)| format!("loss-{}", dashed(name))).collect();
     plots.extend(
         [
             "valid-loss-by-epoch",
@@ -340,9 +358,9 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
     for signature in ["`BLEU|nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:", "`chrF2|nrefs:1|"] {
         assert!(report.contains(signature), "{signature} in report.md");
     }
-    for arch in archs {
-        assert!(report.contains(&format!("| `{arch}` |")), "{arch} in the results table");
-        assert!(html.contains(&format!("<code>{arch}</code>")), "{arch} in report.html");
+    for (name, _) in rows {
+        assert!(report.contains(&format!("| `{name}` |")), "{name} in the results table");
+        assert!(html.contains(&format!("<code>{name}</code>")), "{name} in report.html");
     }
     for section in ["## Results", "## The demo sentence", "## What each step of the evolution buys", "## Plots"] {
         assert!(report.contains(section), "{section}");
@@ -398,8 +416,8 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
         let table = table.split("</table>").next().unwrap();
         let escape = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
         assert!(table.contains(&format!("<td>{}</td>", escape(source.lines().nth(2).unwrap()))), "{table}");
-        for arch in archs {
-            let run = dir.join(format!("runs/{arch}-seed42"));
+        for (arch, stem) in rows {
+            let run = dir.join(format!("runs/{stem}-seed42"));
             let row = format!("<tr data-model=\"{arch}\">");
             // `--quick` tests the bottleneck pair on sentences of its own: no row for those.
             if std::fs::read_to_string(run.join("test.src.txt")).unwrap() != source {
@@ -411,7 +429,7 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
             assert!(table.contains(&format!("{row}<td>{arch}</td><td>{said}</td>")), "{arch}: {table}");
         }
         let shown = page.split("data-models=\"").nth(1).unwrap().split('"').next().unwrap();
-        let expected: Vec<&str> = archs.iter().copied().filter(|a| !["rnn", "lstm"].contains(a)).collect();
+        let expected: Vec<&str> = rows.iter().map(|r| r.0).filter(|a| !["rnn", "lstm"].contains(a)).collect();
         assert_eq!(shown, expected.join(","));
         assert!(page.contains("validation BLEU</text>"), "the metric picked");
         let heatmap = page.split("<svg id=\"explorer-attention\"").nth(1).unwrap().split("</svg>").next().unwrap();
@@ -431,9 +449,9 @@ fn a_quick_compare_of_every_architecture_writes_every_plot_and_the_report() {
     let again = workbench(&["compare", "--quick", "--out", dir.to_str().unwrap()]);
     assert!(again.status.success(), "{}", text(&again));
     let probe_runs = 5; // the quick agreement probe: ann, rnn, lstm, birnn, and lstm (delay = 4)
-    assert_eq!(text(&again).matches("done before, kept").count(), archs.len() + probe_runs, "{}", text(&again));
+    assert_eq!(text(&again).matches("done before, kept").count(), rows.len() + probe_runs, "{}", text(&again));
     let rerun = std::fs::read_to_string(dir.join("report.md")).unwrap();
-    assert_eq!(table(&report)[..archs.len()], table(&rerun)[..archs.len()]);
+    assert_eq!(table(&report)[..rows.len()], table(&rerun)[..rows.len()]);
 
     // `plot` redraws from the run directories alone: the same report, its settings and wall time kept.
     std::fs::remove_file(dir.join("plots/cost.png")).unwrap();
@@ -497,7 +515,8 @@ fn an_interrupted_comparison_resumes_from_its_last_epoch_with_the_same_results()
 #[test]
 fn the_baseline_ships_checkpoints_that_translate_as_its_report_says() {
     let runs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reports/baseline/runs");
-    let archs = ["ann", "rnn", "lstm", "birnn", "encdec", "bahdanau", "luong", "conv", "convs2s", "transformer"];
+    let archs =
+        ["ann", "rnn", "lstm", "lstm-delay8", "birnn", "encdec", "bahdanau", "luong", "conv", "convs2s", "transformer"];
     for arch in archs {
         let run = runs.join(format!("{arch}-seed42"));
         let report: serde_json::Value =

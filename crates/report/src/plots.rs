@@ -77,15 +77,16 @@ struct Writer<'a> {
     plots: Vec<Plot>,
 }
 
-/// The colour of `groups[i]` in every figure: its architecture's when every group is one of the
-/// evolution's; else the palette in order (variants of one architecture).
+/// The colour of `groups[i]` in every figure: its architecture's when at most one group is not
+/// one of the evolution's (a variant such as `lstm (delay = 8)` takes the colour after theirs);
+/// else the palette in order (variants of one architecture).
 pub(crate) fn group_colour(groups: &[ArchRuns], i: usize) -> usize {
-    if groups.iter().all(|g| in_evolution(&g.arch)) { colour(&groups[i].arch) } else { labelled_colour(i) }
+    let variants = groups.iter().filter(|g| !in_evolution(&g.arch)).count();
+    if variants <= 1 { colour(&groups[i].arch) } else { labelled_colour(i) }
 }
 
 impl Writer<'_> {
-    /// The colour of group `i`: its architecture's, the same in every figure, when every group is
-    /// one of the evolution's; else the palette in order (variants of one architecture).
+    /// The colour of group `i`: see [`group_colour`].
     fn colour(&self, i: usize) -> usize {
         group_colour(self.groups, i)
     }

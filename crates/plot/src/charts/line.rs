@@ -196,21 +196,22 @@ impl LineChart<'_> {
     /// never covers the data.
     fn legend_width(&self) -> u32 {
         let longest = self.series.iter().map(|s| s.name.chars().count()).max().unwrap_or(0) as u32;
-        (44 + 7 * longest).clamp(120, 440)
+        (52 + 7 * longest).clamp(120, 440)
     }
 }
 
-/// One row per series: its line (dashed or solid) with a marker, and its name.
+/// One row per series: its line (dashed or solid) with a marker, and its name. A dashed line's
+/// gaps lie clear of the marker, so that it reads as dashed.
 fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, series: &[Series]) -> Result<(), String> {
     for (k, s) in series.iter().enumerate() {
         let colour = PALETTE[s.colour % PALETTE.len()];
         let y = 56 + 22 * k as i32;
-        let segments = if s.dashed { vec![(2, 11), (17, 26)] } else { vec![(2, 26)] };
+        let segments = if s.dashed { vec![(2, 8), (12, 15), (21, 24), (28, 34)] } else { vec![(2, 34)] };
         for (from, to) in segments {
             area.draw(&PathElement::new(vec![(from, y), (to, y)], colour.stroke_width(2))).map_err(text_err)?;
         }
-        area.draw(&Circle::new((14, y), 3, colour.filled())).map_err(text_err)?;
-        area.draw(&Text::new(s.name.clone(), (34, y - 8), (FONT, 13))).map_err(text_err)?;
+        area.draw(&Circle::new((18, y), 3, colour.filled())).map_err(text_err)?;
+        area.draw(&Text::new(s.name.clone(), (42, y - 8), (FONT, 13))).map_err(text_err)?;
     }
     Ok(())
 }

@@ -32,6 +32,12 @@ pub struct CompareConfig {
     /// Per-architecture changes, e.g. `[overrides.transformer.training]`.
     #[serde(default)]
     pub overrides: BTreeMap<String, toml::Table>,
+    /// Architectures again with settings of their own, each a row of its own after its
+    /// architecture's: `[variants.lstm-delay8]` holds `arch = "lstm"` and the sections it changes
+    /// (`model.delay = 8`), merged over base and the architecture's overrides. Its runs are
+    /// `NAME-seedS`, labelled `label = "…"` or by the settings it changes (`lstm (delay = 8)`).
+    #[serde(default)]
+    pub variants: BTreeMap<String, toml::Table>,
     /// When above 0: every model's widths are scaled so that it has about this many parameters.
     #[serde(default)]
     pub parameter_budget: usize,
@@ -97,32 +103,72 @@ impl CompareConfig {
         if self.seeds == 0 || self.jobs == 0 {
             bail!("{origin}: `seeds` and `jobs` must be at least 1");
         }
+        for (name, variant) in &self.variants {
+            let origin = format!("{origin}: [variants.{name}]");
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+                bail!("{origin}: expected a name of lowercase letters, digits and `-` (it names the run directories)");
+            }
+            if registry::find(name).is_ok() {
+                bail!("{origin}: `{name}` is an architecture's name; a variant needs a name of its own");
+            }
+            match variant.get("arch") {
+                Some(toml::Value::String(arch)) => {
+                    registry::find(arch).with_context(|| format!("{origin}: `arch`"))?;
+                }
+                _ => bail!("{origin}: expected `arch = \"NAME\"`, the architecture it varies"),
+            }
+        }
         if self.probe_seeds > MAX_PROBE_SEEDS {
             bail!("{origin}: `probe_seeds` = {}: expected 0 (no probes) to {MAX_PROBE_SEEDS}", self.probe_seeds);
         }
         Ok(())
     }
 
-    /// The run config of `arch` with seed number `k`: base, then the overrides, merged key by key.
-    pub fn run_config(&self, arch: &str, k: usize, quick: bool) -> Result<RunConfig> {
+    /// The comparison's rows in report order: each listed architecture, then its variants.
+    pub fn rows(&self) -> Vec<&str> {
+        let mut rows = Vec::new();
+        for arch in &self.archs {
+            rows.push(arch.as_str());
+            for (name, variant) in &self.variants {
+                if variant.get("arch").and_then(|a| a.as_str()) == Some(arch.as_str()) {
+                    rows.push(name.as_str());
+                }
+            }
+        }
+        rows
+    }
+
+    /// The run config of `row` (an architecture or a variant's name) with seed number `k`: base,
+    /// then the architecture's overrides, then the variant's settings, merged key by key.
+    pub fn run_config(&self, row: &str, k: usize, quick: bool) -> Result<RunConfig> {
+        let variant = self.variants.get(row);
+        let arch = variant.and_then(|v| v.get("arch")).and_then(|a| a.as_str()).unwrap_or(row);
         let mut table = self.base.clone();
         if let Some(changes) = self.overrides.get(arch) {
             merge(&mut table, changes);
         }
+        if let Some(changes) = variant {
+            merge(&mut table, changes);
+            // Named by what it changes, so that its report row is told apart from its
+            // architecture's whatever order the run directories are read in.
+            if !changes.contains_key("label") {
+                table.insert("label".into(), toml::Value::String(variant_label(arch, changes)));
+            }
+        }
         table.insert("arch".into(), toml::Value::String(arch.into()));
         let text = toml::to_string(&table).expect("a TOML table serialises");
-        let mut config = RunConfig::from_toml(&text).with_context(|| format!("the config of `{arch}`"))?;
+        let mut config = RunConfig::from_toml(&text).with_context(|| format!("the config of `{row}`"))?;
         config.seed = config.seed.wrapping_add(k as u64);
         // Checked as written, then again after `--quick` shrinks it: a quick look must not
         // quietly repair settings the full comparison would refuse.
-        config.validate().with_context(|| format!("the config of `{arch}`"))?;
+        config.validate().with_context(|| format!("the config of `{row}`"))?;
         if quick {
-            if QUICK_BOTTLENECK.contains(&arch) {
+            if QUICK_BOTTLENECK.contains(&row) {
                 make_quick_bottleneck(&mut config)
             } else {
                 config.make_quick()
             }
-            config.validate().with_context(|| format!("the config of `{arch}` with --quick"))?;
+            config.validate().with_context(|| format!("the config of `{row}` with --quick"))?;
         }
         if self.parameter_budget > 0 {
             fit_budget(&mut config, self.parameter_budget)?;
@@ -204,6 +250,24 @@ pub fn fit_budget(config: &mut RunConfig, budget: usize) -> Result<()> {
     Ok(())
 }
 
+/// `lstm (delay = 8)`: the architecture and the settings a variant changes, each by its last key.
+fn variant_label(arch: &str, changes: &toml::Table) -> String {
+    fn leaves(table: &toml::Table, out: &mut Vec<String>) {
+        for (key, value) in table {
+            match value {
+                toml::Value::Table(inner) => leaves(inner, out),
+                toml::Value::String(text) => out.push(format!("{key} = {text}")),
+                other => out.push(format!("{key} = {other}")),
+            }
+        }
+    }
+    let mut settings = Vec::new();
+    let without_arch: toml::Table =
+        changes.iter().filter(|(k, _)| *k != "arch").map(|(k, v)| (k.clone(), v.clone())).collect();
+    leaves(&without_arch, &mut settings);
+    if settings.is_empty() { arch.to_string() } else { format!("{arch} ({})", settings.join(", ")) }
+}
+
 fn merge(into: &mut toml::Table, changes: &toml::Table) {
     for (key, value) in changes {
         match (into.get_mut(key), value) {
@@ -243,6 +307,42 @@ mod tests {
         assert_eq!(CompareConfig::parse("probe_seeds = 0\n", Path::new("c.toml")).unwrap().probe_seeds, 0);
         let err = CompareConfig::parse("archs = []\n", Path::new("c.toml")).unwrap_err().to_string();
         assert!(err.contains("c.toml") && err.contains("`archs` is empty"), "{err}");
+    }
+
+    /// A variant is a row after its architecture's, merged over base and the architecture's
+    /// overrides; one whose architecture is not listed has no row; bad ones name their table.
+    #[test]
+    fn variants_follow_their_architecture_and_bad_ones_name_their_table() {
+        let text = "archs = [\"rnn\", \"lstm\", \"birnn\"]\n[base.training]\nepochs = 5\n\
+                    [overrides.lstm.model]\nhidden_size = 32\n\
+                    [variants.lstm-delay8]\narch = \"lstm\"\nmodel.delay = 8\n\
+                    [variants.ann-wide]\narch = \"ann\"\nmodel.hidden_size = 512\n";
+        let config = CompareConfig::parse(text, Path::new("c.toml")).unwrap();
+        assert_eq!(config.rows(), ["rnn", "lstm", "lstm-delay8", "birnn"]);
+        let (plain, delayed) =
+            (config.run_config("lstm", 0, false).unwrap(), config.run_config("lstm-delay8", 1, false).unwrap());
+        assert_eq!((delayed.arch.as_str(), delayed.seed, delayed.training.epochs), ("lstm", plain.seed + 1, 5));
+        let get = |c: &RunConfig, key: &str| c.model.get(key).and_then(|v| v.as_integer());
+        assert_eq!((get(&delayed, "delay"), get(&delayed, "hidden_size")), (Some(8), Some(32)));
+        assert_eq!(get(&plain, "delay"), None);
+        assert_eq!((delayed.label.as_deref(), plain.label.as_deref()), (Some("lstm (delay = 8)"), None));
+        let named = "[variants.wide]\narch = \"lstm\"\nlabel = \"a wide LSTM\"\nmodel.hidden_size = 512\n";
+        let named = CompareConfig::parse(named, Path::new("c.toml")).unwrap().run_config("wide", 0, false).unwrap();
+        assert_eq!(named.label.as_deref(), Some("a wide LSTM"));
+        for (variant, expected) in [
+            ("[variants.Lstm_8]\narch = \"lstm\"\n", "[variants.Lstm_8]: expected a name of lowercase"),
+            ("[variants.rnn]\narch = \"lstm\"\n", "`rnn` is an architecture's name"),
+            ("[variants.x]\nmodel.delay = 8\n", "[variants.x]: expected `arch = \"NAME\"`"),
+            ("[variants.x]\narch = \"lsmt\"\n", "[variants.x]: `arch`"),
+        ] {
+            let err = format!("{:#}", CompareConfig::parse(variant, Path::new("c.toml")).unwrap_err());
+            assert!(err.contains("c.toml") && err.contains(expected), "{variant}: {err}");
+        }
+        // The variant's `[model]` is checked by its architecture, as every run's is before training.
+        let config = CompareConfig::parse("[variants.x]\narch = \"lstm\"\nmodel.delay = 5000\n", Path::new("c.toml"));
+        let run = config.unwrap().run_config("x", 0, false).unwrap();
+        let err = format!("{:#}", registry::find(&run.arch).unwrap().check(&run).unwrap_err());
+        assert!(err.contains("delay"), "{err}");
     }
 
     /// A value the full comparison refuses is refused with `--quick` too, though the quick

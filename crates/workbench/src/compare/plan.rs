@@ -68,10 +68,10 @@ pub fn plan(config: &CompareConfig, out: &Path, quick: bool) -> Result<Plan> {
             }
         }
     }
-    for arch in &config.archs {
+    for row in config.rows() {
         for k in 0..config.seeds {
-            let run_config = config.run_config(arch, k, quick)?;
-            add(format!("{arch}-seed{}", run_config.seed), run_config)?;
+            let run_config = config.run_config(row, k, quick)?;
+            add(format!("{row}-seed{}", run_config.seed), run_config)?;
         }
     }
     // Later architectures in the evolution are the slower ones: start them first, so that the

@@ -68,7 +68,8 @@ pub fn write_report(
     let order: Vec<&str> = registry::architectures().iter().map(|a| a.name).collect();
     let rank = |arch: &str| order.iter().position(|name| *name == arch).unwrap_or(usize::MAX);
     // A variant (`lstm (delay = 3)`) follows its architecture.
-    groups.sort_by_key(|g| rank(&g.runs[0].config.arch));
+    // An architecture's labelled variants after it.
+    groups.sort_by_key(|g| (rank(&g.runs[0].config.arch), g.runs[0].config.label.is_some()));
     probes.sort_by_key(|p| (p.task.clone(), rank(&p.config.arch)));
     if let Some(first) = groups.first().and_then(|g| g.runs.first()) {
         let d = &first.config.data;
