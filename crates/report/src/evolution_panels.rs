@@ -8,6 +8,7 @@ use seq2seq_plot::{LinePanel, LinePanels, Series, line_panels};
 
 use crate::ReportError;
 use crate::claims::latch_curve::{self, successes};
+use crate::claims::parallel::{self, LUONG_MAX_RATIO, TRANSFORMER_MIN_RATIO};
 use crate::claims::{
     BOTTLENECK_CLAIMS, BOTTLENECK_LOSER, Claim, Measure, ParallelTiming, Verdict, accuracy, drop_claims, probe_claims,
 };
@@ -32,6 +33,8 @@ struct Curve {
     y_range: Option<(f64, f64)>,
     winner: String,
     loser: String,
+    /// What to say under the panel instead of the head of the verdict's reason.
+    note: Option<String>,
 }
 
 /// `plots/evolution-panels.{png,svg,csv}`: a panel per claim with a winner and a loser measured
@@ -82,9 +85,9 @@ pub fn write_evolution_panels(
                    its verdict in the title. A panel shows where the two differ, not all a verdict rests on: the \
                    controls (the loser's own easy bucket for 8a and 8b, both models' easy bucket for 2b, 4 and 5), \
                    the interval against the margin and each seed's sign are in the claims table — a panel titled \
-                   not measurable here can look like a clean win, so it says why under it, in red. 2a counts \
-                   seeds that learn; 7b is one thread's GFLOP/s, judged by how far each falls from its shortest \
-                   length";
+                   not measurable here can look like a clean win, and one titled not supported like nothing at \
+                   all, so each says why under it, in red. 2a counts seeds that learn; 7b is one thread's \
+                   GFLOP/s, judged by how far each falls from its shortest length";
     Ok(vec![Plot { stem: "evolution-panels".into(), caption: caption.into() }])
 }
 
@@ -109,9 +112,19 @@ fn panel(claim: &Claim, curve: Curve) -> LinePanel {
         x_labels: curve.points.iter().map(|p| p.0.clone()).collect(),
         series: lines,
         y_range: curve.y_range,
-        note: (claim.verdict == Verdict::NotMeasurable)
-            .then(|| format!("not measurable: {}", reason_head(&claim.reason))),
+        note: curve.note.or_else(|| note(claim)),
     }
+}
+
+/// Why a verdict that is not "supported" came out as it did: the head of its reason, since a
+/// panel of two lines far apart can look like a win and one of two lines together like nothing.
+fn note(claim: &Claim) -> Option<String> {
+    let verdict = match claim.verdict {
+        Verdict::NotMeasurable => "not measurable",
+        Verdict::NotSupported => "not supported",
+        Verdict::Supported | Verdict::Counted => return None,
+    };
+    Some(format!("{verdict}: {}", reason_head(&claim.reason)))
 }
 
 /// A verdict's reason up to its first clause that gives figures: `the loser never learned the
@@ -179,6 +192,7 @@ fn probe_curve(
         y_range: Some((0.0, 100.0)),
         winner: winner.into(),
         loser: loser.into(),
+        note: None,
     })
 }
 
@@ -198,6 +212,7 @@ fn latch_curve(probes: &[ProbeRuns]) -> Option<Curve> {
         y_range: Some((0.0, 100.0)),
         winner: latch_curve::WINNER.into(),
         loser: latch_curve::LOSER.into(),
+        note: None,
     })
 }
 
@@ -221,6 +236,7 @@ fn bottleneck_curve(groups: &[ArchRuns], winner: &str) -> Option<Curve> {
         y_range: Some((0.0, 100.0)),
         winner: winner.into(),
         loser: BOTTLENECK_LOSER.into(),
+        note: None,
     })
 }
 
@@ -233,6 +249,12 @@ fn parallel_curve(timing: &ParallelTiming) -> Curve {
         .collect();
     // From zero, so that a fall reads as the share it is.
     let top = points.iter().flat_map(|p| [p.1, p.2]).flatten().fold(0.0, f64::max);
+    let note = parallel::falls(timing).map(|(luong, transformer)| {
+        format!(
+            "from the shortest n to the longest, Luong keeps ×{luong:.2} of its rate and the Transformer ×{transformer:.2} \
+             (the rule: ×{LUONG_MAX_RATIO} or less, ×{TRANSFORMER_MIN_RATIO} or more); one timing, one CPU thread"
+        )
+    });
     Curve {
         x_label: format!("n words × sentences per batch ({} target tokens)", timing.token_budget),
         y_label: "GFLOP/s, one thread",
@@ -242,6 +264,7 @@ fn parallel_curve(timing: &ParallelTiming) -> Curve {
         y_range: Some((0.0, top * 1.05)),
         winner: "transformer".into(),
         loser: "luong".into(),
+        note,
     }
 }
 

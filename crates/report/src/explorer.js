@@ -61,7 +61,8 @@
     for (const model of shown) {
       const curve = model.curves[metric];
       const path = curve.map((p, i) => `${i ? "L" : "M"}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join("");
-      element("path", { d: path, fill: "none", stroke: model.colour, "stroke-width": 2, "data-model": model.name }, svg);
+      element("path", { d: path, fill: "none", stroke: model.colour, "stroke-width": 2,
+        "stroke-dasharray": model.dashed ? "7 4" : "none", "data-model": model.name }, svg);
       for (const [e, v] of curve) {
         const dot = element("circle", { cx: x(e), cy: y(v), r: 4, fill: model.colour }, svg);
         const text = `${model.name}, epoch ${e}: ${v.toFixed(3)}`;

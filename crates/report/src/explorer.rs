@@ -14,7 +14,7 @@ use seq2seq_plot::PALETTE;
 use serde::Serialize;
 
 use crate::ReportError;
-use crate::plots::group_colour;
+use crate::plots::group_style;
 use crate::runs::ArchRuns;
 
 /// The curves a reader can pick, by their `metrics.csv` column: (column, label).
@@ -50,6 +50,8 @@ struct Model {
     name: String,
     /// `#rrggbb`, the architecture's colour in the PNG figures.
     colour: String,
+    /// A variant of an architecture, drawn dashed in its colour.
+    dashed: bool,
     /// Per metric column: (epoch, mean over seeds).
     curves: Vec<Vec<(usize, f64)>>,
     /// The first seed's translation of each test sentence; none when its test sentences are not
@@ -96,14 +98,15 @@ pub fn section(groups: &[ArchRuns], attention: &[ModelAttention]) -> Result<Opti
             .iter()
             .map(|(column, _)| group.curve("valid", column).into_iter().map(|(e, s)| (e, s.mean)).collect())
             .collect();
-        let c = PALETTE[group_colour(groups, i) % PALETTE.len()];
+        let (c, dashed) = group_style(groups, i);
+        let c = PALETTE[c % PALETTE.len()];
         let colour = format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2);
         let attention = attention
             .iter()
             .find(|a| a.arch == group.arch)
             .map(|a| a.maps.iter().map(rounded).collect())
             .unwrap_or_default();
-        models.push(Model { name: group.arch.clone(), colour, curves, translations, attention });
+        models.push(Model { name: group.arch.clone(), colour, dashed, curves, translations, attention });
     }
     let data = Explorer { metrics: METRICS.to_vec(), models, sources, references };
     let json = serde_json::to_string(&data).map_err(|e| ReportError::Input(format!("explorer data: {e}")))?;

@@ -153,9 +153,19 @@ fn results(groups: &[ArchRuns], context: &Context) -> Vec<Block> {
     let seeds = groups.iter().map(|g| g.runs.len()).min().unwrap_or(0);
     let first = &groups[0].runs[0];
     let mut blocks = Vec::new();
+    let mut archs: Vec<&str> = groups.iter().map(|g| g.runs[0].config.arch.as_str()).collect();
+    archs.sort_unstable();
+    archs.dedup();
+    let variants: Vec<String> =
+        groups.iter().filter(|g| g.arch != g.runs[0].config.arch).map(|g| format!("`{}`", g.arch)).collect();
+    let variants = match variants.len() {
+        0 => String::new(),
+        1 => format!(" and a variant of one ({})", variants[0]),
+        n => format!(" and {n} variants ({})", variants.join(", ")),
+    };
     let mut intro = format!(
-        "{} architectures trained on the `{}` task with the same data, split and tokenizer; {} seed{} per architecture (the first seed is {}).",
-        groups.len(),
+        "{} architectures{variants} trained on the `{}` task with the same data, split and tokenizer; {} seed{} per architecture (the first seed is {}).",
+        archs.len(),
         first.config.data.task,
         seeds,
         if seeds == 1 { "" } else { "s" },
@@ -213,7 +223,7 @@ fn results(groups: &[ArchRuns], context: &Context) -> Vec<Block> {
         "Exact match, BLEU and chrF are on the test split (greedy decoding, best checkpoint by validation loss). \
          Ceiling: for the position-wise models, the share of test sentences their layout lets them translate at \
          all — every target word's gold-aligned source words in view of its slot (left-to-right: words up to the \
-         slot; the ANN: its window; the conv: its receptive field; the BiRNN: all) and no more words than slots; an exact match near its ceiling \
+         slot, and k words past it when it reads k words late; the ANN: its window; the conv: its receptive field; the BiRNN: all) and no more words than slots; an exact match near its ceiling \
          is the layout's limit, not the network's (a little above it, the model guessed a word it could not see: \
          one sentence of the test split is worth a few tenths of a point). \
          Alignment: how often the strongest attention weight of a correctly generated word falls inside its gold \

@@ -77,18 +77,34 @@ struct Writer<'a> {
     plots: Vec<Plot>,
 }
 
-/// The colour of `groups[i]` in every figure: its architecture's when at most one group is not
-/// one of the evolution's (a variant such as `lstm (delay = 8)` takes the colour after theirs);
-/// else the palette in order (variants of one architecture).
-pub(crate) fn group_colour(groups: &[ArchRuns], i: usize) -> usize {
-    let variants = groups.iter().filter(|g| !in_evolution(&g.arch)).count();
-    if variants <= 1 { colour(&groups[i].arch) } else { labelled_colour(i) }
+/// How `groups[i]` is drawn in every figure: `(colour, dashed)`. When at most one group is not
+/// one of the evolution's, each architecture has its colour and a variant (`lstm (delay = 8)`)
+/// its architecture's, dashed: the same cell, read differently. Else the palette in order
+/// (variants of one architecture), solid.
+pub(crate) fn group_style(groups: &[ArchRuns], i: usize) -> (usize, bool) {
+    let rows: Vec<(&str, &str)> = groups.iter().map(|g| (g.arch.as_str(), g.runs[0].config.arch.as_str())).collect();
+    style(&rows, i)
+}
+
+/// [`group_style`] of `rows[i]`, each row a group's `(label, architecture)`.
+fn style(rows: &[(&str, &str)], i: usize) -> (usize, bool) {
+    let (label, arch) = rows[i];
+    match rows.iter().filter(|(label, _)| !in_evolution(label)).count() {
+        0 | 1 if in_evolution(label) => (colour(label), false),
+        0 | 1 => (colour(arch), true),
+        _ => (labelled_colour(i), false),
+    }
 }
 
 impl Writer<'_> {
-    /// The colour of group `i`: see [`group_colour`].
+    /// The colour of group `i`: see [`group_style`].
     fn colour(&self, i: usize) -> usize {
-        group_colour(self.groups, i)
+        group_style(self.groups, i).0
+    }
+
+    /// Whether group `i` is a variant drawn dashed: see [`group_style`].
+    fn dashed(&self, i: usize) -> bool {
+        group_style(self.groups, i).1
     }
 
     fn lines(
@@ -147,10 +163,10 @@ impl Writer<'_> {
             let seconds = g.curve("valid", "elapsed_seconds");
             let curve: Vec<(f64, Stat)> = loss.iter().map(|(e, s)| (*e as f64, *s)).collect();
             epoch_rows.extend(curve.iter().map(|(e, s)| stat_row(&[g.arch.clone(), e.to_string()], s)));
-            by_epoch.push(stat_series(g.arch.clone(), self.colour(i), false, &curve));
+            by_epoch.push(stat_series(g.arch.clone(), self.colour(i), self.dashed(i), &curve));
             let timed: Vec<(f64, Stat)> = loss.iter().zip(&seconds).map(|((_, l), (_, t))| (t.mean, *l)).collect();
             second_rows.extend(timed.iter().map(|(t, s)| stat_row(&[g.arch.clone(), format!("{t:.3}")], s)));
-            by_seconds.push(stat_series(g.arch.clone(), self.colour(i), false, &timed));
+            by_seconds.push(stat_series(g.arch.clone(), self.colour(i), self.dashed(i), &timed));
         }
         let title = "validation loss by epoch";
         let chart = LineChart {
@@ -228,7 +244,7 @@ impl Writer<'_> {
                         Some((k as f64, stat))
                     })
                     .collect();
-                let mut line = stat_series(g.arch.clone(), self.colour(i), false, &points);
+                let mut line = stat_series(g.arch.clone(), self.colour(i), self.dashed(i), &points);
                 line.faint = faint.clone();
                 let band = if measure == "exact" { exact_bands(g, &buckets) } else { None };
                 for (k, stat) in &points {
@@ -453,6 +469,16 @@ pub fn write_all(dir: &Path, groups: &[ArchRuns]) -> Result<Vec<Plot>, ReportErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_variant_is_its_architecture_dashed_and_several_take_the_palette() {
+        let rows = [("lstm", "lstm"), ("lstm (delay = 8)", "lstm"), ("conv", "conv")];
+        assert_eq!(style(&rows, 0), (colour("lstm"), false));
+        assert_eq!(style(&rows, 1), (colour("lstm"), true));
+        assert_eq!(style(&rows, 2), (colour("conv"), false));
+        let two = [("lstm (delay = 4)", "lstm"), ("lstm (delay = 8)", "lstm")];
+        assert_eq!([style(&two, 0), style(&two, 1)], [(labelled_colour(0), false), (labelled_colour(1), false)]);
+    }
 
     #[test]
     fn fields_with_commas_or_quotes_are_quoted() {

@@ -31,7 +31,7 @@ impl Series {
 }
 
 /// For each series, how many later-drawn series pass through each of its points. Where later
-/// lines cover a line (two models both at 100 %), it is drawn 2 px wider per covering line
+/// lines cover a line (two models both at 100 %), it is drawn 2 + 2 px wider per covering line
 /// underneath them, so each shows as a coloured edge around the next instead of vanishing.
 pub(super) fn covering_counts(series: &[Series]) -> Vec<Vec<u32>> {
     let same = |p: &(f64, f64), q: &(f64, f64)| (p.0 - q.0).abs() < 1e-9 && (p.1 - q.1).abs() < 1e-9;
@@ -97,6 +97,15 @@ impl LineChart<'_> {
         let (x0, x1) = if self.x_labels.is_some() { (x0 - 0.3, x1 + 0.3) } else { (x0, x1) };
         let y_range = self.y_range.map(|(lo, hi)| if self.log_y { (lo.log10(), hi.log10()) } else { (lo, hi) });
         let (y0, y1) = y_range.unwrap_or_else(|| bounds(ys));
+        // A fitted log axis runs from the half-decade below its lowest value to the one above its
+        // highest, with a tick on each, so every point lies between two labelled ticks.
+        let (y0, y1, y_ticks) = if self.log_y && self.y_range.is_none() {
+            let (low, high) = ((y0 * 2.0).floor() / 2.0, (y1 * 2.0).ceil() / 2.0);
+            let high = if high > low { high } else { low + 0.5 };
+            (low, high, Some(((high - low) * 2.0).round() as usize + 1))
+        } else {
+            (y0, y1, None)
+        };
         let pad = ((y1 - y0) * 0.03).max(1e-9);
         let mut chart = ChartBuilder::on(area)
             .caption(self.title, (FONT, title_size))
@@ -105,7 +114,7 @@ impl LineChart<'_> {
             .y_label_area_size(64)
             .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))
             .map_err(text_err)?;
-        self.plot(&mut chart, series, x1 - x0)
+        self.plot(&mut chart, series, x1 - x0, y_ticks)
     }
 }
 
@@ -127,12 +136,13 @@ fn log10(series: &Series) -> Series {
 
 impl LineChart<'_> {
     /// The mesh, bands, lines and markers of `series` (already in log10 on a log axis) on
-    /// `chart`, whose x axis spans `x_span`.
+    /// `chart`, whose x axis spans `x_span`, with `y_ticks` labels on the y axis where given.
     fn plot<DB: DrawingBackend>(
         &self,
         chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
         series: &[Series],
         x_span: f64,
+        y_ticks: Option<usize>,
     ) -> Result<(), String> {
         let all_whole = series.iter().flat_map(|s| &s.points).all(|p| (p.0 - p.0.round()).abs() < 1e-9);
         let labels = self.x_labels;
@@ -148,6 +158,9 @@ impl LineChart<'_> {
         mesh.x_desc(self.x_label).y_desc(self.y_label).label_style((FONT, 14)).x_label_formatter(&format_x);
         if self.log_y {
             mesh.y_label_formatter(&two_digits);
+        }
+        if let Some(ticks) = y_ticks {
+            mesh.y_labels(ticks);
         }
         let whole_ticks = |x: &f64| if (x - x.round()).abs() < 1e-6 { tick(*x) } else { String::new() };
         if let Some(labels) = labels {
@@ -170,7 +183,7 @@ impl LineChart<'_> {
             for (pair, counts) in s.points.windows(2).zip(covered.windows(2)) {
                 let under = counts[0].min(counts[1]);
                 if under > 0 {
-                    let wide = colour.stroke_width(2 + 2 * under);
+                    let wide = colour.stroke_width(4 + 2 * under);
                     chart.draw_series(LineSeries::new(pair.to_vec(), wide)).map_err(text_err)?;
                 }
             }

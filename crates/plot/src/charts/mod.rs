@@ -173,13 +173,17 @@ mod tests {
         let svg = std::fs::read_to_string(dir.join("lines.svg")).unwrap();
         assert!(svg.contains("validation loss") && svg.contains("luong") && svg.contains("epoch"));
         let buckets: Vec<String> = ["1-4", "5-9", "10-14"].map(String::from).to_vec();
-        // A log axis labels its ticks with the values themselves; a zero (a loss written as
-        // 0.000000) is left out, not drawn at minus infinity.
-        let losses = [Series { points: vec![(10.0, 2.0), (20.0, 0.5), (30.0, 0.0)], ..Default::default() }];
+        // A log axis labels its ticks with the values themselves, one per half-decade from
+        // below the lowest value to above the highest; a zero (a loss written as 0.000000) is
+        // left out, not drawn at minus infinity.
+        let losses =
+            [Series { points: vec![(10.0, 2.0), (20.0, 0.5), (25.0, 0.04), (30.0, 0.0)], ..Default::default() }];
         let logged = LineChart { series: &losses, log_y: true, ..chart };
         line_chart(&dir.join("log.svg"), &logged).unwrap();
         let svg = std::fs::read_to_string(dir.join("log.svg")).unwrap();
-        assert!(["\n0.5\n", "\n1\n", "\n2\n"].iter().all(|tick| svg.contains(tick)), "{svg}");
+        let ticks = ["0.032", "0.1", "0.32", "1", "3.2"];
+        assert!(ticks.iter().all(|tick| svg.contains(&format!("\n{tick}\n"))), "{svg}");
+        assert!(!svg.contains("\n0.01\n") && !svg.contains("\n0.056\n"), "ticks on half-decades only: {svg}");
         let faint = [Series { points: vec![(0.0, 1.0), (1.0, 2.0)], faint: vec![1.0], ..Default::default() }];
         line_chart(&dir.join("faint.svg"), &LineChart { series: &faint, ..chart }).unwrap();
         let svg = std::fs::read_to_string(dir.join("faint.svg")).unwrap();

@@ -84,16 +84,18 @@ impl Figure for LinePanels<'_> {
     }
 }
 
-/// Pixels under a panel for its note: two lines.
-const NOTE: u32 = 36;
+/// Lines of a note, at most.
+const NOTE_LINES: usize = 3;
+/// Pixels under a panel for its note.
+const NOTE: u32 = 4 + 16 * NOTE_LINES as u32;
 
 /// `note` in red, centred, broken at spaces into lines of at most [`NOTE_LINE`] characters
-/// (two at most; a longer note ends in `…`).
+/// ([`NOTE_LINES`] at most; a longer note ends in `…`).
 fn draw_note<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, note: &str) -> Result<(), String> {
     let style =
         TextStyle::from((FONT, 14).into_font()).color(&RGBColor(190, 30, 30)).pos(Pos::new(HPos::Center, VPos::Top));
     let (width, _) = area.dim_in_pixel();
-    for (k, line) in wrap(note, NOTE_LINE, 2).iter().enumerate() {
+    for (k, line) in wrap(note, NOTE_LINE, NOTE_LINES).iter().enumerate() {
         area.draw(&Text::new(line.as_str(), (width as i32 / 2, 2 + 16 * k as i32), style.clone())).map_err(text_err)?;
     }
     Ok(())
@@ -102,11 +104,18 @@ fn draw_note<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, note: &str) -> R
 /// Characters of a note's line that fit a panel's width.
 const NOTE_LINE: usize = 68;
 
-/// `text` broken at spaces into at most `lines` lines of at most `width` characters; what does
-/// not fit ends the last line in `…`.
+/// `text` broken at spaces into at most `lines` lines of at most `width` characters, a unit
+/// (`%`) kept with its number; what does not fit ends the last line in `…`.
 fn wrap(text: &str, width: usize, lines: usize) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+    let mut words: Vec<String> = Vec::new();
     for word in text.split_whitespace() {
+        match words.last_mut() {
+            Some(number) if word.starts_with('%') => *number = format!("{number} {word}"),
+            _ => words.push(word.to_string()),
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for word in &words {
         let fits = out.last().is_some_and(|line| line.chars().count() + 1 + word.chars().count() <= width);
         if let Some(line) = out.last_mut().filter(|_| fits) {
             line.push(' ');
@@ -118,7 +127,7 @@ fn wrap(text: &str, width: usize, lines: usize) -> Vec<String> {
             }
             break;
         } else {
-            out.push(word.to_string());
+            out.push(word.clone());
         }
     }
     out
@@ -153,10 +162,11 @@ mod tests {
     }
 
     #[test]
-    fn a_note_wraps_at_spaces_into_two_lines_and_says_when_it_is_cut() {
+    fn a_note_wraps_at_spaces_and_says_when_it_is_cut() {
         assert_eq!(wrap("the loser never learned the task", 16, 2), ["the loser never", "learned the task"]);
         assert_eq!(wrap("a b", 16, 2), ["a b"]);
         assert_eq!(wrap("one two three four five", 9, 2), ["one two", "three…"]);
+        assert_eq!(wrap("it needs 95 %), so", 11, 3), ["it needs", "95 %), so"], "a unit stays with its number");
     }
 
     #[test]

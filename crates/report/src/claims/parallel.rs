@@ -70,6 +70,18 @@ pub struct ParallelTiming {
     pub rows: Vec<LengthRow>,
 }
 
+/// Luong's and the Transformer's achieved rate at `long` over their own at `short`.
+fn ratios(short: &LengthRow, long: &LengthRow) -> (f64, f64) {
+    (long.luong.rate() / short.luong.rate(), long.transformer.rate() / short.transformer.rate())
+}
+
+/// The ratios the rule judges, from the shortest length timed to the longest.
+pub fn falls(timing: &ParallelTiming) -> Option<(f64, f64)> {
+    let shortest = timing.rows.iter().min_by_key(|r| r.length)?;
+    let longest = timing.rows.iter().max_by_key(|r| r.length)?;
+    (shortest.length != longest.length).then(|| ratios(shortest, longest))
+}
+
 /// Claim 7b's verdict and its reason, by the rule above.
 pub fn judge(timing: &ParallelTiming) -> (Verdict, String) {
     let shortest = timing.rows.iter().min_by_key(|r| r.length);
@@ -80,8 +92,7 @@ pub fn judge(timing: &ParallelTiming) -> (Verdict, String) {
     if short.length == long.length {
         return (Verdict::NotMeasurable, format!("one length timed (n = {}): nothing to compare", short.length));
     }
-    let luong = long.luong.rate() / short.luong.rate();
-    let transformer = long.transformer.rate() / short.transformer.rate();
+    let (luong, transformer) = ratios(short, long);
     let facts = format!(
         "on one thread of {}, from n = {} to {} at {} tokens a step, Luong's step achieves {:.2} → {:.2} GFLOP/s \
          (×{luong:.2}) and the Transformer's {:.2} → {:.2} GFLOP/s (×{transformer:.2}); on all {} threads at n = {} \

@@ -144,11 +144,13 @@ pub fn judge_probe(claim: &ProbeClaim, probes: &[ProbeRuns]) -> Claim {
         loser: loser_interval.estimate,
         loser_interval,
         control: accuracy(winner, Measure::Margin, &claim.control).map(|i| i.estimate),
+        control_items: claim.control.text(),
         loser_control: claim
             .loser_control
             .as_ref()
             .and_then(|b| accuracy(loser, Measure::Margin, b))
             .map(|i| i.estimate),
+        loser_control_items: claim.loser_control.as_ref().map(Bucket::text).unwrap_or_default(),
         winner_answerable: share(winner_reach),
         loser_answerable: share(loser_reach),
         chance: Some(50.0),

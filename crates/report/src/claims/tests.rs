@@ -19,7 +19,9 @@ fn evidence(low: f64, high: f64) -> Evidence {
         loser: 90.0 - interval.estimate,
         loser_interval: Interval { estimate: 60.0, low: 55.0, high: 65.0 },
         control: Some(99.0),
+        control_items: "verb-agreement items at distance 1…2".into(),
         loser_control: None,
+        loser_control_items: "verb-agreement items at distance 1…2".into(),
         winner_answerable: 1.0,
         loser_answerable: 1.0,
         chance: Some(50.0),
@@ -50,8 +52,11 @@ fn every_failed_precondition_is_named() {
     let cases: Vec<(Box<dyn Fn(&mut Evidence)>, &str)> = vec![
         (Box::new(|e| e.items = 40), "too few items"),
         (Box::new(|e| e.winner_answerable = 0.2), "unanswerable by construction"),
-        (Box::new(|e| e.control = Some(80.0)), "control not learned"),
-        (Box::new(|e| e.loser_control = Some(60.0)), "the loser never learned the task"),
+        (Box::new(|e| e.control = Some(80.0)), "80.0 % on its control, verb-agreement items at distance 1…2"),
+        (
+            Box::new(|e| e.loser_control = Some(60.0)),
+            "the loser never learned the task: it scores 60.0 % on verb-agreement items at distance 1…2",
+        ),
         (
             Box::new(|e| {
                 e.loser_answerable = 0.0;

@@ -96,9 +96,13 @@ pub struct Evidence {
     pub loser_interval: Interval,
     /// The winner's accuracy (%) on its control bucket.
     pub control: Option<f64>,
+    /// What the control bucket holds: `fixed-length items at distance 3…5`.
+    pub control_items: String,
     /// The loser's accuracy (%) on the easy bucket, for claims about degradation with distance
     /// (both models must have learned the task); `None` where the loser cannot see by construction.
     pub loser_control: Option<f64>,
+    /// What the loser's easy bucket holds: `position items at distance 0…3`.
+    pub loser_control_items: String,
     /// Share of decisive items whose controller the winner / the loser can see.
     pub winner_answerable: f64,
     pub loser_answerable: f64,
@@ -121,13 +125,15 @@ pub fn decide(e: &Evidence) -> (Verdict, String) {
     }
     if let Some(control) = e.control.filter(|&c| c < CONTROL_MIN) {
         return not_measurable(format!(
-            "control not learned: the winner scores {control:.1} % on the control bucket (needs {CONTROL_MIN:.0} %)"
+            "control not learned: the winner scores {control:.1} % on its control, {} (needs {CONTROL_MIN:.0} %)",
+            e.control_items
         ));
     }
     if let Some(control) = e.loser_control.filter(|&c| c < CONTROL_MIN) {
         return not_measurable(format!(
-            "the loser never learned the task: it scores {control:.1} % on the easy bucket (needs {CONTROL_MIN:.0} %), \
-             so its failure on the hard one is no win"
+            "the loser never learned the task: it scores {control:.1} % on {} (needs {CONTROL_MIN:.0} %), so its \
+             failure on the hard one is no win",
+            e.loser_control_items
         ));
     }
     let floor = e.chance.unwrap_or(0.0);

@@ -80,7 +80,7 @@ fn settings(config: &CompareConfig, probes: &[ProbePlan], probe_seeds: usize, qu
                 .archs
                 .iter()
                 .map(|arch| arch.to_string())
-                .chain(probe.variants.iter().map(|v| v.label.map_or_else(|| format!("{} ({})", v.arch, v.name), String::from)))
+                .chain(probe.variants.iter().map(|v| v.shown_as()))
                 .map(|model| format!("`{model}`"))
                 .collect::<Vec<_>>()
                 .join(", "),

@@ -41,6 +41,19 @@ pub enum Setting {
     Text(&'static str),
 }
 
+impl Variant {
+    /// What the report calls it: its label, or the architecture with its settings
+    /// (`lstm (delay = 4)`), as the report names a run that differs from its architecture's.
+    pub fn shown_as(&self) -> String {
+        if let Some(label) = self.label {
+            return label.into();
+        }
+        let settings: Vec<String> =
+            self.model.iter().map(|(key, setting)| format!("{key} = {}", setting.value())).collect();
+        format!("{} ({})", self.arch, settings.join(", "))
+    }
+}
+
 impl Setting {
     fn value(&self) -> toml::Value {
         match self {
@@ -303,6 +316,12 @@ impl ProbePlan {
 mod tests {
     use super::*;
     use crate::registry;
+
+    #[test]
+    fn a_variant_without_a_label_is_shown_as_its_architecture_and_settings() {
+        assert_eq!(LSTM_WAIT_4.shown_as(), "lstm (delay = 4)");
+        assert_eq!(STAIRCASE[0].shown_as(), "conv R=5");
+    }
 
     #[test]
     fn the_latch_by_lag_trains_three_seeds_per_lag_under_its_own_names() {

@@ -4,12 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use seq2seq_data::fsutil::write_atomic;
 use seq2seq_model::decode::Search;
 use seq2seq_report::explorer::{ATTENTION_SENTENCES, AttentionMap, ModelAttention};
 use seq2seq_report::{Figure, group, split_probes};
-use seq2seq_train::run_dir;
+use seq2seq_train::{Translator, run_dir};
 use serde::{Deserialize, Serialize};
 
 use crate::{figures, registry};
@@ -98,7 +98,12 @@ pub fn write_report(
     for g in &groups {
         let run = &g.runs[0];
         let stem = g.file_stem();
-        match attention_figures(&run.dir, &plots, &run.config.arch, &stem) {
+        let translator = registry::find(&run.config.arch).and_then(|a| Ok(a.open(&run.dir, None)?));
+        match translator
+            .as_ref()
+            .map_err(|e| anyhow!("{e:#}"))
+            .and_then(|t| attention_figures(t.as_ref(), &plots, &stem))
+        {
             Ok(mut drawn) => figures.append(&mut drawn),
             // Without the checkpoint (a committed report keeps none), keep the heatmap drawn before.
             Err(_) if plots.join(format!("attention-{stem}.png")).exists() => {
@@ -107,7 +112,7 @@ pub fn write_report(
             Err(e) => settings.push(format!("no attention heatmap for `{}`: {e:#}", g.arch)),
         }
         // No checkpoint, no attention in the explorer: the heatmap's note above says why.
-        if let Ok(Some(maps)) = test_attention(&run.dir, &run.config.arch) {
+        if let Ok(Some(maps)) = translator.and_then(|t| test_attention(t.as_ref(), &run.dir)) {
             attention.push(ModelAttention { arch: g.arch.clone(), maps });
         }
         if let Some(d_model) = run.config.model.get("d_model").and_then(|v| v.as_integer()) {
@@ -123,18 +128,17 @@ pub fn write_report(
 
 /// The demo sentence's attention heatmap (and per-head grids), for models that attend, drawn
 /// into `plots/attention-{stem}*.png`.
-fn attention_figures(dir: &Path, plots: &Path, arch: &str, stem: &str) -> Result<Vec<Figure>> {
-    let translator = registry::find(arch)?.open(dir, None)?;
+fn attention_figures(translator: &dyn Translator, plots: &Path, stem: &str) -> Result<Vec<Figure>> {
     let task = translator.config().data.task()?;
     let Some((source, _)) = task.demo() else { return Ok(vec![]) };
     let search = Search::greedy(translator.config().training.max_output_len);
     let translation = translator.translate(&[source.to_string()], &search)?.remove(0);
     let path = plots.join(format!("attention-{stem}.png"));
-    let mut drawn = figures::draw_attention(&path, translator.as_ref(), source, &translation, true)?;
+    let mut drawn = figures::draw_attention(&path, translator, source, &translation, true)?;
     if let Some(question) = task.demo_question().filter(|_| !drawn.is_empty()) {
         let translation = translator.translate(&[question.to_string()], &search)?.remove(0);
         let path = plots.join(format!("attention-{stem}-question.png"));
-        drawn.extend(figures::draw_attention(&path, translator.as_ref(), question, &translation, false)?);
+        drawn.extend(figures::draw_attention(&path, translator, question, &translation, false)?);
     }
     Ok(drawn
         .into_iter()
@@ -145,10 +149,9 @@ fn attention_figures(dir: &Path, plots: &Path, arch: &str, stem: &str) -> Result
         .collect())
 }
 
-/// The attention of the run in `dir` on its first test sentences (greedy, as its test was
-/// decoded), for the report's explorer; `None` when the model does not attend.
-fn test_attention(dir: &Path, arch: &str) -> Result<Option<Vec<AttentionMap>>> {
-    let translator = registry::find(arch)?.open(dir, None)?;
+/// The attention of `translator`, the run in `dir`, on its first test sentences (greedy, as its
+/// test was decoded), for the report's explorer; `None` when the model does not attend.
+fn test_attention(translator: &dyn Translator, dir: &Path) -> Result<Option<Vec<AttentionMap>>> {
     let path = dir.join("test.src.txt");
     let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let sentences: Vec<String> = text.lines().take(ATTENTION_SENTENCES).map(String::from).collect();
