@@ -79,7 +79,12 @@ impl ConvBlock {
     pub fn convolve(&self, x: Tensor<3>) -> Tensor<3> {
         let padding = match self.conv.padding {
             PaddingConfig1d::Explicit(left, right) => (left, right),
-            _ => (0, 0),
+            PaddingConfig1d::Valid => (0, 0),
+            // As many slots out as in (stride 1): the field's reach split, the extra word right.
+            PaddingConfig1d::Same => {
+                let reach = (self.conv.kernel_size - 1) * self.conv.dilation;
+                (reach / 2, reach - reach / 2)
+            }
         };
         self.convolve_padded(x, padding)
     }

@@ -3,6 +3,8 @@
 //! that tell the model where a word is.
 
 use burn::module::{Module, Param};
+use burn::nn::PaddingConfig1d;
+use burn::nn::conv::Conv1dConfig;
 use burn::tensor::{Bool, Device, Distribution, Int, Tensor, TensorData};
 use seq2seq_data::{Batch, EncodedPair};
 use seq2seq_model::dropout::DropoutConfig;
@@ -106,6 +108,24 @@ fn the_windowed_product_equals_burns_convolution_and_its_gradients() {
         close(values(weight.grad(&ours_grads).unwrap()), values(weight.grad(&burns_grads).unwrap()), "dW");
         let bias = block.conv.bias.as_ref().unwrap().val();
         close(values(bias.grad(&ours_grads).unwrap()), values(bias.grad(&burns_grads).unwrap()), "dc");
+    }
+}
+
+/// A layer configured with burn's other paddings convolves as burn does too.
+#[test]
+fn the_windowed_product_follows_burns_same_and_valid_padding() {
+    let device = Device::flex();
+    device.seed(4);
+    for (kernel, padding) in [(3, PaddingConfig1d::Same), (5, PaddingConfig1d::Same), (3, PaddingConfig1d::Valid)] {
+        let conv = Conv1dConfig::new(2, 4, kernel).with_padding(padding.clone()).init(&device);
+        let block = ConvBlock { conv };
+        let x = Tensor::<3>::random([2, 7, 2], Distribution::Default, &device);
+        let ours = block.convolve(x.clone());
+        let burns = block.conv.forward(x.swap_dims(1, 2)).swap_dims(1, 2);
+        assert_eq!(ours.dims(), burns.dims(), "k {kernel}, {padding:?}");
+        for (a, b) in values(ours).iter().zip(values(burns)) {
+            assert!((a - b).abs() < 1e-5, "k {kernel}, {padding:?}: {a} vs {b}");
+        }
     }
 }
 

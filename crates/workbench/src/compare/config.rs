@@ -111,12 +111,10 @@ impl CompareConfig {
             if registry::find(name).is_ok() {
                 bail!("{origin}: `{name}` is an architecture's name; a variant needs a name of its own");
             }
-            match variant.get("arch") {
-                Some(toml::Value::String(arch)) => {
-                    registry::find(arch).with_context(|| format!("{origin}: `arch`"))?;
-                }
-                _ => bail!("{origin}: expected `arch = \"NAME\"`, the architecture it varies"),
-            }
+            let Some(arch) = variant_arch(variant) else {
+                bail!("{origin}: expected `arch = \"NAME\"`, the architecture it varies");
+            };
+            registry::find(arch).with_context(|| format!("{origin}: `arch`"))?;
         }
         if self.probe_seeds > MAX_PROBE_SEEDS {
             bail!("{origin}: `probe_seeds` = {}: expected 0 (no probes) to {MAX_PROBE_SEEDS}", self.probe_seeds);
@@ -130,7 +128,7 @@ impl CompareConfig {
         for arch in &self.archs {
             rows.push(arch.as_str());
             for (name, variant) in &self.variants {
-                if variant.get("arch").and_then(|a| a.as_str()) == Some(arch.as_str()) {
+                if variant_arch(variant) == Some(arch.as_str()) {
                     rows.push(name.as_str());
                 }
             }
@@ -142,7 +140,7 @@ impl CompareConfig {
     /// then the architecture's overrides, then the variant's settings, merged key by key.
     pub fn run_config(&self, row: &str, k: usize, quick: bool) -> Result<RunConfig> {
         let variant = self.variants.get(row);
-        let arch = variant.and_then(|v| v.get("arch")).and_then(|a| a.as_str()).unwrap_or(row);
+        let arch = variant.and_then(variant_arch).unwrap_or(row);
         let mut table = self.base.clone();
         if let Some(changes) = self.overrides.get(arch) {
             merge(&mut table, changes);
@@ -250,21 +248,24 @@ pub fn fit_budget(config: &mut RunConfig, budget: usize) -> Result<()> {
     Ok(())
 }
 
+/// The architecture a `[variants.NAME]` table varies: its `arch` key.
+fn variant_arch(variant: &toml::Table) -> Option<&str> {
+    variant.get("arch").and_then(toml::Value::as_str)
+}
+
 /// `lstm (delay = 8)`: the architecture and the settings a variant changes, each by its last key.
 fn variant_label(arch: &str, changes: &toml::Table) -> String {
-    fn leaves(table: &toml::Table, out: &mut Vec<String>) {
-        for (key, value) in table {
+    fn leaves<'a>(entries: impl Iterator<Item = (&'a String, &'a toml::Value)>, out: &mut Vec<String>) {
+        for (key, value) in entries {
             match value {
-                toml::Value::Table(inner) => leaves(inner, out),
+                toml::Value::Table(inner) => leaves(inner.iter(), out),
                 toml::Value::String(text) => out.push(format!("{key} = {text}")),
                 other => out.push(format!("{key} = {other}")),
             }
         }
     }
     let mut settings = Vec::new();
-    let without_arch: toml::Table =
-        changes.iter().filter(|(k, _)| *k != "arch").map(|(k, v)| (k.clone(), v.clone())).collect();
-    leaves(&without_arch, &mut settings);
+    leaves(changes.iter().filter(|(key, _)| *key != "arch"), &mut settings);
     if settings.is_empty() { arch.to_string() } else { format!("{arch} ({})", settings.join(", ")) }
 }
 
