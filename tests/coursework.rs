@@ -9,7 +9,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use common::text;
 
@@ -42,6 +42,51 @@ fn kit_target() -> PathBuf {
         assert!(copied.success(), "copying {folder} of {}", from.display());
     }
     to
+}
+
+/// `exercise watch elman-step` in `kit`: it waits on the kit's todo!(), checks once the file is
+/// saved with the solution (from `solved`), says it passes and goes on watching. The kit's file
+/// is put back after, so the kit still grades as unsolved.
+fn watch_solves_elman_step(kit: &Path, target: &Path, solved: &Path) {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let mut watcher = Command::new(env!("CARGO_BIN_EXE_workbench"))
+        .current_dir(kit)
+        .args(["exercise", "watch", "elman-step"])
+        .env("CARGO_TARGET_DIR", target)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("workbench runs");
+    let (lines, said) = mpsc::channel();
+    let stdout = watcher.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let mut heard = String::new();
+    let mut hear_until = |wanted: &str| {
+        while !heard.contains(wanted) {
+            match said.recv_timeout(Duration::from_secs(900)) {
+                Ok(line) => heard.push_str(&(line + "\n")),
+                Err(_) => panic!("`exercise watch` never said `{wanted}`: {heard}"),
+            }
+        }
+    };
+    hear_until("still the kit's todo!(): write it in crates/rnn/src/cell.rs");
+    // Said just before it reads the file it waits on: give it that moment before saving.
+    std::thread::sleep(Duration::from_secs(3));
+    let file = kit.join("crates/rnn/src/cell.rs");
+    let unsolved = std::fs::read(&file).unwrap();
+    std::fs::copy(solved, &file).unwrap();
+    hear_until("elman-step passes; watching crates/rnn/src/cell.rs for further edits");
+    let _ = watcher.kill();
+    let _ = watcher.wait();
+    std::fs::write(&file, unsolved).unwrap();
+    assert!(heard.contains("elman-step: Elman's recurrent step — 2/2 checks passed"), "{heard}");
 }
 
 const IDS: [&str; 17] = [
@@ -121,6 +166,7 @@ fn the_workspace_passes_every_check_and_a_kit_builds_fails_them_cleanly_and_grad
     assert!(next.starts_with("next: ann-windows — ") && next.contains("(to do)"), "{next}");
     let hint = text(&workbench_in(&kit, &kits, &["exercise", "hint", "elman-step", "--more"]));
     assert!(hint.contains("add the recurrent term") && hint.contains("One line: `Linear::forward`"), "{hint}");
+    watch_solves_elman_step(&kit, &kits, &root.join("crates/rnn/src/cell.rs"));
 
     // A submission with `ann-windows` solved and `elman-step` not compiling (a name that does not
     // exist in its region): the compile error costs `elman-step` alone.
