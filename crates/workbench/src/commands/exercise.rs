@@ -8,6 +8,7 @@ use anyhow::{Result, bail};
 use clap::Subcommand;
 
 use crate::coursework::checks::{CheckOutcome, Checkout, print_outcomes};
+use crate::coursework::class::make_class;
 use crate::coursework::exercises::{EXERCISES, Exercise, find};
 use crate::coursework::grade::{feedback_dir, grade};
 use crate::coursework::handin::hand_in;
@@ -67,6 +68,20 @@ pub enum ExerciseCommand {
         #[arg(long)]
         out: PathBuf,
         /// The kit [default: the current directory].
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Write a made-up class to try the grader on (and to time it): hand-ins that are solved,
+    /// partly solved, broken (a region that does not compile) and gaming (a forged pass line) in
+    /// turn, their regions the workspace's solutions.
+    Class {
+        /// Where the hand-ins go (a new or empty folder).
+        #[arg(long)]
+        out: PathBuf,
+        /// Students in the class.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        size: u32,
+        /// The full workspace [default: the current directory].
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
@@ -164,6 +179,19 @@ pub fn run(action: ExerciseCommand) -> Result<()> {
                 "{} files copied to {}: the solution regions' files, your answers and the manifest; hand in \
                  that folder (or an archive of it)",
                 files.len(),
+                out.display()
+            );
+            Ok(())
+        }
+        ExerciseCommand::Class { out, size, root } => {
+            let class = make_class(&root, &out, size as usize)?;
+            for (name, _) in &class {
+                println!("{name}");
+            }
+            println!(
+                "{} hand-ins written to {}; grade them with: workbench exercise grade {} --out grades.csv",
+                class.len(),
+                out.display(),
                 out.display()
             );
             Ok(())

@@ -420,10 +420,7 @@ pub fn status(root: &Path, exercise: &Exercise) -> Result<Status> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn workspace() -> &'static Path {
-        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-    }
+    use crate::coursework::workspace_root;
 
     #[test]
     fn every_exercise_has_its_region_sheet_and_checks_in_the_workspace() {
@@ -432,11 +429,11 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), EXERCISES.len(), "ids are unique");
         for exercise in EXERCISES {
-            assert_eq!(status(workspace(), exercise).unwrap(), Status::Written, "{}", exercise.id);
-            assert!(workspace().join(exercise.sheet).exists(), "{}: no sheet {}", exercise.id, exercise.sheet);
+            assert_eq!(status(workspace_root(), exercise).unwrap(), Status::Written, "{}", exercise.id);
+            assert!(workspace_root().join(exercise.sheet).exists(), "{}: no sheet {}", exercise.id, exercise.sheet);
             assert!(!exercise.checks.is_empty(), "{}", exercise.id);
             for check in exercise.checks {
-                let crate_dir = workspace().join("crates").join(check.package.trim_start_matches("seq2seq-"));
+                let crate_dir = workspace_root().join("crates").join(check.package.trim_start_matches("seq2seq-"));
                 assert!(crate_dir.join("Cargo.toml").exists(), "{}: no package {}", exercise.id, check.package);
             }
         }

@@ -46,9 +46,11 @@ pub fn grade(root: &Path, submissions: &Path, out: &Path, target_dir: &Path, res
             continue;
         }
         eprintln!("[{}/{}] grading {name}", n + 1, entries.len());
+        let started = std::time::Instant::now();
         let graded = grade_one(root, entry, &name, target_dir)?;
         let total: f64 = graded.scores.iter().sum();
-        eprintln!("[{}/{}] {name}: {total:.2} of {}", n + 1, entries.len(), EXERCISES.len());
+        let seconds = started.elapsed().as_secs_f64();
+        eprintln!("[{}/{}] {name}: {total:.2} of {} ({seconds:.0} s)", n + 1, entries.len(), EXERCISES.len());
         csv.push_str(&grade_row(&name, &graded.scores, &graded.note));
         write_atomic(out, csv.as_bytes()).with_context(|| format!("writing {}", out.display()))?;
         let file = feedback.join(format!("{name}.txt"));

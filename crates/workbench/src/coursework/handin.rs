@@ -60,10 +60,11 @@ mod tests {
     use super::*;
     use crate::coursework::kit::make_kit;
     use crate::coursework::submission::assemble;
+    use crate::coursework::workspace_root;
 
     #[test]
     fn a_hand_in_holds_the_regions_and_answers_and_grades_as_the_kit_would() {
-        let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+        let root = workspace_root();
         let scratch = std::env::temp_dir().join(format!("s2s-hand-in-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&scratch);
         let kit = scratch.join("kit");

@@ -143,6 +143,7 @@ pub(crate) fn collect(root: &Path, dir: &Path, also_left_out: &[&str], files: &m
 mod tests {
     use super::*;
     use crate::coursework::exercises::{Status, find, status};
+    use crate::coursework::workspace_root;
 
     #[test]
     fn a_cut_region_keeps_its_markers_and_indentation_and_nothing_of_the_solution() {
@@ -180,7 +181,7 @@ mod tests {
 
     #[test]
     fn the_kit_leaves_out_answers_and_history_and_cuts_every_region() {
-        let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+        let root = workspace_root();
         let out = std::env::temp_dir().join(format!("s2s-kit-unit-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&out);
         let cut = make_kit(root, &out).unwrap();

@@ -115,6 +115,7 @@ pub fn sheet_hint(root: &Path, exercise: &Exercise) -> Result<Option<String>> {
 pub(crate) mod tests {
     use super::*;
     use crate::coursework::exercises::{find, placeholder};
+    use crate::coursework::workspace_root;
 
     /// A checkout holding every exercise's file with one region: the kit's `todo!()`, except
     /// `written` ones.
@@ -173,7 +174,7 @@ pub(crate) mod tests {
         assert_eq!(bar(5, 17, 17), "[#####------------] 5/17 passing");
         assert_eq!(bar(0, 17, 10), "[----------] 0/17 passing");
         assert_eq!(bar(17, 17, 10), "[##########] 17/17 passing");
-        let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+        let root = workspace_root();
         let hint = sheet_hint(root, find("elman-step").unwrap()).unwrap().unwrap();
         assert!(hint.starts_with("One line: `Linear::forward`, an addition and"), "{hint}");
         for exercise in EXERCISES {

@@ -148,10 +148,7 @@ mod tests {
     use super::*;
     use crate::coursework::exercises::find;
     use crate::coursework::kit::make_kit;
-
-    fn workspace() -> &'static Path {
-        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-    }
+    use crate::coursework::workspace_root;
 
     /// A student's kit: `elman-step` solved, its tests edited to pass without running, a
     /// forged pass line in `gru-step`'s region, the fused kernel called in `lstm-step`'s.
@@ -160,9 +157,9 @@ mod tests {
         let scratch = std::env::temp_dir().join(format!("s2s-assemble-unit-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&scratch);
         let (student, graded) = (scratch.join("student"), scratch.join("graded"));
-        make_kit(workspace(), &student).unwrap();
+        make_kit(workspace_root(), &student).unwrap();
         let cell = "crates/rnn/src/cell.rs";
-        std::fs::copy(workspace().join(cell), student.join(cell)).unwrap();
+        std::fs::copy(workspace_root().join(cell), student.join(cell)).unwrap();
         let tests = student.join("crates/rnn/src/tests.rs");
         let edited = std::fs::read_to_string(&tests).unwrap().replace(
             "fn elman_gradient_matches_finite_differences() {",
@@ -183,10 +180,10 @@ mod tests {
         assert_ne!(gaming, text);
         std::fs::write(&lstm, gaming).unwrap();
 
-        let assembled = assemble(workspace(), &student, &graded).unwrap();
+        let assembled = assemble(workspace_root(), &student, &graded).unwrap();
         let read = |root: &Path, file: &str| std::fs::read_to_string(root.join(file)).unwrap();
-        assert_eq!(read(&graded, cell), read(workspace(), cell), "the solved region is carried over");
-        assert_eq!(read(&graded, "crates/rnn/src/tests.rs"), read(workspace(), "crates/rnn/src/tests.rs"));
+        assert_eq!(read(&graded, cell), read(workspace_root(), cell), "the solved region is carried over");
+        assert_eq!(read(&graded, "crates/rnn/src/tests.rs"), read(workspace_root(), "crates/rnn/src/tests.rs"));
         assert_eq!(
             assembled.notes,
             vec!["changes outside the solution regions are not graded: crates/rnn/src/tests.rs".to_string()]
@@ -213,7 +210,7 @@ mod tests {
         // A region whose markers were deleted stays to do, with a note.
         let markers = read(&student, cell).replace("// END SOLUTION elman-step", "");
         std::fs::write(student.join(cell), markers).unwrap();
-        let assembled = assemble(workspace(), &student, &graded).unwrap();
+        let assembled = assemble(workspace_root(), &student, &graded).unwrap();
         assert!(read(&graded, cell).contains("todo!(\"exercise elman-step:"));
         assert!(
             assembled.notes.iter().any(|n| n.starts_with("elman-step: crates/rnn/src/cell.rs has 0 solution regions"))

@@ -109,6 +109,7 @@ fn braces_balance(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coursework::workspace_root;
 
     #[test]
     fn a_plain_solution_is_not_flagged_and_comments_are_not_read() {
@@ -123,7 +124,7 @@ mod tests {
 
     #[test]
     fn no_solution_of_the_workspace_is_flagged() {
-        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+        let root = workspace_root();
         for exercise in crate::coursework::exercises::EXERCISES {
             let text = std::fs::read_to_string(root.join(exercise.file)).unwrap();
             for (_, _, body) in crate::coursework::exercises::regions(&text, exercise) {

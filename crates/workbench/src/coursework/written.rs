@@ -72,14 +72,11 @@ pub fn handed_in(root: &Path, submitted: &Path) -> Result<Option<(String, (usize
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn root() -> &'static Path {
-        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-    }
+    use crate::coursework::workspace_root;
 
     #[test]
     fn the_template_has_each_sheets_questions_once_and_counts_what_was_answered() {
-        let blank = template(root()).unwrap();
+        let blank = template(workspace_root()).unwrap();
         let sheets: Vec<&str> =
             EXERCISES.iter().map(|e| e.sheet).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
         assert_eq!(sections(&blank).len(), sheets.len());
@@ -98,12 +95,12 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("s2s-answers-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        assert!(handed_in(root(), &dir).unwrap().is_none(), "no file");
-        let blank = template(root()).unwrap();
+        assert!(handed_in(workspace_root(), &dir).unwrap().is_none(), "no file");
+        let blank = template(workspace_root()).unwrap();
         std::fs::write(dir.join(ANSWERS_FILE), &blank).unwrap();
-        assert!(handed_in(root(), &dir).unwrap().is_none(), "still blank");
+        assert!(handed_in(workspace_root(), &dir).unwrap().is_none(), "still blank");
         std::fs::write(dir.join(ANSWERS_FILE), blank.replacen(PLACEHOLDER, "BLEU needs 4-grams.", 1)).unwrap();
-        let (text, (answered, _)) = handed_in(root(), &dir).unwrap().unwrap();
+        let (text, (answered, _)) = handed_in(workspace_root(), &dir).unwrap().unwrap();
         assert!(text.contains("BLEU needs 4-grams.") && answered == 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }
