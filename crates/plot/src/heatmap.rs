@@ -53,6 +53,12 @@ fn longest(tokens: &[String]) -> i32 {
     tokens.iter().map(|t| t.chars().count()).max().unwrap_or(1) as i32
 }
 
+/// What an attention map's axes are, said once under the figure's title.
+const AXES: &str = "rows: queries (the words attending) · columns: keys (the words attended to) · a row sums to 1";
+
+/// Pixels above the first row of panels: the title and the line naming the axes.
+const PANELS_TOP: i32 = 58;
+
 /// Where a panel's pieces go, relative to its top-left corner.
 #[derive(Clone, Copy)]
 struct Layout {
@@ -63,6 +69,8 @@ struct Layout {
     /// The size of one panel, labels included.
     width: i32,
     height: i32,
+    /// Room under a panel's heatmap.
+    bottom: i32,
 }
 
 impl Layout {
@@ -72,8 +80,11 @@ impl Layout {
         let titled = panels.iter().any(|p| !p.title.is_empty());
         let top = if titled { 28 } else { 0 } + 14 + CHAR * max(&|p| longest(p.columns));
         let width = left + cell * max(&|p| p.columns.len() as i32) + 20;
-        let height = top + cell * max(&|p| p.rows.len() as i32) + 16;
-        Layout { cell, left, top, width, height }
+        // A panel's bottom margin as wide as its title's room, so that a title sits nearer its
+        // own heatmap than the one above.
+        let bottom = if titled { 40 } else { 16 };
+        let height = top + cell * max(&|p| p.rows.len() as i32) + bottom;
+        Layout { cell, left, top, width, height, bottom }
     }
 }
 
@@ -89,7 +100,9 @@ impl Figure for Grid<'_> {
         let rows = self.panels.len().div_ceil(self.per_row) as i32;
         let width = (10 + self.layout.width * self.per_row as i32 + 90).max(360);
         let width = width.max(CHAR * self.title.chars().count() as i32 + 20);
-        (width as u32, (40 + self.layout.height * rows + 20).max(200) as u32)
+        // The axes' line is in a smaller font: about 7 pixels a character.
+        let width = width.max(7 * AXES.chars().count() as i32 + 20);
+        (width as u32, (PANELS_TOP + self.layout.height * rows + 20).max(200) as u32)
     }
 
     fn draw<DB: DrawingBackend>(&self, area: DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -108,12 +121,16 @@ fn draw<DB: DrawingBackend>(
     area.fill(&WHITE).map_err(err)?;
     let title_style = TextStyle::from((FONT, 18).into_font()).color(&BLACK);
     area.draw(&Text::new(title.to_string(), (10, 10), title_style)).map_err(err)?;
+    let axes = TextStyle::from((FONT, 14).into_font()).color(&RGBColor(90, 90, 90));
+    area.draw(&Text::new(AXES, (10, 34), axes)).map_err(err)?;
     let label = TextStyle::from((FONT, 14).into_font()).color(&BLACK);
     let subtitle = TextStyle::from((FONT, 15).into_font()).color(&BLACK);
-    let Layout { cell, left, top, width, height } = layout;
+    let Layout { cell, left, top, width, height, bottom } = layout;
     for (k, panel) in panels.iter().enumerate() {
-        let (x, y) = (10 + width * (k % per_row) as i32, 40 + height * (k / per_row) as i32);
-        area.draw(&Text::new(panel.title.to_string(), (x + left, y), subtitle.clone())).map_err(err)?;
+        let (x, y) = (10 + width * (k % per_row) as i32, PANELS_TOP + height * (k / per_row) as i32);
+        // Just above its own column labels.
+        let title_y = y + top - 14 - CHAR * longest(panel.columns) - 20;
+        area.draw(&Text::new(panel.title.to_string(), (x + left, title_y.max(y)), subtitle.clone())).map_err(err)?;
         let (left, top) = (x + left, y + top);
         for (j, token) in panel.columns.iter().enumerate() {
             let cx = left + cell * j as i32 + cell / 2;
@@ -133,7 +150,7 @@ fn draw<DB: DrawingBackend>(
     }
     // Colour scale, right of the panels: 1 at the top, 0 at the bottom.
     let columns = per_row.min(panels.len()) as i32;
-    let (bar_x, bar_top, bar_h) = (10 + width * columns + 10, 40 + top, (height - top - 16).max(100));
+    let (bar_x, bar_top, bar_h) = (10 + width * columns + 10, PANELS_TOP + top, (height - top - bottom).max(100));
     let labels = [(1.0, "1.0".to_string()), (0.5, "0.5".to_string()), (0.0, "0.0".to_string())];
     crate::charts::colour_scale(&area, (bar_x, bar_top), bar_h, colour, &labels)?;
     area.present().map_err(err)
@@ -187,7 +204,7 @@ mod tests {
         let svg = dir.join("a.svg");
         attention_heatmap(&svg, "attention", &source, &generated, &weights).unwrap();
         let text = std::fs::read_to_string(&svg).unwrap();
-        assert!(text.contains("suomessa") && text.contains("finland"));
+        assert!(text.contains("suomessa") && text.contains("finland") && text.contains(AXES), "{text}");
         assert!(attention_heatmap(&dir.join("a.txt"), "x", &source, &generated, &weights).is_err());
         assert!(attention_heatmap(&png, "x", &source, &generated[..2], &weights).is_err());
         // A grid of panels, e.g. one per head.

@@ -136,7 +136,8 @@ impl Writer<'_> {
             let title = format!("{}: training and validation loss", g.arch);
             let caption = format!(
                 "{title}. Training loss is the mean over the epoch's batches, with dropout, while the model was \
-                 still learning; validation loss is measured after the epoch, without dropout: it can lie below"
+                 still learning; validation loss is measured after the epoch, without dropout: it can lie below the \
+                 training loss"
             );
             let chart = LineChart {
                 title: &title,
@@ -366,7 +367,8 @@ impl Writer<'_> {
             },
         ];
         let title = "cost of each architecture";
-        let bars = BarPanels { title, categories: &categories, panels: &panels, per_row: 3 };
+        let styles: Vec<(usize, bool)> = (0..self.groups.len()).map(|i| group_style(self.groups, i)).collect();
+        let bars = BarPanels { title, categories: &categories, styles: &styles, panels: &panels, per_row: 2 };
         for ext in ["png", "svg"] {
             bar_panels(&self.dir.join(format!("cost.{ext}")), &bars)?;
         }
@@ -412,7 +414,7 @@ impl Writer<'_> {
         if series.is_empty() {
             return Ok(());
         }
-        let title = "teacher-forced vs free-running: validation tokens right, position by position";
+        let title = "validation token accuracy by epoch, fed the gold words (teacher-forced) vs its own (free-running)";
         let chart = LineChart {
             title,
             x_label: "epoch",

@@ -373,11 +373,14 @@ fn write_latch_by_lag_plot(dir: &Path, probes: &[ProbeRuns]) -> Result<Option<Pl
     }
     series.push(chance_line(labels.len()));
     let stem = "probe-latch-by-lag";
-    let title = "latch probe trained per maximum lag T: which models learn to carry the symbol";
+    let seeds = rows.iter().flat_map(|r| [r.rnn, r.lstm]).flatten().map(|runs| runs.runs.len()).max().unwrap_or(0);
+    let title =
+        format!("latch probe trained per maximum lag T: which models learn to carry the symbol ({seeds} seeds per T)");
+    let title = title.as_str();
     let chart = LineChart {
         title,
         x_label: "T: the longest lag in training and test (lags 1…T)",
-        y_label: "%",
+        y_label: "seeds that learn it (solid), answers right (dashed) (%)",
         series: &series,
         x_labels: Some(&labels),
         y_range: Some((0.0, 100.0)),
@@ -390,8 +393,8 @@ fn write_latch_by_lag_plot(dir: &Path, probes: &[ProbeRuns]) -> Result<Option<Pl
     csv(&dir.join(format!("{stem}.csv")), &header, &csv_rows)?;
     let caption = format!(
         "{title}: solid, the share of seeds whose answer accuracy reaches {CONTROL_MIN:.0} % (Bengio, Simard & \
-         Frasconi 1994's measure); dashed, the accuracy on the longest lags (T/2, T] with its 95 % bootstrap band; \
-         grey, chance"
+         Frasconi 1994's measure); dashed, the accuracy on the longest lags (T/2, T] with its 95 % bootstrap band \
+         (where both lie at 100 %, the dashed line runs inside the solid one); grey, chance"
     );
     Ok(Some(Plot { stem: stem.into(), caption }))
 }

@@ -40,7 +40,8 @@ pub fn write_saliency_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot
         let title = format!("{name} probe{mixed}: gradient of the decisive margin at its controller");
         draw(dir, stem, &title, figure.x_label, &series, &labels, &rows)?;
         let caption = format!(
-            "{title}: mean over items and seeds, log scale; dashed: the same seed's weights before training, solid: trained"
+            "{title}: mean over items and seeds, log scale; dashed: the same seed's weights before training, solid: \
+             trained; a line ends where the gradient is exactly zero (a log scale has no zero)"
         );
         plots.push(Plot { stem: stem.into(), caption });
     }

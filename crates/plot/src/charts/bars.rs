@@ -19,6 +19,9 @@ pub struct Bars {
 pub struct BarPanels<'a> {
     pub title: &'a str,
     pub categories: &'a [String],
+    /// Each category's [`PALETTE`] index, and whether it is drawn light with an outline (a
+    /// variant of the category before it); empty: the palette in order.
+    pub styles: &'a [(usize, bool)],
     pub panels: &'a [Bars],
     pub per_row: usize,
 }
@@ -27,8 +30,8 @@ impl Figure for BarPanels<'_> {
     fn size(&self) -> (u32, u32) {
         let per_row = self.per_row.clamp(1, self.panels.len().max(1));
         let rows = self.panels.len().div_ceil(per_row);
-        let panel_width = (130 + 62 * self.categories.len()).max(420);
-        ((panel_width * per_row) as u32, (50 + 330 * rows) as u32)
+        let panel_width = (130 + 86 * self.categories.len()).max(420);
+        ((panel_width * per_row) as u32, (50 + 340 * rows) as u32)
     }
 
     fn draw<DB: DrawingBackend>(&self, area: DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -42,7 +45,7 @@ impl Figure for BarPanels<'_> {
             let top = panel.values.iter().flatten().copied().fold(0.0f64, f64::max);
             let top = if top > 0.0 { top * 1.15 } else { 1.0 };
             let mut chart = ChartBuilder::on(&cell)
-                .caption(&panel.title, (FONT, 15))
+                .caption(&panel.title, (FONT, 18))
                 .margin(8)
                 .x_label_area_size(56)
                 .y_label_area_size(64)
@@ -64,26 +67,32 @@ impl Figure for BarPanels<'_> {
                 .x_label_formatter(&label)
                 .y_label_formatter(&|y| short(*y))
                 .x_label_style(
-                    TextStyle::from((FONT, 12).into_font())
+                    TextStyle::from((FONT, 14).into_font())
                         .transform(FontTransform::Rotate90)
                         .pos(Pos::new(HPos::Left, VPos::Center)),
                 )
-                .label_style((FONT, 12))
+                .label_style((FONT, 14))
                 .draw()
                 .map_err(text_err)?;
             for (k, value) in panel.values.iter().enumerate() {
-                let colour = PALETTE[k % PALETTE.len()];
+                let (index, light) = self.styles.get(k).copied().unwrap_or((k, false));
+                let colour = PALETTE[index % PALETTE.len()];
                 match value {
                     Some(v) => {
-                        let bar = Rectangle::new([(k as f64 + 0.15, 0.0), (k as f64 + 0.85, *v)], colour.filled());
-                        chart.draw_series(std::iter::once(bar)).map_err(text_err)?;
-                        let style = TextStyle::from((FONT, 11).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+                        let corners = [(k as f64 + 0.15, 0.0), (k as f64 + 0.85, *v)];
+                        let fill = if light { colour.mix(0.35).filled() } else { colour.filled() };
+                        chart.draw_series(std::iter::once(Rectangle::new(corners, fill))).map_err(text_err)?;
+                        if light {
+                            let outline = Rectangle::new(corners, colour.stroke_width(2));
+                            chart.draw_series(std::iter::once(outline)).map_err(text_err)?;
+                        }
+                        let style = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
                         chart
                             .draw_series(std::iter::once(Text::new(short(*v), (k as f64 + 0.5, *v), style)))
                             .map_err(text_err)?;
                     }
                     None => {
-                        let style = TextStyle::from((FONT, 11).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+                        let style = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
                         chart
                             .draw_series(std::iter::once(Text::new("n/a".to_string(), (k as f64 + 0.5, 0.0), style)))
                             .map_err(text_err)?;

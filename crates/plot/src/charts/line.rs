@@ -30,9 +30,14 @@ impl Series {
     }
 }
 
-/// For each series, how many later-drawn series pass through each of its points. Where later
-/// lines cover a line (two models both at 100 %), it is drawn 2 + 2 px wider per covering line
-/// underneath them, so each shows as a coloured edge around the next instead of vanishing.
+/// Pixels of a line drawn under a later one that covers it.
+const COVERED_WIDTH: u32 = 6;
+
+/// For each series, how many later-drawn series pass through each of its points. Where a later
+/// line covers a line (two models both at 100 %), the covered one is drawn [`COVERED_WIDTH`]
+/// wide underneath (its marker larger), so it shows as a coloured edge around the line on top
+/// instead of vanishing; where several lie on one another, the edge is the one drawn last but
+/// the top (a bucket drawn faint keeps thin lines).
 pub(super) fn covering_counts(series: &[Series]) -> Vec<Vec<u32>> {
     let same = |p: &(f64, f64), q: &(f64, f64)| (p.0 - q.0).abs() < 1e-9 && (p.1 - q.1).abs() < 1e-9;
     series
@@ -102,7 +107,9 @@ impl LineChart<'_> {
         let (y0, y1, y_ticks) = if self.log_y && self.y_range.is_none() {
             let (low, high) = ((y0 * 2.0).floor() / 2.0, (y1 * 2.0).ceil() / 2.0);
             let high = if high > low { high } else { low + 0.5 };
-            (low, high, Some(((high - low) * 2.0).round() as usize + 1))
+            // Under four half-decades, finer steps (0.1 or 0.2 of a decade) keep values readable.
+            let half_decades = ((high - low) * 2.0).round() as usize + 1;
+            (low, high, Some(if half_decades >= 4 { half_decades } else { 6 }))
         } else {
             (y0, y1, None)
         };
@@ -181,9 +188,9 @@ impl LineChart<'_> {
                     .map_err(text_err)?;
             }
             for (pair, counts) in s.points.windows(2).zip(covered.windows(2)) {
-                let under = counts[0].min(counts[1]);
-                if under > 0 {
-                    let wide = colour.stroke_width(4 + 2 * under);
+                let faint = s.is_faint(pair[0].0) || s.is_faint(pair[1].0);
+                if counts[0].min(counts[1]) > 0 && !faint {
+                    let wide = colour.stroke_width(COVERED_WIDTH);
                     chart.draw_series(LineSeries::new(pair.to_vec(), wide)).map_err(text_err)?;
                 }
             }
@@ -198,7 +205,7 @@ impl LineChart<'_> {
             }
             let markers = s.points.iter().zip(covered).map(|(&p, &n)| {
                 let style = if s.is_faint(p.0) { colour.mix(0.5).stroke_width(1) } else { colour.filled() };
-                Circle::new(p, 3 + 2 * n as i32, style)
+                Circle::new(p, if n > 0 { 5 } else { 3 }, style)
             });
             chart.draw_series(markers).map_err(text_err)?;
         }

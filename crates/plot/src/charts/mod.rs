@@ -212,10 +212,18 @@ mod tests {
             Bars { title: "parameters".into(), values: vec![Some(367_476.0), Some(1_200_000.0)] },
             Bars { title: "peak memory (MiB)".into(), values: vec![Some(120.0), None] },
         ];
-        let bars = BarPanels { title: "cost", categories: &rows, panels: &panels, per_row: 2 };
+        let bars = BarPanels {
+            title: "cost",
+            categories: &rows,
+            styles: &[(2, false), (2, true)],
+            panels: &panels,
+            per_row: 2,
+        };
         bar_panels(&dir.join("cost.png"), &bars).unwrap();
         bar_panels(&dir.join("cost.svg"), &bars).unwrap();
-        assert!(std::fs::read_to_string(dir.join("cost.svg")).unwrap().contains("1.20M"));
+        let svg = std::fs::read_to_string(dir.join("cost.svg")).unwrap();
+        assert!(svg.contains("1.20M"), "{svg}");
+        assert!(svg.contains("opacity=\"0.35"), "the variant's bar is drawn light: {svg}");
 
         let values: Vec<Vec<f32>> = (0..20).map(|p| (0..16).map(|d| ((p * d) as f32 * 0.1).sin()).collect()).collect();
         let image =

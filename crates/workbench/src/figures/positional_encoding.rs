@@ -40,15 +40,20 @@ pub fn positional_encoding(plots: &Path, d_model: usize) -> Result<Vec<Figure>> 
     Ok(vec![image, dimensions(plots, &rows, d_model)?])
 }
 
+/// The wavelength of dimension `dim`, in positions: `2π · 10000^(2i / d_model)`, `i = ⌊dim / 2⌋`.
+fn wavelength(dim: usize, d_model: usize) -> f64 {
+    std::f64::consts::TAU * 10_000f64.powf(2.0 * (dim / 2) as f64 / d_model as f64)
+}
+
 /// `PE(pos, dim)` against `pos` for the dimensions of [`DIMENSIONS`] the model has: each a
-/// sinusoid of wavelength `2π · 10000^(2i / d_model)`, `i = ⌊dim / 2⌋`.
+/// sinusoid of its [`wavelength`].
 fn dimensions(plots: &Path, rows: &[Vec<f32>], d_model: usize) -> Result<Figure> {
     let drawn: Vec<usize> = DIMENSIONS.into_iter().filter(|&dim| dim < d_model).collect();
     let series: Vec<Series> = drawn
         .iter()
         .enumerate()
         .map(|(colour, &dim)| {
-            let wavelength = std::f64::consts::TAU * 10_000f64.powf(2.0 * (dim / 2) as f64 / d_model as f64);
+            let wavelength = wavelength(dim, d_model);
             let wave = if dim % 2 == 0 { "sin" } else { "cos" };
             Series {
                 name: format!("dimension {dim} ({wave}, wavelength {wavelength:.1} positions)"),
@@ -82,9 +87,12 @@ fn dimensions(plots: &Path, rows: &[Vec<f32>], d_model: usize) -> Result<Figure>
     write_atomic(&csv, text.as_bytes()).with_context(|| format!("writing {}", csv.display()))?;
     Ok(Figure {
         path: "plots/positional-encoding-dimensions.png".into(),
-        caption: "the positional encoding, dimension by dimension: low dimensions turn fast, high ones slowly \
-                  (the highest, near 10000·2π positions, hardly at all) — together they give every position its \
-                  own pattern"
-            .into(),
+        caption: format!(
+            "the positional encoding, dimension by dimension: low dimensions turn fast, high ones slowly (the \
+             highest drawn, dimension {}, over about {:.0} positions; the model's last, near 10000·2π, hardly at \
+             all) — together they give every position its own pattern",
+            drawn.last().copied().unwrap_or(0),
+            drawn.last().map_or(0.0, |&dim| wavelength(dim, d_model))
+        ),
     })
 }
