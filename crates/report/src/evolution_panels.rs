@@ -75,7 +75,8 @@ pub fn write_evolution_panels(
         title: "What each step of the evolution buys, and where: winner against loser along each claim's distance",
         legend: &legend,
         panels: &panels,
-        columns: 3,
+        // Four a row: about 16:9, a slide's shape.
+        columns: 4,
     };
     for ext in ["png", "svg"] {
         line_panels(&dir.join(format!("evolution-panels.{ext}")), &figure)?;

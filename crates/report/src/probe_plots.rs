@@ -271,7 +271,17 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
             Measure::Margin(kind) => vec![(kind, false)],
             Measure::Exact(kinds) => kinds.to_vec(),
         };
-        let labels: Vec<String> = figure.positions(lines[0].0).into_iter().map(|(l, _)| l).collect();
+        let measure = match figure.measure {
+            Measure::Margin(_) => claims::Measure::Margin,
+            Measure::Exact(_) => claims::Measure::Exact,
+        };
+        // Each position with the items it rests on (the first model's, over its seeds): the
+        // models of a probe share its data, seed by seed.
+        let labels: Vec<String> = figure
+            .positions(lines[0].0)
+            .into_iter()
+            .map(|(label, bucket)| format!("{label} ({})", claims::items(models[0], measure, &bucket)))
+            .collect();
         let mut series = Vec::new();
         let mut rows = Vec::new();
         for (k, model) in models.iter().enumerate() {
@@ -280,10 +290,7 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
                 let name = if lines.len() > 1 { format!("{} {kind}", model.arch) } else { model.arch.clone() };
                 let mut line = Series { name, colour, dashed, ..Series::default() };
                 for (k, (position, bucket)) in figure.positions(kind).iter().enumerate() {
-                    let accuracy: Option<Interval> = match figure.measure {
-                        Measure::Margin(_) => claims::accuracy(model, claims::Measure::Margin, bucket),
-                        Measure::Exact(_) => claims::accuracy(model, claims::Measure::Exact, bucket),
-                    };
+                    let accuracy: Option<Interval> = claims::accuracy(model, measure, bucket);
                     let Some(acc) = accuracy else { continue };
                     line.points.push((k as f64, acc.estimate));
                     line.band.push((k as f64, acc.low, acc.high));
@@ -295,6 +302,7 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
                         format!("{:.4}", acc.low),
                         format!("{:.4}", acc.high),
                         model.runs.len().to_string(),
+                        claims::items(model, measure, bucket).to_string(),
                     ]);
                 }
                 series.push(line);
@@ -305,9 +313,10 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
         }
         let seeds = models.iter().map(|m| m.runs.len()).min().unwrap_or(0);
         let title = format!("{} ({seeds} seed{})", figure.title, if seeds == 1 { "" } else { "s" });
+        let x_label = format!("{} (items scored, all seeds)", figure.x_label);
         let chart = LineChart {
             title: &title,
-            x_label: figure.x_label,
+            x_label: &x_label,
             y_label: match figure.measure {
                 Measure::Margin(_) => "decisive items right (%)",
                 Measure::Exact(_) => "sentences translated exactly (%)",
@@ -321,7 +330,7 @@ pub fn write_probe_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot>, 
             line_chart(&dir.join(format!("{}.{ext}", figure.stem)), &chart)?;
         }
         let x = if figure.attractors.is_some() { "attractors" } else { "distance" };
-        let header = ["arch", "kind", x, "accuracy", "low95", "high95", "seeds"];
+        let header = ["arch", "kind", x, "accuracy", "low95", "high95", "seeds", "items"];
         csv(&dir.join(format!("{}.csv", figure.stem)), &header, &rows)?;
         let how = match figure.measure {
             Measure::Margin(_) => "teacher-forced margin > 0 counts as right; dashed: chance",

@@ -38,7 +38,15 @@ pub fn write_saliency_plots(dir: &Path, probes: &[ProbeRuns]) -> Result<Vec<Plot
         let mixed = if figure.task == "latch" { " (lags 5-100 mixed in one run)" } else { "" };
         let name = stem.trim_start_matches("saliency-");
         let title = format!("{name} probe{mixed}: gradient of the decisive margin at its controller");
-        draw(dir, stem, &title, figure.x_label, &series, &labels, &rows)?;
+        // Each bucket with the items its mean rests on (the first model's, trained, all seeds).
+        let ticks: Vec<String> = figure
+            .buckets
+            .iter()
+            .zip(&labels)
+            .map(|(bucket, label)| format!("{label} ({})", models[0].gradient_norms(true, bucket).len()))
+            .collect();
+        let x_label = format!("{} (items, all seeds)", figure.x_label);
+        draw(dir, stem, &title, &x_label, &series, &ticks, &rows)?;
         let caption = format!(
             "{title}: mean over items and seeds, log scale; dashed: the same seed's weights before training, solid: \
              trained; a line ends where the gradient is exactly zero (a log scale has no zero)"

@@ -193,7 +193,7 @@ mod tests {
         assert!(std::fs::read_to_string(dir.join("buckets.svg")).unwrap().contains("5-9"));
 
         let rows: Vec<String> = vec!["encdec".into(), "luong".into()];
-        let columns: Vec<String> = vec!["negation".into(), "question".into()];
+        let columns: Vec<String> = vec!["negation (12)".into(), "question".into()];
         let values = vec![vec![Some(37.5), Some(100.0)], vec![Some(90.0), None]];
         let table = ScoreTable {
             title: "exact match by phenomenon",
@@ -204,7 +204,8 @@ mod tests {
         };
         score_table(&dir.join("table.png"), &table).unwrap();
         score_table(&dir.join("table.svg"), &table).unwrap();
-        assert!(std::fs::read_to_string(dir.join("table.svg")).unwrap().contains("37.5"));
+        let svg = std::fs::read_to_string(dir.join("table.svg")).unwrap();
+        assert!(svg.contains("37.5") && svg.contains("\nnegation\n") && svg.contains("\n(12)\n"), "{svg}");
         let short_values = vec![vec![Some(1.0)]];
         assert!(score_table(&dir.join("bad.png"), &ScoreTable { values: &short_values, ..table }).is_err());
 

@@ -10,7 +10,8 @@ use super::{Figure, colour_scale, text_err};
 use crate::{FONT, PlotError, render};
 
 /// A table of scores as a heatmap: one row per `rows` entry, one column per `columns` entry,
-/// each cell coloured by its value (`0 ..= max`) and labelled with it; `None` cells are blank.
+/// each cell coloured by its value (`0 ..= max`) and labelled with it; `None` cells are blank. A
+/// column's bracket (`agreement (316)`: its sample size) goes on a second line.
 pub struct ScoreTable<'a> {
     pub title: &'a str,
     pub rows: &'a [String],
@@ -40,7 +41,15 @@ impl Figure for ScoreTable<'_> {
         let centred = Pos::new(HPos::Center, VPos::Center);
         for (j, column) in self.columns.iter().enumerate() {
             let style = TextStyle::from((FONT, 14).into_font()).pos(centred);
-            area.draw(&Text::new(column.clone(), (left + w * j as i32 + w / 2, top - 16), style)).map_err(text_err)?;
+            let x = left + w * j as i32 + w / 2;
+            // `agreement (316)`: the bracket on a line of its own, under the name.
+            match column.split_once(" (") {
+                Some((name, count)) => {
+                    area.draw(&Text::new(name.to_string(), (x, top - 34), style.clone())).map_err(text_err)?;
+                    area.draw(&Text::new(format!("({count}"), (x, top - 16), style)).map_err(text_err)?;
+                }
+                None => area.draw(&Text::new(column.clone(), (x, top - 16), style)).map_err(text_err)?,
+            }
         }
         for (i, row) in self.rows.iter().enumerate() {
             let y = top + h * i as i32;

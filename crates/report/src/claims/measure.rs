@@ -118,6 +118,13 @@ pub fn accuracy(runs: &ProbeRuns, measure: Measure, bucket: &Bucket) -> Option<I
     stats::accuracy(&seeds)
 }
 
+/// How many items of `bucket` [`accuracy`] scores, over every seed of `runs` (a sentence once
+/// for exact match).
+pub fn items(runs: &ProbeRuns, measure: Measure, bucket: &Bucket) -> usize {
+    let counted = runs.runs.iter().flat_map(|run| sentence_scores(run, measure, bucket)).map(|(_, n)| n).sum::<f64>();
+    counted as usize
+}
+
 /// Accuracy (%) of one seed's run on the items of `bucket`, if it has any.
 pub fn run_accuracy(run: &ProbeRun, measure: Measure, bucket: &Bucket) -> Option<f64> {
     let (right, items) = sentence_scores(run, measure, bucket).iter().fold((0.0, 0.0), |(r, n), (a, b)| (r + a, n + b));

@@ -31,7 +31,7 @@ mod verdict;
 
 pub use bottleneck::{BOTTLENECK_CLAIMS, BOTTLENECK_LOSER, judge_bottleneck};
 pub use drop::{DropClaim, FREE_FORM_MARGIN, drop_claims, judge_drop};
-pub use measure::{Bucket, Measure, accuracy, run_accuracy};
+pub use measure::{Bucket, Measure, accuracy, items, run_accuracy};
 pub use parallel::ParallelTiming;
 pub use probe::{ProbeClaim, judge_probe, probe_claims};
 pub use verdict::{

@@ -317,3 +317,14 @@ fn a_missing_model_is_not_measurable_and_named() {
     let seven = judge_all(&[], &[], None).into_iter().find(|c| c.number == "7b").unwrap();
     assert!(seven.reason.contains("not timed"), "{}", seven.reason);
 }
+
+/// Items are counted over seeds: per item for a margin, per sentence for exact match.
+#[test]
+fn items_are_counted_over_seeds() {
+    // 400 sentences a seed, distances 1…10 in turn: 40 at distance 1, in each of 2 seeds.
+    let runs = probe_runs("agreement", "rnn", |_| VERB_AGREEMENT, |_| true);
+    assert_eq!(items(&runs, Measure::Margin, &Bucket::new(VERB_AGREEMENT, 1..=1)), 80);
+    assert_eq!(items(&runs, Measure::Margin, &Bucket::new(VERB_AGREEMENT, 1..=2)), 160);
+    assert_eq!(items(&runs, Measure::Exact, &Bucket::new(VERB_AGREEMENT, 1..=10)), 800);
+    assert_eq!(items(&runs, Measure::Margin, &Bucket::new(VERB_AGREEMENT, 11..=20)), 0);
+}
