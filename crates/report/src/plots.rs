@@ -4,11 +4,10 @@ use std::path::{Path, PathBuf};
 
 use seq2seq_data::fsutil::write_atomic;
 use seq2seq_plot::{BarPanels, Bars, LineChart, ScoreTable, Series, bar_panels, line_chart, score_table};
-use seq2seq_train::GroupScores;
 
 use crate::ReportError;
 use crate::probe_plots::{colour, in_evolution, labelled_colour};
-use crate::runs::{ArchRuns, Run, Sentence, Stat, bucket_start, length_buckets};
+use crate::runs::{ArchRuns, Run, Sentence, Stat, length_buckets};
 use crate::stats;
 
 /// Validation token accuracy (%) that "epochs to target" counts up to.
@@ -330,15 +329,14 @@ impl Writer<'_> {
             .collect();
         let title = "exact match (%) by phenomenon (test sentences in brackets)";
         // Each column with the test sentences it rests on (the first run's test split).
-        let first = &self.groups[0].runs[0].test;
+        let first = &self.groups[0].runs[0];
         let shown: Vec<String> = columns
             .iter()
             .map(|c| {
-                let sentences: usize = if *c == long {
-                    let from_20 = |g: &&GroupScores| bucket_start(&g.group).is_some_and(|s| s >= 20);
-                    first.by_length.iter().filter(from_20).map(|g| g.sentences).sum()
+                let sentences = if *c == long {
+                    first.sentences_from(20)
                 } else {
-                    first.by_phenomenon.iter().find(|p| p.group == *c).map_or(0, |p| p.sentences)
+                    first.test.by_phenomenon.iter().find(|p| p.group == *c).map_or(0, |p| p.sentences)
                 };
                 format!("{c} ({sentences})")
             })

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use seq2seq_train::probes::{ProbeScore, read_probes};
 use seq2seq_train::run_dir::{CONFIG_FILE, METRICS_FILE, TEST_FILE};
 use seq2seq_train::saliency::{Saliency, read_saliency};
-use seq2seq_train::{RunConfig, TestReport};
+use seq2seq_train::{GroupScores, RunConfig, TestReport};
 
 use crate::ReportError;
 
@@ -94,11 +94,20 @@ impl Run {
         self.test.train_seconds / self.test.epochs_trained.max(1) as f64
     }
 
+    /// The length buckets of test sentences of at least `words` source words.
+    fn buckets_from(&self, words: usize) -> impl Iterator<Item = &GroupScores> {
+        self.test.by_length.iter().filter(move |g| bucket_start(&g.group).is_some_and(|s| s >= words))
+    }
+
+    /// Test sentences of at least `words` source words.
+    pub fn sentences_from(&self, words: usize) -> usize {
+        self.buckets_from(words).map(|g| g.sentences).sum()
+    }
+
     /// Exact match (%) over the test sentences of at least `words` source words.
     pub fn exact_from(&self, words: usize) -> Option<f64> {
-        let buckets: Vec<_> =
-            self.test.by_length.iter().filter(|g| bucket_start(&g.group).is_some_and(|s| s >= words)).collect();
-        let sentences: usize = buckets.iter().map(|g| g.sentences).sum();
+        let buckets: Vec<_> = self.buckets_from(words).collect();
+        let sentences = self.sentences_from(words);
         (sentences > 0)
             .then(|| buckets.iter().map(|g| g.exact_match * g.sentences as f64).sum::<f64>() / sentences as f64)
     }

@@ -75,18 +75,19 @@ fn ratios(short: &LengthRow, long: &LengthRow) -> (f64, f64) {
     (long.luong.rate() / short.luong.rate(), long.transformer.rate() / short.transformer.rate())
 }
 
+/// The shortest and the longest length timed (`None`: none timed).
+fn ends(timing: &ParallelTiming) -> Option<(&LengthRow, &LengthRow)> {
+    Some((timing.rows.iter().min_by_key(|r| r.length)?, timing.rows.iter().max_by_key(|r| r.length)?))
+}
+
 /// The ratios the rule judges, from the shortest length timed to the longest.
 pub fn falls(timing: &ParallelTiming) -> Option<(f64, f64)> {
-    let shortest = timing.rows.iter().min_by_key(|r| r.length)?;
-    let longest = timing.rows.iter().max_by_key(|r| r.length)?;
-    (shortest.length != longest.length).then(|| ratios(shortest, longest))
+    ends(timing).filter(|(short, long)| short.length != long.length).map(|(short, long)| ratios(short, long))
 }
 
 /// Claim 7b's verdict and its reason, by the rule above.
 pub fn judge(timing: &ParallelTiming) -> (Verdict, String) {
-    let shortest = timing.rows.iter().min_by_key(|r| r.length);
-    let longest = timing.rows.iter().max_by_key(|r| r.length);
-    let (Some(short), Some(long)) = (shortest, longest) else {
+    let Some((short, long)) = ends(timing) else {
         return (Verdict::NotMeasurable, "no timed lengths".into());
     };
     if short.length == long.length {

@@ -10,7 +10,7 @@ use seq2seq_data::fsutil::write_atomic;
 
 use crate::coursework::exercises::{EXERCISES, Exercise, regions};
 use crate::coursework::handin::handed_in_files;
-use crate::coursework::kit::{NOT_GRADED, fill_regions, write_kit};
+use crate::coursework::kit::{NOT_GRADED, fill_regions, require_empty, write_kit};
 
 /// What a made-up student handed in.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -55,9 +55,7 @@ pub fn make_class(root: &Path, out: &Path, size: usize) -> Result<Vec<(String, K
     if size == 0 {
         bail!("--size: expected at least 1 student");
     }
-    if out.exists() && out.read_dir().with_context(|| format!("reading {}", out.display()))?.next().is_some() {
-        bail!("{} already exists and is not empty: choose another --out", out.display());
-    }
+    require_empty(out)?;
     let kit = out.with_extension("kit");
     if kit.exists() {
         std::fs::remove_dir_all(&kit).with_context(|| format!("clearing {}", kit.display()))?;
@@ -84,6 +82,11 @@ pub fn make_class(root: &Path, out: &Path, size: usize) -> Result<Vec<(String, K
 
 /// The kit's `file` (its `text`) as student `k` of `kind` hands it in.
 fn hand_in_text(root: &Path, file: &str, mut text: String, kind: Kind, k: usize) -> Result<String> {
+    if !EXERCISES.iter().any(|e| e.file == file) {
+        return Ok(text);
+    }
+    let path = root.join(file);
+    let teachers = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     for (n, exercise) in EXERCISES.iter().enumerate().filter(|(_, e)| e.file == file) {
         let solved = match kind {
             Kind::Solved | Kind::Broken => true,
@@ -95,8 +98,6 @@ fn hand_in_text(root: &Path, file: &str, mut text: String, kind: Kind, k: usize)
         if !(solved || forged) {
             continue;
         }
-        let path = root.join(file);
-        let teachers = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
         let bodies = regions(&teachers, exercise);
         text = fill_regions(&text, exercise, |region, indent| {
             let mut lines: Vec<String> = if forged {

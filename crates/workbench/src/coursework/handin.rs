@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::coursework::exercises::{EXERCISES, regions};
+use crate::coursework::kit::require_empty;
 use crate::coursework::written::ANSWERS_FILE;
 
 /// The files a hand-in holds, from the kit's root.
@@ -24,9 +25,7 @@ pub fn handed_in_files() -> Vec<&'static str> {
 /// copied. A file without its regions, or a kit without its answers file, is an error that says
 /// which.
 pub fn hand_in(kit: &Path, out: &Path) -> Result<Vec<PathBuf>> {
-    if out.exists() && out.read_dir().with_context(|| format!("reading {}", out.display()))?.next().is_some() {
-        bail!("{} already exists and is not empty: choose another --out", out.display());
-    }
+    require_empty(out)?;
     for exercise in EXERCISES {
         let path = kit.join(exercise.file);
         let text = std::fs::read_to_string(&path)

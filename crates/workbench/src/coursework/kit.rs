@@ -26,14 +26,21 @@ pub fn make_kit(root: &Path, out: &Path) -> Result<usize> {
     write_kit(root, out, &[])
 }
 
+/// Refuses an `out` folder that already holds something: a kit, hand-in or class is written into
+/// a new or empty folder, never over earlier work.
+pub(crate) fn require_empty(out: &Path) -> Result<()> {
+    if out.exists() && out.read_dir().with_context(|| format!("reading {}", out.display()))?.next().is_some() {
+        bail!("{} already exists and is not empty: choose another --out", out.display());
+    }
+    Ok(())
+}
+
 /// [`make_kit`] without the folders in `also_left_out` (paths from the workspace root).
 pub fn write_kit(root: &Path, out: &Path, also_left_out: &[&str]) -> Result<usize> {
     if !root.join("Cargo.toml").exists() || !root.join("crates").is_dir() {
         bail!("{} is not the workbench's workspace (no Cargo.toml and crates/): pass --root", root.display());
     }
-    if out.exists() && out.read_dir().with_context(|| format!("reading {}", out.display()))?.next().is_some() {
-        bail!("{} already exists and is not empty: choose another --out", out.display());
-    }
+    require_empty(out)?;
     let mut files = Vec::new();
     collect(root, root, also_left_out, &mut files)?;
     let mut cut = 0;
