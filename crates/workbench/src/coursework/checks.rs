@@ -26,11 +26,10 @@ pub struct CheckOutcome {
 /// Where `cargo test` builds, and the test binaries it built.
 pub struct Checkout<'a> {
     pub root: &'a Path,
-    /// A build directory shared by many submissions, so that the dependencies compile once.
-    /// Cargo names a workspace crate's artifacts by its path *inside* the workspace and trusts
-    /// them while they are newer than its sources, so copies of one workspace share artifacts:
-    /// with a shared directory every source file of the checkout is stamped "now" first, and its
-    /// own crates are always built from its own code.
+    /// A build directory other than the checkout's own `target/`: the grader's, shared by every
+    /// submission, so that the dependencies compile once. Cargo trusts a workspace crate's
+    /// artifacts while they are newer than its sources, so the grader builds every submission in
+    /// one folder and writes only the files that differ from the last one it built there.
     pub target_dir: Option<&'a Path>,
 }
 
@@ -39,18 +38,19 @@ pub struct Checkout<'a> {
 pub type TestBinaries = HashMap<String, (PathBuf, PathBuf)>;
 
 impl Checkout<'_> {
-    /// Builds every library's tests, as `cargo test --workspace` does (the same features, so
-    /// nothing the normal build made is built again); `Err` says where and why the checkout
-    /// does not build.
-    pub fn build(&self) -> Result<Result<TestBinaries, BuildFailure>> {
+    /// Builds the library tests of the packages that hold `exercises`' checks, and what they
+    /// depend on, nothing else: a half-written region in another package does not stop them.
+    /// The features are the workspace's (pinned by `seq2seq-feature-pins`), so nothing
+    /// `cargo test --workspace` made is built again. `Err` says where and why the build failed.
+    pub fn build(&self, exercises: &[&Exercise]) -> Result<Result<TestBinaries, BuildFailure>> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(cargo);
-        command.current_dir(self.root).args(["test", "--workspace", "--lib", "--no-run", "--message-format=json"]);
+        command.current_dir(self.root).args(["test", "--lib", "--no-run", "--message-format=json"]);
+        for package in packages(exercises) {
+            command.args(["-p", package]);
+        }
         if let Some(dir) = self.target_dir {
             command.env("CARGO_TARGET_DIR", dir);
-            for folder in ["crates", "tests"] {
-                stamp_now(&self.root.join(folder))?;
-            }
         }
         let output = command.output().with_context(|| format!("running cargo in {}", self.root.display()))?;
         let messages: Vec<serde_json::Value> =
@@ -101,7 +101,7 @@ impl Checkout<'_> {
     /// Every exercise's checks after one build; a checkout that does not build fails them all
     /// with the compiler's first error.
     pub fn check_all<'e>(&self, exercises: &[&'e Exercise]) -> Result<Vec<(&'e Exercise, Vec<CheckOutcome>)>> {
-        match self.build()? {
+        match self.build(exercises)? {
             Ok(binaries) => exercises.iter().map(|&e| Ok((e, self.check(e, &binaries)?))).collect(),
             Err(failure) => {
                 let message = format!("{BUILD_FAILED}\n{}", failure.first_error);
@@ -119,6 +119,17 @@ impl Checkout<'_> {
             }
         }
     }
+}
+
+/// The packages holding `exercises`' checks, each once, in their first check's order.
+pub fn packages(exercises: &[&Exercise]) -> Vec<&'static str> {
+    let mut packages = Vec::new();
+    for check in exercises.iter().flat_map(|e| e.checks) {
+        if !packages.contains(&check.package) {
+            packages.push(check.package);
+        }
+    }
+    packages
 }
 
 /// Why a checkout does not build: the compiler's first error, and where each error points.
@@ -184,25 +195,6 @@ fn output_within(mut command: Command, limit: Duration) -> std::io::Result<Optio
     };
     let text = reader.join().expect("the reader thread does not panic")?;
     Ok(Some((status.success(), String::from_utf8_lossy(&text).into_owned())))
-}
-
-/// Sets the modification time of every file under `dir` to now.
-fn stamp_now(dir: &Path) -> Result<()> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    let now = std::time::SystemTime::now();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-        let path = entry.with_context(|| format!("reading {}", dir.display()))?.path();
-        if path.is_dir() {
-            stamp_now(&path)?;
-        } else {
-            // Setting the times needs ownership, not write access (read-only files are stamped too).
-            let file = std::fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
-            file.set_modified(now).with_context(|| format!("stamping {}", path.display()))?;
-        }
-    }
-    Ok(())
 }
 
 /// How a check's message starts when the checkout does not build.
@@ -284,6 +276,7 @@ pub fn outcomes_text(exercise: &Exercise, outcomes: &[CheckOutcome]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coursework::exercises::EXERCISES;
 
     const PASSED: &str = "\nrunning 1 test\ntest tests::a ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 32 filtered out; finished in 0.01s\n\n";
 
@@ -365,5 +358,46 @@ mod tests {
             error.starts_with("error[E0425]: cannot find value `h`") && error.ends_with("48 |         h"),
             "{error}"
         );
+    }
+
+    /// `cargo tree`'s lines for the packages `args` selects: each crate with its version and the
+    /// features cargo turns on (a crate built for the host and for the target may hold two).
+    fn features(args: &[&str]) -> std::collections::BTreeSet<String> {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let output = Command::new(cargo)
+            .current_dir(crate::coursework::workspace_root())
+            .args(["tree", "-e", "features", "-f", "{p} {f}", "--prefix", "none"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let text = String::from_utf8_lossy(&output.stdout);
+        let crates = text.lines().map(|l| l.split_whitespace().collect::<Vec<_>>()).filter(|t| {
+            t.len() >= 2 && t[1] != "feature" && t[1].starts_with('v') // "name feature \"f\"" lines name edges
+        });
+        crates
+            .map(|t| t.into_iter().filter(|w| !w.starts_with('(') && !w.ends_with(')')).collect::<Vec<_>>().join(" "))
+            .collect()
+    }
+
+    /// A check builds a few packages with `-p`; cargo must give their dependencies the features
+    /// the whole workspace gives them, or it compiles burn a second time for the check (what
+    /// `seq2seq-feature-pins` is for).
+    #[test]
+    fn feature_pins_match_the_workspace() {
+        let workspace = features(&["--workspace"]);
+        let mut builds: Vec<Vec<&str>> = EXERCISES.iter().map(|e| packages(&[e])).collect();
+        builds.push(packages(&EXERCISES.iter().collect::<Vec<_>>()));
+        assert_eq!(builds.last().unwrap().len(), 10, "{:?}", builds.last());
+        for build in builds {
+            let args: Vec<&str> = build.iter().flat_map(|p| ["-p", *p]).collect();
+            let different: Vec<String> = features(&args).difference(&workspace).cloned().collect();
+            assert!(
+                different.is_empty(),
+                "`cargo test {}` gives these other features than the workspace does (pin them in \
+                 crates/feature-pins/Cargo.toml): {different:?}",
+                args.join(" ")
+            );
+        }
     }
 }

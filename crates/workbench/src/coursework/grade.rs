@@ -11,8 +11,9 @@ use seq2seq_data::fsutil::write_atomic;
 use seq2seq_report::plots::csv_field;
 
 use crate::coursework::checks::{BUILD_FAILED, CheckOutcome, Checkout, outcomes_text, score};
-use crate::coursework::exercises::EXERCISES;
+use crate::coursework::exercises::{EXERCISES, Exercise};
 use crate::coursework::kit::{NOT_GRADED, write_kit};
+use crate::coursework::mirror::mirror;
 use crate::coursework::submission::{assemble, leave_to_do, regions_at};
 use crate::coursework::written::{ANSWERS_FILE, handed_in};
 
@@ -135,22 +136,25 @@ fn grade_one(root: &Path, entry: &Path, name: &str, target_dir: &Path) -> Result
     };
     let answers = handed_in(root, &submitted)?;
     let mut assembled = assemble(root, &submitted, &kits.join("graded").join(name))?;
-    let checkout = Checkout { root: &assembled.dir, target_dir: Some(target_dir) };
+    let build = kits.join("build");
+    mirror(&assembled.dir, &build)?;
+    let checkout = Checkout { root: &build, target_dir: Some(target_dir) };
+    let graded: Vec<&Exercise> = EXERCISES.iter().collect();
     let mut notes = Vec::new();
     // A region that does not compile costs its own exercise: it is put back to `todo!()` and the
     // kit built again, until it builds or an error lies outside every region.
     let binaries = loop {
-        match checkout.build()? {
+        match checkout.build(&graded)? {
             Ok(binaries) => break Ok(binaries),
             Err(failure) => {
-                let culprits = regions_at(&assembled.dir, &failure.at)?;
+                let culprits = regions_at(&build, &failure.at)?;
                 let first_line = failure.first_error.lines().next().unwrap_or_default().to_string();
                 if culprits.is_empty() {
                     notes.push(first_line.clone());
                     break Err(format!("{BUILD_FAILED} {first_line}"));
                 }
                 for exercise in culprits {
-                    leave_to_do(&assembled.dir, exercise)?;
+                    leave_to_do(&build, exercise)?;
                     assembled.flagged.push((exercise.id, format!("{}: does not compile ({first_line})", exercise.id)));
                 }
             }
@@ -199,9 +203,10 @@ fn feedback_text(name: &str, graded: &SubmissionGrade) -> String {
     text
 }
 
-/// Where the kits being graded are written: beside the build directory `target_dir`, never in
-/// it — cargo records the sources of a build under its target directory by their path there,
-/// so the next submission's copy would be read as the last one's and not rebuilt.
+/// Where the kits being graded are written (`graded/NAME`, each submission's assembled kit, and
+/// `build`, the one folder every submission is built in: see [`mirror`]): beside the build
+/// directory `target_dir`, never in it — cargo records the sources of a build under its target
+/// directory by their path there.
 pub fn kits_dir(target_dir: &Path) -> PathBuf {
     let name = target_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     target_dir.with_file_name(format!("{name}-kits"))
