@@ -44,10 +44,18 @@ fn bad_config_values_are_refused_with_their_key_and_range() {
         ("backend = \"tpu\"\n", "tpu", &["unknown variant `tpu`", "wgpu"]),
         ("[data]\ntask = \"free-ordr\"\n", "task", &["`[data] task`", "free-ordr", "free-order, free-length"]),
         ("[data]\ntask = \"latch\"\nmax_distance = -3\n", "lag", &["max_distance", "expected usize"]),
+        ("device = 1\n", "device-cpu", &["`device`", "backend = \"flex\"", "only wgpu and cuda"]),
     ];
     // A GPU backend this build lacks names the cargo feature that brings it.
     if !cfg!(feature = "wgpu") {
-        cases.push(("backend = \"wgpu\"\n", "wgpu", &["backend", "flex, ndarray", "cargo feature `wgpu`"]));
+        cases.push(("backend = \"wgpu\"\n", "wgpu", &["backend", "one of flex", "cargo feature `wgpu`"]));
+    }
+    if !cfg!(feature = "ndarray") {
+        cases.push((
+            "backend = \"ndarray\"\n",
+            "ndarray",
+            &["backend", "cargo feature `ndarray`", "--features ndarray"],
+        ));
     }
     if !cfg!(feature = "cuda") {
         cases.push(("backend = \"cuda\"\n", "cuda", &["backend", "cargo feature `cuda`", "--features cuda"]));

@@ -1,11 +1,13 @@
 //! A fused kernel on plain `f32` slices, made a burn operation with its own backward pass (burn
 //! 0.22.1's autodiff extension API: a [`Backward`] step whose state keeps what the forward pass
-//! computed). It runs on the CPU backends (Flex, NdArray), with or without autodiff; elsewhere
-//! [`apply`] returns `None` and the caller runs its readable tensor operations.
+//! computed). It runs on the CPU backends (Flex, and NdArray with the `ndarray` feature), with or
+//! without autodiff; elsewhere [`apply`] returns `None` and the caller runs its readable tensor
+//! operations.
 
 use std::fmt::Debug;
 use std::marker::PhantomData;
 
+#[cfg(feature = "ndarray")]
 #[allow(deprecated)] // NdArray: the workbench keeps it selectable
 use burn::backend::NdArray;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -30,10 +32,11 @@ pub(crate) trait Kernel: Send + Sync + Debug + 'static {
 /// Runs `kernel` on `inputs` (flattened tensors), differentiably on an autodiff device; `None`
 /// on a backend the kernels do not cover.
 pub(crate) fn apply<K: Kernel, const N: usize>(kernel: K, inputs: [Tensor<1>; N]) -> Option<Tensor<1>> {
+    let output = tracked::<Flex, K, N>(&kernel, &inputs).or_else(|| untracked::<Flex, K, N>(&kernel, &inputs));
+    #[cfg(feature = "ndarray")]
     #[allow(deprecated)]
-    let output = tracked::<Flex, K, N>(&kernel, &inputs)
+    let output = output
         .or_else(|| tracked::<NdArray, K, N>(&kernel, &inputs))
-        .or_else(|| untracked::<Flex, K, N>(&kernel, &inputs))
         .or_else(|| untracked::<NdArray, K, N>(&kernel, &inputs));
     output
 }
@@ -41,10 +44,12 @@ pub(crate) fn apply<K: Kernel, const N: usize>(kernel: K, inputs: [Tensor<1>; N]
 /// Whether the kernels cover this tensor's backend (Flex or NdArray, with or without autodiff):
 /// checked before any data is read, so a GPU tensor goes to the readable operations untouched.
 pub(crate) fn covers<const D: usize>(tensor: &Tensor<D>) -> bool {
-    #[allow(deprecated)]
     let covered = tensor.clone().try_into_primitive::<Flex>().is_ok()
+        || tensor.clone().try_into_primitive::<Autodiff<Flex>>().is_ok();
+    #[cfg(feature = "ndarray")]
+    #[allow(deprecated)]
+    let covered = covered
         || tensor.clone().try_into_primitive::<NdArray>().is_ok()
-        || tensor.clone().try_into_primitive::<Autodiff<Flex>>().is_ok()
         || tensor.clone().try_into_primitive::<Autodiff<NdArray>>().is_ok();
     covered
 }

@@ -158,7 +158,7 @@ fn open<M: Seq2Seq>(dir: &Path, backend: Option<Backend>) -> Result<Box<dyn Tran
     })?;
     let codec = Codec::load(dir, &config.data)?;
     let dims = ModelDims { source_vocab: codec.source_vocab.len(), target_vocab: codec.target_vocab.len() };
-    let device = config.backend.device()?;
+    let device = config.tensor_device()?;
     let model = checkpoint::load(M::init(&model_config, dims, &device), dir, &config.arch)?;
     let meta = checkpoint::read_meta(dir)?;
     let parameters = burn::module::Module::num_params(&model);

@@ -11,19 +11,20 @@ use serde::{Deserialize, Serialize};
 use crate::TrainError;
 use seq2seq_model::Seq2Seq;
 
-/// The backend tensors run on: burn's two CPU backends, always built, and its GPU backends,
-/// built only with the cargo feature of the same name (`--features wgpu` or `cuda`).
+/// The backend tensors run on: burn's Flex CPU backend, always built, and the others, built only
+/// with the cargo feature of the same name (`--features wgpu`, `cuda` or `ndarray`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     /// burn's pure-Rust CPU backend (the default: measured faster here, see docs/src/backends.md).
     Flex,
-    /// burn-ndarray (deprecated upstream in favour of Flex).
+    /// burn-ndarray (deprecated upstream in favour of Flex, and kept selectable while burn ships
+    /// it).
     Ndarray,
     /// burn's wgpu backend (Vulkan, Metal or DirectX, whichever the machine has), on its default
-    /// adapter: a discrete GPU first.
+    /// adapter (a discrete GPU first) or the discrete GPU `device` names.
     Wgpu,
-    /// burn's CUDA backend, on GPU 0.
+    /// burn's CUDA backend, on GPU 0 or the GPU `device` names.
     Cuda,
 }
 
@@ -41,10 +42,11 @@ impl Backend {
         }
     }
 
-    /// Whether this build can run the backend (the GPU ones need their cargo feature).
+    /// Whether this build can run the backend (all but Flex need their cargo feature).
     pub fn is_built(self) -> bool {
         match self {
-            Backend::Flex | Backend::Ndarray => true,
+            Backend::Flex => true,
+            Backend::Ndarray => cfg!(feature = "ndarray"),
             Backend::Wgpu => cfg!(feature = "wgpu"),
             Backend::Cuda => cfg!(feature = "cuda"),
         }
@@ -68,18 +70,29 @@ impl Backend {
         )
     }
 
-    /// The plain (no-gradient) device of this backend. The fused kernels run on the CPU
+    /// Whether the backend runs on a GPU, one of the machine's cards (see `RunConfig::device`).
+    pub fn has_cards(self) -> bool {
+        matches!(self, Backend::Wgpu | Backend::Cuda)
+    }
+
+    /// The plain (no-gradient) device of this backend, on `card` where the backend has cards
+    /// (`None`: wgpu's default adapter, CUDA's GPU 0). The fused kernels run on the CPU
     /// backends only; on a GPU backend every layer takes its readable tensor operations.
-    pub fn device(self) -> Result<Device, TrainError> {
+    pub fn device(self, card: Option<usize>) -> Result<Device, TrainError> {
+        let _ = card; // read only by the GPU arms, which exist with their features
         match self {
             Backend::Flex => Ok(Device::flex()),
+            #[cfg(feature = "ndarray")]
             #[allow(deprecated)] // kept selectable on purpose: the workbench compares both
             Backend::Ndarray => Ok(Device::ndarray()),
             #[cfg(feature = "wgpu")]
-            Backend::Wgpu => Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)),
+            Backend::Wgpu => Ok(Device::wgpu(match card {
+                Some(n) => burn::tensor::DeviceKind::DiscreteGpu(n),
+                None => burn::tensor::DeviceKind::DefaultDevice,
+            })),
             #[cfg(feature = "cuda")]
-            Backend::Cuda => Ok(Device::cuda(0)),
-            #[allow(unreachable_patterns)] // the GPU arms exist only with their features
+            Backend::Cuda => Ok(Device::cuda(card.unwrap_or(0))),
+            #[allow(unreachable_patterns)] // the other arms exist only with their features
             _ => Err(self.not_built()),
         }
     }
@@ -240,9 +253,14 @@ pub struct RunConfig {
     /// Seeds data generation, splits, weight initialisation, shuffling and dropout.
     #[serde(default = "default_seed")]
     pub seed: u64,
-    /// `flex` or `ndarray`.
+    /// `flex`; `ndarray`, `wgpu` or `cuda` in a build with that cargo feature.
     #[serde(default = "default_backend")]
     pub backend: Backend,
+    /// Which card a GPU backend trains on, from 0: wgpu's discrete GPU N, CUDA's GPU N; unset,
+    /// wgpu's default adapter and CUDA's GPU 0. It says where a run trains, not what: resuming
+    /// on another card and the reports' labels leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<usize>,
     /// The name reports give this run and its other seeds (`conv R=11`). Without one a report
     /// names a run by its architecture, with the settings in which it differs from the first run
     /// of that architecture (`lstm (delay = 4)`).
@@ -263,6 +281,7 @@ impl Default for RunConfig {
             arch: default_arch(),
             seed: default_seed(),
             backend: default_backend(),
+            device: None,
             label: None,
             data: DataConfig::default(),
             training: TrainingConfig::default(),
@@ -293,7 +312,18 @@ impl RunConfig {
         toml::to_string_pretty(self).expect("a RunConfig always serialises")
     }
 
-    /// Every setting in which `other` differs from `self`, as `key: ours → theirs` (dotted keys).
+    /// Whether `other` trains the same run as `self`, wherever each trains (`device` aside).
+    pub fn same_run(&self, other: &RunConfig) -> bool {
+        RunConfig { device: None, ..self.clone() } == RunConfig { device: None, ..other.clone() }
+    }
+
+    /// The plain (no-gradient) device the run trains on: its backend, on its `device`.
+    pub fn tensor_device(&self) -> Result<Device, TrainError> {
+        self.backend.device(self.device)
+    }
+
+    /// Every setting in which `other` differs from `self`, as `key: ours → theirs` (dotted keys);
+    /// `device` (where a run trains, not what) is left out.
     pub fn differences(&self, other: &RunConfig) -> Vec<String> {
         fn flatten(prefix: &str, value: &toml::Value, out: &mut Vec<(String, String)>) {
             match value {
@@ -308,7 +338,8 @@ impl RunConfig {
         }
         let settings = |config: &RunConfig| {
             let mut out = Vec::new();
-            flatten("", &toml::Value::try_from(config).expect("a RunConfig always serialises"), &mut out);
+            let placed = RunConfig { device: None, ..config.clone() };
+            flatten("", &toml::Value::try_from(placed).expect("a RunConfig always serialises"), &mut out);
             out
         };
         let (ours, theirs) = (settings(self), settings(other));
@@ -328,6 +359,15 @@ impl RunConfig {
 
     pub fn validate(&self) -> Result<(), TrainError> {
         self.backend.check_built()?;
+        if self.device.is_some() && !self.backend.has_cards() {
+            return Err(TrainError::setting(
+                "device",
+                &format!(
+                    "no `device` with `backend = \"{}\"`: only wgpu and cuda have cards to pick",
+                    self.backend.name()
+                ),
+            ));
+        }
         if self.label.as_ref().is_some_and(|l| l.trim().is_empty() || l.chars().any(char::is_control)) {
             return Err(TrainError::setting("label", "a name of printable characters, or no `label` key"));
         }
@@ -402,6 +442,22 @@ mod tests {
             vec!["model.hidden_size: (unset) → 32", "seed: 42 → 7", "training.epochs: 10 → 5"]
         );
         assert!(a.differences(&a).is_empty());
+        // Another card trains the same run.
+        let placed = RunConfig { backend: Backend::Cuda, device: Some(1), ..a.clone() };
+        let elsewhere = RunConfig { device: Some(0), ..placed.clone() };
+        assert!(placed.differences(&elsewhere).is_empty() && placed.same_run(&elsewhere));
+        assert!(!placed.same_run(&a), "another backend is another run");
+    }
+
+    #[test]
+    fn a_device_round_trips_and_needs_a_gpu_backend() {
+        let on_gpu = RunConfig { backend: Backend::Cuda, device: Some(1), ..RunConfig::default() };
+        assert!(on_gpu.to_toml().contains("device = 1"), "{}", on_gpu.to_toml());
+        assert_eq!(RunConfig::from_toml(&on_gpu.to_toml()).unwrap(), on_gpu);
+        assert!(!RunConfig::default().to_toml().contains("device"), "no device, no key");
+        let on_cpu = RunConfig { device: Some(0), ..RunConfig::default() }.validate().unwrap_err().to_string();
+        assert!(on_cpu.contains("`device`") && on_cpu.contains("backend = \"flex\""), "{on_cpu}");
+        assert!(Backend::Wgpu.has_cards() && Backend::Cuda.has_cards() && !Backend::Flex.has_cards());
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub fn restore<M: Seq2Seq>(
     let state: ResumeState = serde_json::from_slice(&text)
         .map_err(|e| TrainError::Checkpoint { path: path.clone(), message: format!("unreadable resume state: {e}") })?;
     // Compared as settings: a state written before a key existed reads as its default.
-    if !RunConfig::from_toml(&state.config).is_ok_and(|old| old == *config) {
+    if !RunConfig::from_toml(&state.config).is_ok_and(|old| old.same_run(config)) {
         let differences = RunConfig::from_toml(&state.config).map(|old| old.differences(config)).unwrap_or_default();
         return Err(TrainError::Run {
             path: out.to_path_buf(),

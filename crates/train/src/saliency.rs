@@ -85,7 +85,7 @@ pub fn write_run_saliency<M: Seq2Seq>(config: &RunConfig, data: &Prepared, out: 
     }
     let quiet = model_config::<M>(&RunConfig { model: table, ..config.clone() })?;
     let dims = ModelDims { source_vocab: data.codec.source_vocab.len(), target_vocab: data.codec.target_vocab.len() };
-    let device = config.backend.device()?.autodiff();
+    let device = config.tensor_device()?.autodiff();
     device.seed(config.seed); // as the run was seeded: its initial weights
     let untrained = M::init(&quiet, dims, &device);
     if untrained.source_embedding().is_none() {

@@ -22,6 +22,9 @@ use seq2seq_model::{ModelDims, Seq2Seq};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BenchSettings {
     pub backend: Backend,
+    /// The GPU a GPU backend runs on (`None`: its default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<usize>,
     /// Sentences per batch.
     pub batch: usize,
     /// Source words per sentence.
@@ -42,6 +45,7 @@ impl Default for BenchSettings {
     fn default() -> Self {
         BenchSettings {
             backend: Backend::Flex,
+            device: None,
             batch: 64,
             source_len: 20,
             target_len: 20,
@@ -155,7 +159,7 @@ pub fn bench<M: Seq2Seq>(
     let model_config = model_config::<M>(config)?;
     let dims =
         ModelDims { source_vocab: settings.vocab + SPECIALS.len(), target_vocab: settings.vocab + SPECIALS.len() };
-    let plain = settings.backend.device()?;
+    let plain = settings.backend.device(settings.device)?;
     let device = plain.clone().autodiff();
     device.seed(config.seed);
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);

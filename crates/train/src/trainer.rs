@@ -60,7 +60,7 @@ pub fn train<M: Seq2Seq>(config: &RunConfig, out: &Path, options: TrainOptions) 
     write_file(out, CONFIG_FILE, resolved.to_toml().as_bytes())?;
     data.codec.save(out)?;
     let dims = ModelDims { source_vocab: data.codec.source_vocab.len(), target_vocab: data.codec.target_vocab.len() };
-    let device = config.backend.device()?;
+    let device = config.tensor_device()?;
     let train_device = device.clone().autodiff();
     device.seed(config.seed);
     train_device.seed(config.seed);
@@ -184,7 +184,7 @@ fn train_epoch<M: Seq2Seq>(
     let start = Instant::now();
     // Every epoch draws its dropout masks and scheduled-sampling coins from its own seed, so
     // a resumed run continues exactly as an uninterrupted one.
-    let device = config.backend.device()?.autodiff();
+    let device = config.tensor_device()?.autodiff();
     device.seed(config.seed.wrapping_add(epoch as u64));
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x5eed ^ epoch as u64);
     let teacher_forcing = training.teacher_forcing_at(epoch);
@@ -282,7 +282,7 @@ fn test_report<M: Seq2Seq>(
     out: &Path,
 ) -> Result<TestReport, TrainError> {
     let (train_seconds, train_tokens) = (state.train_seconds, state.train_tokens);
-    let device = config.backend.device()?;
+    let device = config.tensor_device()?;
     let batcher = Batcher { batch_size: config.data.batch_size, bucketing: true };
     let test = &data.splits.test;
     let search = Search::greedy(config.training.max_output_len);

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 use seq2seq_train::Backend;
 use seq2seq_train::throughput::BenchSettings;
@@ -15,9 +15,12 @@ pub struct BenchArgs {
     /// Only these architectures (comma-separated) [default: all].
     #[arg(long, value_delimiter = ',')]
     archs: Option<Vec<String>>,
-    /// Backend: flex, ndarray; wgpu, cuda in builds with that feature.
+    /// Backend: flex; ndarray, wgpu, cuda in builds with that feature.
     #[arg(long, default_value = "flex")]
     backend: Backend,
+    /// The GPU a GPU backend runs on, from 0 [default: wgpu's default adapter, CUDA's GPU 0].
+    #[arg(long, value_name = "N")]
+    device: Option<usize>,
     /// Threads of the CPU backend's pool (and of PyTorch).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
     threads: u32,
@@ -57,7 +60,15 @@ pub fn run(args: BenchArgs) -> Result<()> {
     for arch in &archs {
         registry::find(arch).context("--archs")?;
     }
-    let mut settings = BenchSettings { backend: args.backend, repeats: args.repeats as usize, ..Default::default() };
+    if args.device.is_some() && !args.backend.has_cards() {
+        bail!("--device picks a GPU: it needs --backend wgpu or cuda, not {}", args.backend.name());
+    }
+    let mut settings = BenchSettings {
+        backend: args.backend,
+        device: args.device,
+        repeats: args.repeats as usize,
+        ..Default::default()
+    };
     if args.no_lengths {
         settings.lengths.clear();
     }

@@ -22,6 +22,10 @@ pub struct CompareArgs {
     /// Runs trained at once; overrides `jobs`.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=64))]
     jobs: Option<u32>,
+    /// GPUs to spread the runs over (comma-separated, e.g. 0,1), with a GPU backend; overrides
+    /// `devices`.
+    #[arg(long, value_delimiter = ',', value_name = "N,…")]
+    devices: Option<Vec<usize>>,
     /// Only these architectures (comma-separated); overrides `archs`.
     #[arg(long, value_delimiter = ',')]
     archs: Option<Vec<String>>,
@@ -46,6 +50,9 @@ pub fn run(args: CompareArgs) -> Result<()> {
     }
     if let Some(jobs) = args.jobs {
         config.jobs = jobs as usize;
+    }
+    if let Some(devices) = args.devices {
+        config.devices = devices;
     }
     if let Some(probe_seeds) = args.probe_seeds {
         config.probe_seeds = probe_seeds as usize;

@@ -30,9 +30,12 @@ pub struct TrainArgs {
     /// Seed; overrides `seed`.
     #[arg(long)]
     seed: Option<u64>,
-    /// Backend: flex, ndarray; wgpu, cuda in builds with that feature. Overrides `backend`.
+    /// Backend: flex; ndarray, wgpu, cuda in builds with that feature. Overrides `backend`.
     #[arg(long)]
     backend: Option<Backend>,
+    /// The GPU a GPU backend trains on, from 0. Overrides `device`.
+    #[arg(long, value_name = "N")]
+    device: Option<usize>,
     /// Luong's score function; sets `model.score`.
     #[arg(long, value_parser = ["dot", "general", "concat"])]
     score: Option<String>,
@@ -71,6 +74,9 @@ impl TrainArgs {
         }
         if let Some(backend) = self.backend {
             config.backend = backend;
+        }
+        if let Some(device) = self.device {
+            config.device = Some(device);
         }
         if let Some(score) = &self.score {
             if config.arch != "luong" {

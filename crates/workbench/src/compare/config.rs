@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use seq2seq_train::RunConfig;
+use seq2seq_train::{Backend, RunConfig};
 use serde::Deserialize;
 
 use crate::registry;
@@ -26,6 +26,11 @@ pub struct CompareConfig {
     /// Runs trained at once (each in its own process).
     #[serde(default = "default_jobs")]
     pub jobs: usize,
+    /// The GPUs to spread the runs over, with a GPU backend in `[base]`: each run starts on the
+    /// card with the fewest runs on it (`workbench train --device N`). Empty: every run on
+    /// `[base]`'s `device`.
+    #[serde(default)]
+    pub devices: Vec<usize>,
     /// Settings every architecture shares: `seed`, `backend`, `[base.data]`, `[base.training]`.
     #[serde(default)]
     pub base: toml::Table,
@@ -102,6 +107,12 @@ impl CompareConfig {
         }
         if self.seeds == 0 || self.jobs == 0 {
             bail!("{origin}: `seeds` and `jobs` must be at least 1");
+        }
+        let backend = self.base.get("backend").and_then(|b| b.as_str()).unwrap_or("flex");
+        if !self.devices.is_empty() && !backend.parse::<Backend>().is_ok_and(Backend::has_cards) {
+            bail!(
+                "{origin}: `devices` spreads runs over GPUs: expected `backend = \"wgpu\"` or `\"cuda\"` in [base], not `{backend}`"
+            );
         }
         for (name, variant) in &self.variants {
             let origin = format!("{origin}: [variants.{name}]");
@@ -344,6 +355,15 @@ mod tests {
         let run = config.unwrap().run_config("x", 0, false).unwrap();
         let err = format!("{:#}", registry::find(&run.arch).unwrap().check(&run).unwrap_err());
         assert!(err.contains("delay"), "{err}");
+    }
+
+    /// Runs spread over GPUs need a GPU backend in `[base]`.
+    #[test]
+    fn devices_need_a_gpu_backend() {
+        let spread = CompareConfig::parse("devices = [0, 1]\n[base]\nbackend = \"cuda\"\n", Path::new("c.toml"));
+        assert_eq!(spread.unwrap().devices, [0, 1]);
+        let err = format!("{:#}", CompareConfig::parse("devices = [0, 1]\n", Path::new("c.toml")).unwrap_err());
+        assert!(err.contains("c.toml: `devices`") && err.contains("not `flex`"), "{err}");
     }
 
     /// A value the full comparison refuses is refused with `--quick` too, though the quick

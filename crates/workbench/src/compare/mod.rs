@@ -28,7 +28,7 @@ pub fn compare(config: &CompareConfig, out: &Path, quick: bool, stop_after_epoch
     let start = Instant::now();
     let plan = plan::plan(config, out, quick)?;
     let trained_any = !plan.jobs.is_empty();
-    let failures = scheduler::run_jobs(plan.jobs, config.jobs, stop_after_epoch)?;
+    let failures = scheduler::run_jobs(plan.jobs, config.jobs, &config.devices, stop_after_epoch)?;
     let times_claim_7b = ["luong", "transformer"].iter().all(|a| config.archs.iter().any(|b| b == a));
     if !quick && times_claim_7b && failures.is_empty() && stop_after_epoch.is_none() && !crate::interrupt::requested() {
         crate::bench::parallel_timing::ensure(out)?;

@@ -37,9 +37,9 @@ pub fn plan(config: &CompareConfig, out: &Path, quick: bool) -> Result<Plan> {
         let (config_path, dir) = (configs.join(format!("{name}.toml")), runs.join(&name));
         registry::find(&run_config.arch)?.check(&run_config).with_context(|| format!("run {name}"))?;
         // Compared as settings, not as text: a config written before a key existed reads as its
-        // default, so a new key does not retrain every finished run.
+        // default, so a new key does not retrain every finished run; nor does another card.
         let unchanged = std::fs::read_to_string(&config_path)
-            .is_ok_and(|old| RunConfig::from_toml(&old).is_ok_and(|old| old == run_config));
+            .is_ok_and(|old| RunConfig::from_toml(&old).is_ok_and(|old| old.same_run(&run_config)));
         plan.dirs.push(dir.clone());
         if unchanged && run_dir::finished(&dir) {
             eprintln!("{name}: done before, kept");
@@ -57,13 +57,14 @@ pub fn plan(config: &CompareConfig, out: &Path, quick: bool) -> Result<Plan> {
     for probe in probes {
         for arch in probe.archs {
             for k in 0..probe.seeds(probe_seeds) {
-                let run_config = probe.run_config(arch, seed(k), first.backend)?;
+                let run_config = RunConfig { device: first.device, ..probe.run_config(arch, seed(k), first.backend)? };
                 add(probe.run_name(arch, run_config.seed), run_config)?;
             }
         }
         for variant in probe.variants {
             for k in 0..probe.seeds(probe_seeds) {
-                let run_config = probe.variant_config(variant, seed(k), first.backend)?;
+                let run_config =
+                    RunConfig { device: first.device, ..probe.variant_config(variant, seed(k), first.backend)? };
                 add(probe.variant_run_name(variant, run_config.seed), run_config)?;
             }
         }

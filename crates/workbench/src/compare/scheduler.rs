@@ -1,6 +1,6 @@
-//! The comparison's runs, each a `workbench train` process of its own, `jobs` at a time: each
-//! child's log beside its run directory, its failure reported and the others carried on, and
-//! nothing new started after Ctrl-C.
+//! The comparison's runs, each a `workbench train` process of its own, `jobs` at a time (each on
+//! the least busy of the GPUs it is given): each child's log beside its run directory, its
+//! failure reported and the others carried on, and nothing new started after Ctrl-C.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -21,10 +21,24 @@ struct Running {
     job: Job,
     child: Child,
     started: Instant,
+    /// The GPU it runs on, when the jobs are spread over several.
+    card: Option<usize>,
 }
 
-/// Runs `workbench train` for each job, `parallel` at a time; returns the failures.
-pub fn run_jobs(mut jobs: Vec<Job>, parallel: usize, stop_after_epoch: Option<u64>) -> Result<Vec<String>> {
+/// The card of `devices` with the fewest of `busy` (the cards of the running jobs), the first of
+/// them on a tie; `None` without devices.
+fn least_busy(devices: &[usize], busy: &[usize]) -> Option<usize> {
+    devices.iter().copied().min_by_key(|card| busy.iter().filter(|b| *b == card).count())
+}
+
+/// Runs `workbench train` for each job, `parallel` at a time, spread over `devices` (GPU
+/// numbers; none: each run on its config's); returns the failures.
+pub fn run_jobs(
+    mut jobs: Vec<Job>,
+    parallel: usize,
+    devices: &[usize],
+    stop_after_epoch: Option<u64>,
+) -> Result<Vec<String>> {
     let exe = std::env::current_exe().context("finding the workbench binary")?;
     // Each child's thread pool gets its share of the cores (two pools of all cores each would
     // fight over them); a RAYON_NUM_THREADS the user set is kept.
@@ -47,6 +61,11 @@ pub fn run_jobs(mut jobs: Vec<Job>, parallel: usize, stop_after_epoch: Option<u6
             if let Some(epoch) = stop_after_epoch {
                 command.args(["--stop-after-epoch", &epoch.to_string()]);
             }
+            let busy: Vec<usize> = running.iter().filter_map(|r| r.card).collect();
+            let card = least_busy(devices, &busy);
+            if let Some(card) = card {
+                command.args(["--device", &card.to_string()]);
+            }
             let child = command
                 .env("RAYON_NUM_THREADS", &threads)
                 .stdout(log.try_clone()?)
@@ -55,8 +74,9 @@ pub fn run_jobs(mut jobs: Vec<Job>, parallel: usize, stop_after_epoch: Option<u6
                 .spawn()
                 .with_context(|| format!("starting {}", exe.display()))?;
             let what = if job.resume { "resuming" } else { "training" };
-            eprintln!("{}: {what} (log: {})", job.name, log_path.display());
-            running.push(Running { job, child, started: Instant::now() });
+            let on = card.map(|c| format!(" on GPU {c}")).unwrap_or_default();
+            eprintln!("{}: {what}{on} (log: {})", job.name, log_path.display());
+            running.push(Running { job, child, started: Instant::now(), card });
         }
         std::thread::sleep(Duration::from_millis(200));
         let mut k = 0;
@@ -79,4 +99,19 @@ pub fn run_jobs(mut jobs: Vec<Job>, parallel: usize, stop_after_epoch: Option<u6
         }
     }
     Ok(failures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_starts_on_the_least_busy_card() {
+        assert_eq!(least_busy(&[], &[]), None);
+        assert_eq!(least_busy(&[0, 1], &[]), Some(0));
+        assert_eq!(least_busy(&[0, 1], &[0]), Some(1));
+        assert_eq!(least_busy(&[0, 1], &[0, 1]), Some(0));
+        assert_eq!(least_busy(&[2, 3, 5], &[2, 3, 2, 3]), Some(5));
+        assert_eq!(least_busy(&[2, 3, 5], &[2, 5, 5, 3, 2]), Some(3));
+    }
 }

@@ -277,6 +277,7 @@ pub fn outcomes_text(exercise: &Exercise, outcomes: &[CheckOutcome]) -> String {
 mod tests {
     use super::*;
     use crate::coursework::exercises::EXERCISES;
+    use crate::tests::cargo_features::features;
 
     const PASSED: &str = "\nrunning 1 test\ntest tests::a ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 32 filtered out; finished in 0.01s\n\n";
 
@@ -358,26 +359,6 @@ mod tests {
             error.starts_with("error[E0425]: cannot find value `h`") && error.ends_with("48 |         h"),
             "{error}"
         );
-    }
-
-    /// `cargo tree`'s lines for the packages `args` selects: each crate with its version and the
-    /// features cargo turns on (a crate built for the host and for the target may hold two).
-    fn features(args: &[&str]) -> std::collections::BTreeSet<String> {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let output = Command::new(cargo)
-            .current_dir(crate::coursework::workspace_root())
-            .args(["tree", "-e", "features", "-f", "{p} {f}", "--prefix", "none"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        let text = String::from_utf8_lossy(&output.stdout);
-        let crates = text.lines().map(|l| l.split_whitespace().collect::<Vec<_>>()).filter(|t| {
-            t.len() >= 2 && t[1] != "feature" && t[1].starts_with('v') // "name feature \"f\"" lines name edges
-        });
-        crates
-            .map(|t| t.into_iter().filter(|w| !w.starts_with('(') && !w.ends_with(')')).collect::<Vec<_>>().join(" "))
-            .collect()
     }
 
     /// A check builds a few packages with `-p`; cargo must give their dependencies the features
