@@ -15,7 +15,8 @@ use crate::coursework::kit::{NOT_GRADED, fill_regions, require_empty, write_kit}
 /// What a made-up student handed in.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kind {
-    /// Every exercise solved.
+    /// Every exercise solved (the teacher's solutions, each region under a comment naming the
+    /// student, so that no two hand-ins are the same text).
     Solved,
     /// The first exercises solved, the rest left to do (how many varies by student).
     Partial,
@@ -103,7 +104,11 @@ fn hand_in_text(root: &Path, file: &str, mut text: String, kind: Kind, k: usize)
             let mut lines: Vec<String> = if forged {
                 vec![format!("{indent}todo!(\"\\ntest tests::{} ... ok\\n\")", exercise.id.replace('-', "_"))]
             } else {
-                bodies.get(region).map(|b| b.2.iter().map(|l| l.to_string()).collect()).unwrap_or_default()
+                // Each student's code is their own, as in a real class: no two hand-ins share a
+                // region's text, so the grader cannot reuse one student's build for the next.
+                let own = format!("{indent}// student {:02}'s own code", k + 1);
+                let body = bodies.get(region).into_iter().flat_map(|b| b.2.iter().map(|l| l.to_string()));
+                std::iter::once(own).chain(body).collect()
             };
             if broken && region == 0 {
                 lines.insert(0, format!("{indent}let _ = no_such_name;"));
@@ -144,7 +149,16 @@ mod tests {
             regions(&text, exercise)[0].2.join("\n")
         };
         for exercise in EXERCISES {
-            assert_eq!(region(&out, "student-01-solved", exercise.id), teachers(exercise.id), "{}", exercise.id);
+            let (first, fifth) =
+                (region(&out, "student-01-solved", exercise.id), region(&out, "student-05-solved", exercise.id));
+            let (own, code) = first.split_once('\n').unwrap();
+            assert_eq!(
+                (own.trim(), code),
+                ("// student 01's own code", teachers(exercise.id).as_str()),
+                "{}",
+                exercise.id
+            );
+            assert_ne!(first, fifth, "{}: two students, two texts", exercise.id);
         }
         // The partial student solved the first three exercises.
         let partial: Vec<bool> = EXERCISES.iter().map(|e| !todo(region(&out, "student-02-partial", e.id))).collect();
