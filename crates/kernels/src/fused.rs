@@ -115,10 +115,10 @@ mod tests {
     /// The CPU backends of this build: Flex, and NdArray with the `ndarray` feature.
     #[allow(deprecated)]
     fn devices() -> Vec<Device> {
-        let mut devices = vec![Device::flex(), Device::flex().autodiff()];
+        let flex = [Device::flex(), Device::flex().autodiff()];
         #[cfg(feature = "ndarray")]
-        devices.extend([Device::ndarray(), Device::ndarray().autodiff()]);
-        devices
+        let flex = flex.into_iter().chain([Device::ndarray(), Device::ndarray().autodiff()]);
+        flex.into_iter().collect()
     }
 
     /// The recurrent layer runs (does not fall back) on this build's CPU backends, with and without

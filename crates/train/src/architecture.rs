@@ -152,6 +152,8 @@ fn open<M: Seq2Seq>(dir: &Path, backend: Option<Backend>) -> Result<Box<dyn Tran
     if let Some(backend) = backend {
         config.backend = backend;
     }
+    // Read on the backend's default card: the card a run trained on need not exist here.
+    config.device = None;
     let model_config = model_config::<M>(&config).map_err(|e| TrainError::Config {
         file: dir.join(CONFIG_FILE).display().to_string(),
         message: e.to_string(),

@@ -15,8 +15,8 @@ pub fn cpu_name() -> String {
         .unwrap_or_else(|| std::env::consts::ARCH.to_string())
 }
 
-/// `Intel(R) Xeon(R) Processor, flex, 1 thread`: the processor, the backend (a GPU backend's
-/// device is its default one) and the threads of the pool the CPU backends compute on.
+/// `Intel(R) Xeon(R) Processor, flex, 1 thread`: the processor, the backend (not which card of a
+/// GPU backend) and the threads of the pool the CPU backends compute on.
 pub fn describe(backend: Backend) -> String {
     let threads = rayon::current_num_threads();
     format!("{}, {}, {threads} thread{}", cpu_name(), backend.name(), if threads == 1 { "" } else { "s" })

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use seq2seq_train::{Backend, RunConfig};
+use seq2seq_train::RunConfig;
 use serde::Deserialize;
 
 use crate::registry;
@@ -108,12 +108,6 @@ impl CompareConfig {
         if self.seeds == 0 || self.jobs == 0 {
             bail!("{origin}: `seeds` and `jobs` must be at least 1");
         }
-        let backend = self.base.get("backend").and_then(|b| b.as_str()).unwrap_or("flex");
-        if !self.devices.is_empty() && !backend.parse::<Backend>().is_ok_and(Backend::has_cards) {
-            bail!(
-                "{origin}: `devices` spreads runs over GPUs: expected `backend = \"wgpu\"` or `\"cuda\"` in [base], not `{backend}`"
-            );
-        }
         for (name, variant) in &self.variants {
             let origin = format!("{origin}: [variants.{name}]");
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
@@ -129,6 +123,16 @@ impl CompareConfig {
         }
         if self.probe_seeds > MAX_PROBE_SEEDS {
             bail!("{origin}: `probe_seeds` = {}: expected 0 (no probes) to {MAX_PROBE_SEEDS}", self.probe_seeds);
+        }
+        // Every run gets `--device N`: a row on a CPU backend would be refused once started.
+        for row in if self.devices.is_empty() { Vec::new() } else { self.rows() } {
+            let backend = self.merged(row).with_context(|| format!("{origin}: `{row}`"))?.backend;
+            if !backend.has_cards() {
+                bail!(
+                    "{origin}: `devices` spreads runs over GPUs: expected `backend = \"wgpu\"` or `\"cuda\"` for every run, not `{}` ({row})",
+                    backend.name()
+                );
+            }
         }
         Ok(())
     }
@@ -150,23 +154,7 @@ impl CompareConfig {
     /// The run config of `row` (an architecture or a variant's name) with seed number `k`: base,
     /// then the architecture's overrides, then the variant's settings, merged key by key.
     pub fn run_config(&self, row: &str, k: usize, quick: bool) -> Result<RunConfig> {
-        let variant = self.variants.get(row);
-        let arch = variant.and_then(variant_arch).unwrap_or(row);
-        let mut table = self.base.clone();
-        if let Some(changes) = self.overrides.get(arch) {
-            merge(&mut table, changes);
-        }
-        if let Some(changes) = variant {
-            merge(&mut table, changes);
-            // Named by what it changes, so that its report row is told apart from its
-            // architecture's whatever order the run directories are read in.
-            if !changes.contains_key("label") {
-                table.insert("label".into(), toml::Value::String(variant_label(arch, changes)));
-            }
-        }
-        table.insert("arch".into(), toml::Value::String(arch.into()));
-        let text = toml::to_string(&table).expect("a TOML table serialises");
-        let mut config = RunConfig::from_toml(&text).with_context(|| format!("the config of `{row}`"))?;
+        let mut config = self.merged(row)?;
         config.seed = config.seed.wrapping_add(k as u64);
         // Checked as written, then again after `--quick` shrinks it: a quick look must not
         // quietly repair settings the full comparison would refuse.
@@ -183,6 +171,27 @@ impl CompareConfig {
             fit_budget(&mut config, self.parameter_budget)?;
         }
         Ok(config)
+    }
+
+    /// `row`'s settings, merged as [`run_config`](Self::run_config) merges them, before any check.
+    fn merged(&self, row: &str) -> Result<RunConfig> {
+        let variant = self.variants.get(row);
+        let arch = variant.and_then(variant_arch).unwrap_or(row);
+        let mut table = self.base.clone();
+        if let Some(changes) = self.overrides.get(arch) {
+            merge(&mut table, changes);
+        }
+        if let Some(changes) = variant {
+            merge(&mut table, changes);
+            // Named by what it changes, so that its report row is told apart from its
+            // architecture's whatever order the run directories are read in.
+            if !changes.contains_key("label") {
+                table.insert("label".into(), toml::Value::String(variant_label(arch, changes)));
+            }
+        }
+        table.insert("arch".into(), toml::Value::String(arch.into()));
+        let text = toml::to_string(&table).expect("a TOML table serialises");
+        RunConfig::from_toml(&text).with_context(|| format!("the config of `{row}`"))
     }
 }
 
@@ -364,6 +373,9 @@ mod tests {
         assert_eq!(spread.unwrap().devices, [0, 1]);
         let err = format!("{:#}", CompareConfig::parse("devices = [0, 1]\n", Path::new("c.toml")).unwrap_err());
         assert!(err.contains("c.toml: `devices`") && err.contains("not `flex`"), "{err}");
+        let one_on_cpu = "devices = [0]\n[base]\nbackend = \"cuda\"\n[overrides.rnn]\nbackend = \"flex\"\n";
+        let err = format!("{:#}", CompareConfig::parse(one_on_cpu, Path::new("c.toml")).unwrap_err());
+        assert!(err.contains("not `flex` (rnn)"), "{err}");
     }
 
     /// A value the full comparison refuses is refused with `--quick` too, though the quick

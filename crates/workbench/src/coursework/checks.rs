@@ -39,7 +39,8 @@ pub type TestBinaries = HashMap<String, (PathBuf, PathBuf)>;
 
 impl Checkout<'_> {
     /// Builds the library tests of the packages that hold `exercises`' checks, and what they
-    /// depend on, nothing else: a half-written region in another package does not stop them.
+    /// depend on, nothing else: a half-written region in a package they do not depend on does not
+    /// stop them.
     /// The features are the workspace's (pinned by `seq2seq-feature-pins`), so nothing
     /// `cargo test --workspace` made is built again. `Err` says where and why the build failed.
     pub fn build(&self, exercises: &[&Exercise]) -> Result<Result<TestBinaries, BuildFailure>> {

@@ -13,7 +13,7 @@ use seq2seq_report::plots::csv_field;
 use crate::coursework::checks::{BUILD_FAILED, CheckOutcome, Checkout, outcomes_text, score};
 use crate::coursework::exercises::{EXERCISES, Exercise};
 use crate::coursework::kit::{NOT_GRADED, write_kit};
-use crate::coursework::mirror::mirror;
+use crate::coursework::mirror::{claim, mirror};
 use crate::coursework::submission::{assemble, leave_to_do, regions_at};
 use crate::coursework::written::{ANSWERS_FILE, handed_in};
 
@@ -30,7 +30,7 @@ pub struct Graded {
 /// [`feedback_dir`]. A region that does not compile scores 0 and leaves the others graded; an
 /// error outside every region zeroes the row. With `resume`, the rows already in `out` are kept
 /// and their submissions not graded again. `target_dir` is shared by all of them; keep it apart
-/// from a workspace's own `target/` (see [`Checkout::target_dir`]).
+/// from a workspace's own `target/`, whose crates the submissions' would replace.
 pub fn grade(root: &Path, submissions: &Path, out: &Path, target_dir: &Path, resume: bool) -> Result<Graded> {
     let entries = submissions_in(submissions)?;
     let header = format!("submission,{},total,note\n", EXERCISES.iter().map(|e| e.id).collect::<Vec<_>>().join(","));
@@ -38,6 +38,8 @@ pub fn grade(root: &Path, submissions: &Path, out: &Path, target_dir: &Path, res
     write_atomic(out, csv.as_bytes()).with_context(|| format!("writing {}", out.display()))?;
     let feedback = feedback_dir(out);
     std::fs::create_dir_all(&feedback).with_context(|| format!("creating {}", feedback.display()))?;
+    let build = kits_dir(target_dir).join("build");
+    let _claimed = claim(&build)?;
     let mut done = Graded { graded: 0, kept: 0 };
     for (n, entry) in entries.iter().enumerate() {
         let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -48,7 +50,7 @@ pub fn grade(root: &Path, submissions: &Path, out: &Path, target_dir: &Path, res
         }
         eprintln!("[{}/{}] grading {name}", n + 1, entries.len());
         let started = std::time::Instant::now();
-        let graded = grade_one(root, entry, &name, target_dir)?;
+        let graded = grade_one(root, entry, &name, &build, target_dir)?;
         let total: f64 = graded.scores.iter().sum();
         let seconds = started.elapsed().as_secs_f64();
         eprintln!("[{}/{}] {name}: {total:.2} of {} ({seconds:.0} s)", n + 1, entries.len(), EXERCISES.len());
@@ -124,7 +126,9 @@ impl SubmissionGrade {
     }
 }
 
-fn grade_one(root: &Path, entry: &Path, name: &str, target_dir: &Path) -> Result<SubmissionGrade> {
+/// Grades one submission: assembled in `graded/NAME` beside the build folder, mirrored into
+/// `build` (see [`mirror`]) and built there into `target_dir`.
+fn grade_one(root: &Path, entry: &Path, name: &str, build: &Path, target_dir: &Path) -> Result<SubmissionGrade> {
     let kits = kits_dir(target_dir);
     let submitted = if is_patch(entry) {
         match patched_kit(root, entry, &kits.join("patched"))? {
@@ -136,9 +140,8 @@ fn grade_one(root: &Path, entry: &Path, name: &str, target_dir: &Path) -> Result
     };
     let answers = handed_in(root, &submitted)?;
     let mut assembled = assemble(root, &submitted, &kits.join("graded").join(name))?;
-    let build = kits.join("build");
-    mirror(&assembled.dir, &build)?;
-    let checkout = Checkout { root: &build, target_dir: Some(target_dir) };
+    mirror(&assembled.dir, build)?;
+    let checkout = Checkout { root: build, target_dir: Some(target_dir) };
     let graded: Vec<&Exercise> = EXERCISES.iter().collect();
     let mut notes = Vec::new();
     // A region that does not compile costs its own exercise: it is put back to `todo!()` and the
@@ -147,14 +150,16 @@ fn grade_one(root: &Path, entry: &Path, name: &str, target_dir: &Path) -> Result
         match checkout.build(&graded)? {
             Ok(binaries) => break Ok(binaries),
             Err(failure) => {
-                let culprits = regions_at(&build, &failure.at)?;
+                let culprits = regions_at(build, &failure.at)?;
                 let first_line = failure.first_error.lines().next().unwrap_or_default().to_string();
                 if culprits.is_empty() {
                     notes.push(first_line.clone());
                     break Err(format!("{BUILD_FAILED} {first_line}"));
                 }
                 for exercise in culprits {
-                    leave_to_do(&build, exercise)?;
+                    // In the kit a teacher opens to see what was graded, too.
+                    leave_to_do(build, exercise)?;
+                    leave_to_do(&assembled.dir, exercise)?;
                     assembled.flagged.push((exercise.id, format!("{}: does not compile ({first_line})", exercise.id)));
                 }
             }

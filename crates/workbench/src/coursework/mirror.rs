@@ -3,14 +3,47 @@
 //! differ from what it held: cargo rebuilds a workspace crate when one of its sources is newer
 //! than its last build, so a file left alone keeps its crate's artifacts, and a submission
 //! recompiles only the crates whose regions differ from the submission built before it (and the
-//! crates above them).
+//! crates above them). Cargo files a workspace crate's build under the crate's path inside its
+//! workspace, so another copy of the workspace built into the same target directory (a kit's
+//! `exercise check`, a second grader, a copied directory) would pass for this folder's last
+//! build: a grading run takes the folder for itself ([`claim`]), and its first build compiles
+//! every crate from the folder's own files.
 
+use std::fs::{File, TryLockError};
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use seq2seq_data::fsutil::write_atomic;
 
 use crate::coursework::kit::collect;
+
+/// Takes the build folder `dir` for this grading run: a lock beside it that a second run on the
+/// same folder is refused by (held until the returned file is dropped), and every file in it
+/// stamped with the current time, so that the run's first build trusts no earlier one.
+pub fn claim(dir: &Path) -> Result<File> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.with_extension("lock");
+    let lock = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => bail!(
+            "{}: another grading run is building in {}: wait for it, or grade with another --target-dir",
+            path.display(),
+            dir.display()
+        ),
+        Err(TryLockError::Error(e)) => return Err(e).with_context(|| format!("locking {}", path.display())),
+    }
+    let mut files = Vec::new();
+    collect(dir, dir, &[], &mut files)?;
+    let now = std::time::SystemTime::now();
+    for relative in files {
+        let path = dir.join(relative);
+        // Setting the times needs ownership, not write access.
+        let file = File::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        file.set_modified(now).with_context(|| format!("stamping {}", path.display()))?;
+    }
+    Ok(lock)
+}
 
 /// Makes `to` hold the files of `from`, and no others: a file whose bytes differ (or that `to`
 /// lacks) is written, one `from` lacks is removed, an equal one is not touched. Returns how
@@ -71,6 +104,15 @@ mod tests {
         assert_eq!(std::fs::read_to_string(to.join("crates/a/src/lib.rs")).unwrap(), "fn a() { todo!() }\n");
         assert!(!to.join("crates/a/src/left.rs").exists());
         assert_eq!(mirror(&from, &to).unwrap(), 0, "nothing left to write");
+
+        // A run claims the folder: everything stamped now, and a second claim refused.
+        std::fs::File::open(to.join("Cargo.toml")).unwrap().set_modified(long_ago).unwrap();
+        let held = claim(&to).unwrap();
+        assert!(modified("Cargo.toml") > long_ago);
+        let refused = claim(&to).unwrap_err().to_string();
+        assert!(refused.contains("another grading run"), "{refused}");
+        drop(held);
+        claim(&to).unwrap();
         std::fs::remove_dir_all(&scratch).unwrap();
     }
 }
