@@ -1,4 +1,5 @@
-//! The fused operations (`fused = true`, the default: recurrent layers, the additive score) train
+//! The fused operations (`fused = true`, the default: recurrent layers, the additive score, the
+//! Transformer's scaled dot-product attention) train
 //! exactly as the readable code (`fused = false`): the same losses, step after step, for every
 //! architecture with the switch.
 //!
@@ -80,4 +81,14 @@ fn fused_and_readable_cells_train_alike() {
     let mut concat = small("lstm");
     concat.push(("score", toml::Value::String("concat".into())));
     check::<seq2seq_attention::Luong>("luong (concat)", &concat);
+    let transformer = |norm_first: bool| {
+        vec![
+            ("d_model", toml::Value::Integer(16)),
+            ("heads", toml::Value::Integer(2)),
+            ("d_ff", toml::Value::Integer(24)),
+            ("norm_first", toml::Value::Boolean(norm_first)),
+        ]
+    };
+    check::<seq2seq_transformer::Transformer>("transformer", &transformer(false));
+    check::<seq2seq_transformer::Transformer>("transformer (pre-norm)", &transformer(true));
 }

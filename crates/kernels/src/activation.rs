@@ -3,9 +3,12 @@
 //! the last place of an `f32` (tested against `std` below).
 
 /// `e^x` by range reduction: `x = n ln 2 + r`, `|r| ≤ ln 2 / 2`, `e^x = 2^n · p(r)` with a
-/// degree-6 polynomial (Cephes' `expf` coefficients). Inputs are clamped to `[−87, 88]`.
+/// degree-6 polynomial (Cephes' `expf` coefficients). Inputs above 88 are clamped to it, and
+/// below −87 (where `e^x` leaves `f32`'s normal range) the result is exactly 0, as a masked
+/// attention score needs.
 #[inline(always)]
-fn exp(x: f32) -> f32 {
+pub fn exp(x: f32) -> f32 {
+    let underflow = x < -87.0;
     let x = x.clamp(-87.0, 88.0);
     // Round to nearest by adding and subtracting 1.5 · 2^23 (`round()` is a libm call on
     // baseline x86-64 and would stop the loop from vectorising).
@@ -20,7 +23,8 @@ fn exp(x: f32) -> f32 {
     let p = p * r + 1.666_666_5e-1;
     let p = p * r + 5e-1;
     let p = p * r * r + r + 1.0;
-    p * f32::from_bits(((n as i32 + 127) as u32) << 23)
+    let e = p * f32::from_bits(((n as i32 + 127) as u32) << 23);
+    if underflow { 0.0 } else { e }
 }
 
 /// `σ(x) = 1 / (1 + e^{−x})`.
@@ -69,5 +73,7 @@ mod tests {
         // Saturation without overflow or NaN.
         assert_eq!((sigmoid(1e4), tanh(-1e4), tanh(1e4)), (1.0, -1.0, 1.0));
         assert!((0.0..1e-30).contains(&sigmoid(-1e4)));
+        assert_eq!((exp(-87.5), exp(-1e9)), (0.0, 0.0));
+        assert!(exp(-86.9) > 0.0);
     }
 }

@@ -1,11 +1,13 @@
 //! The fused operations as burn tensor functions: each flattens its inputs, runs its kernel
-//! ([`recurrence`](crate::recurrence), [`additive`](crate::additive)) through [`apply`], and gives
+//! ([`recurrence`](crate::recurrence), [`additive`](crate::additive),
+//! [`attention`](crate::attention)) through [`apply`], and gives
 //! the output its shape back. `None` means the backend is not covered: run the readable code.
 
-use burn::tensor::Tensor;
+use burn::tensor::{Tensor, TensorData};
 
 use crate::additive;
-use crate::op::{Kernel, apply, covers, values};
+use crate::attention::{self, Bias};
+use crate::op::{Kernel, apply, apply_recorded, covers, values};
 use crate::recurrence::{self, Inputs, Recurrence};
 
 fn flat<const D: usize>(tensor: Tensor<D>) -> Tensor<1> {
@@ -22,7 +24,7 @@ struct RecurrentKernel {
 impl Kernel for RecurrentKernel {
     type Saved = recurrence::Saved;
 
-    fn forward(&self, inputs: &[Vec<f32>]) -> (Vec<f32>, recurrence::Saved) {
+    fn forward(&self, inputs: Vec<Vec<f32>>) -> (Vec<f32>, recurrence::Saved) {
         let kind = self.dims.kind;
         let inputs = Inputs {
             projected: &inputs[0],
@@ -81,7 +83,7 @@ struct AdditiveKernel(additive::Dims);
 impl Kernel for AdditiveKernel {
     type Saved = additive::Saved;
 
-    fn forward(&self, inputs: &[Vec<f32>]) -> (Vec<f32>, additive::Saved) {
+    fn forward(&self, inputs: Vec<Vec<f32>>) -> (Vec<f32>, additive::Saved) {
         additive::forward(self.0, &inputs[0], &inputs[1], &inputs[2])
     }
 
@@ -98,9 +100,72 @@ pub fn additive_scores(keys: Tensor<3>, query: Tensor<2>, v: Tensor<1>) -> Optio
     Some(apply(kernel, [flat(keys), flat(query), v])?.reshape([batch, source]))
 }
 
+#[derive(Debug)]
+struct AttentionKernel {
+    dims: attention::Dims,
+    bias: Option<Bias>,
+}
+
+impl Kernel for AttentionKernel {
+    type Saved = attention::Saved;
+
+    fn forward(&self, inputs: Vec<Vec<f32>>) -> (Vec<f32>, attention::Saved) {
+        let [query, key, value]: [Vec<f32>; 3] = inputs.try_into().expect("three inputs");
+        attention::forward(self.dims, query, key, value, self.bias.as_ref())
+    }
+
+    fn backward(saved: &attention::Saved, grad_output: &[f32]) -> Vec<Vec<f32>> {
+        attention::backward(saved, grad_output).into()
+    }
+
+    fn record(saved: &attention::Saved) -> Option<Vec<f32>> {
+        Some(saved.weights.clone())
+    }
+}
+
+/// `softmax(Q Kᵀ / √d_k + bias) V` as one operation: `query` `[batch, heads, queries, d_k]`,
+/// `key` and `value` `[batch, heads, keys, d_k]`, `bias` broadcastable to
+/// `[batch, heads, queries, keys]` (a constant: it gets no gradient). Returns the context
+/// `[batch, heads, queries, d_k]`, differentiable with respect to the query, key and value, and
+/// the weights `[batch, heads, queries, keys]`, which are not (a record, for plots; the training
+/// loss never reads them). `None` where the backend is not covered or the bias does not broadcast.
+///
+/// The kernel reads and writes `[batch, length, heads, d_k]` ([`attention`](crate::attention)):
+/// heads split off a projection by `reshape` then `swap_dims(1, 2)` (as multi-head attention
+/// does) are swapped back here without a copy, and so is the context when the heads are merged.
+pub fn scaled_dot_product_attention(
+    query: Tensor<4>,
+    key: Tensor<4>,
+    value: Tensor<4>,
+    bias: Option<Tensor<4>>,
+) -> Option<(Tensor<4>, Tensor<4>)> {
+    if !covers(&query) {
+        return None;
+    }
+    let [batch, heads, queries, depth] = query.dims();
+    let keys = key.dims()[2];
+    let full = [batch, heads, queries, keys];
+    let bias = match bias {
+        Some(bias) => {
+            let shape = bias.dims();
+            if shape.iter().zip(full).any(|(&size, full)| size != 1 && size != full) {
+                return None;
+            }
+            Some(Bias { values: values(bias)?, shape })
+        }
+        None => None,
+    };
+    let device = query.device();
+    let kernel = AttentionKernel { dims: attention::Dims { batch, heads, queries, keys, depth }, bias };
+    let heads_inside = |x: Tensor<4>| flat(x.swap_dims(1, 2)); // [batch, length, heads, d_k]
+    let (context, weights) = apply_recorded(kernel, [heads_inside(query), heads_inside(key), heads_inside(value)])?;
+    let weights = Tensor::from_data(TensorData::new(weights?, full), &device);
+    Some((context.reshape([batch, queries, heads, depth]).swap_dims(1, 2), weights))
+}
+
 #[cfg(test)]
 mod tests {
-    use burn::tensor::{Device, Distribution, TensorData};
+    use burn::tensor::{Device, Distribution};
 
     use super::*;
 
@@ -209,6 +274,56 @@ mod tests {
                 assert!(close(gk, read(keys.grad(&grads_readable).unwrap())), "∂keys");
                 assert!(close(gq, read(query.grad(&grads_readable).unwrap())), "∂query");
                 assert!(close(gv, read(v.grad(&grads_readable).unwrap())), "∂v");
+            }
+        }
+    }
+
+    /// The fused scaled dot-product attention against the same attention from burn's tensor
+    /// operations (scores, bias, softmax, weighted sum): context, weights and the gradients of
+    /// query, key and value, under a padding bias, a causal bias and none, on every CPU backend.
+    #[test]
+    fn scaled_dot_product_attention_matches_tensor_operations() {
+        for device in devices() {
+            device.seed(11);
+            let on = device.is_autodiff();
+            let random = |shape: [usize; 4]| Tensor::<4>::random(shape, Distribution::Normal(0.0, 1.0), &device);
+            let (query, key, value) =
+                (track(random([2, 2, 3, 5]), on), track(random([2, 2, 4, 5]), on), track(random([2, 2, 4, 5]), on));
+            let padding = Tensor::<4>::from_data(
+                TensorData::new(vec![0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1.0e9], [2, 1, 1, 4]),
+                &device,
+            );
+            let causal: Vec<f32> = (0..12).map(|n| if n % 4 > n / 4 + 1 { -1.0e9 } else { 0.0 }).collect();
+            let causal = Tensor::<4>::from_data(TensorData::new(causal, [1, 1, 3, 4]), &device);
+            let readable = |bias: Option<Tensor<4>>| {
+                let scores = query.clone().matmul(key.clone().swap_dims(2, 3)) / 5f32.sqrt();
+                let scores = match bias {
+                    Some(bias) => scores + bias.expand([2, 2, 3, 4]),
+                    None => scores,
+                };
+                let weights = burn::tensor::activation::softmax(scores, 3);
+                (weights.clone().matmul(value.clone()), weights)
+            };
+            let close = |a: Vec<f32>, b: Vec<f32>| {
+                assert_eq!(a.len(), b.len());
+                a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-5)
+            };
+            for bias in [None, Some(padding), Some(causal)] {
+                let (context, weights) =
+                    scaled_dot_product_attention(query.clone(), key.clone(), value.clone(), bias.clone())
+                        .expect("covered");
+                let (expected_context, expected_weights) = readable(bias);
+                assert!(close(read(weights), read(expected_weights)), "weights");
+                assert!(close(read(context.clone()), read(expected_context.clone())), "context");
+                if on {
+                    let loss_weights = random([2, 2, 3, 5]);
+                    let grads = (context * loss_weights.clone()).sum().backward();
+                    let expected = (expected_context * loss_weights).sum().backward();
+                    for (name, input) in [("query", &query), ("key", &key), ("value", &value)] {
+                        let (got, want) = (input.grad(&grads).unwrap(), input.grad(&expected).unwrap());
+                        assert!(close(read(got), read(want)), "∂{name}");
+                    }
+                }
             }
         }
     }

@@ -23,7 +23,12 @@ pub(crate) trait Kernel: Send + Sync + Debug + 'static {
     type Saved: Clone + Send + Debug + 'static;
 
     /// The output (flattened) and what the backward pass needs.
-    fn forward(&self, inputs: &[Vec<f32>]) -> (Vec<f32>, Self::Saved);
+    fn forward(&self, inputs: Vec<Vec<f32>>) -> (Vec<f32>, Self::Saved);
+
+    /// A second output that takes no gradient (attention weights, kept for plots); none by default.
+    fn record(_saved: &Self::Saved) -> Option<Vec<f32>> {
+        None
+    }
 
     /// The gradient of every input, given the output's.
     fn backward(saved: &Self::Saved, grad_output: &[f32]) -> Vec<Vec<f32>>;
@@ -32,6 +37,14 @@ pub(crate) trait Kernel: Send + Sync + Debug + 'static {
 /// Runs `kernel` on `inputs` (flattened tensors), differentiably on an autodiff device; `None`
 /// on a backend the kernels do not cover.
 pub(crate) fn apply<K: Kernel, const N: usize>(kernel: K, inputs: [Tensor<1>; N]) -> Option<Tensor<1>> {
+    Some(apply_recorded(kernel, inputs)?.0)
+}
+
+/// [`apply`], and the kernel's [`record`](Kernel::record).
+pub(crate) fn apply_recorded<K: Kernel, const N: usize>(
+    kernel: K,
+    inputs: [Tensor<1>; N],
+) -> Option<(Tensor<1>, Option<Vec<f32>>)> {
     let output = tracked::<Flex, K, N>(&kernel, &inputs).or_else(|| untracked::<Flex, K, N>(&kernel, &inputs));
     #[cfg(feature = "ndarray")]
     #[allow(deprecated)]
@@ -64,7 +77,10 @@ fn read<B: Backend>(primitive: B::FloatTensorPrimitive) -> Option<Vec<f32>> {
 }
 
 /// Without autodiff (evaluation, generation): the forward pass alone.
-fn untracked<B: Backend, K: Kernel, const N: usize>(kernel: &K, inputs: &[Tensor<1>; N]) -> Option<Tensor<1>>
+fn untracked<B: Backend, K: Kernel, const N: usize>(
+    kernel: &K,
+    inputs: &[Tensor<1>; N],
+) -> Option<(Tensor<1>, Option<Vec<f32>>)>
 where
     DispatchTensor: DispatchKindConversion<B>,
 {
@@ -75,14 +91,17 @@ where
         device.get_or_insert_with(|| primitive.device());
         values.push(read::<B>(primitive)?);
     }
-    let (output, _) = kernel.forward(&values);
+    let (output, saved) = kernel.forward(values);
     let length = output.len();
     let output = B::float_from_data(TensorData::new(output, [length]), &device?);
-    Some(Tensor::from_primitive::<B>(output))
+    Some((Tensor::from_primitive::<B>(output), K::record(&saved)))
 }
 
 /// On an autodiff device: the forward pass, and a backward step that keeps what it saved.
-fn tracked<B: Backend, K: Kernel, const N: usize>(kernel: &K, inputs: &[Tensor<1>; N]) -> Option<Tensor<1>>
+fn tracked<B: Backend, K: Kernel, const N: usize>(
+    kernel: &K,
+    inputs: &[Tensor<1>; N],
+) -> Option<(Tensor<1>, Option<Vec<f32>>)>
 where
     DispatchTensor: DispatchKindConversion<Autodiff<B>>,
 {
@@ -95,7 +114,8 @@ where
         values.push(read::<B>(primitive)?);
         nodes.push(node);
     }
-    let (output, saved) = kernel.forward(&values);
+    let (output, saved) = kernel.forward(values);
+    let record = K::record(&saved);
     let length = output.len();
     let output = B::float_from_data(TensorData::new(output, [length]), &device?);
     let nodes: [_; N] = nodes.try_into().ok()?;
@@ -107,7 +127,7 @@ where
         OpsKind::Tracked(prep) => prep.finish(saved, output),
         OpsKind::UnTracked(prep) => prep.finish(output),
     };
-    Some(Tensor::from_primitive::<Autodiff<B>>(output))
+    Some((Tensor::from_primitive::<Autodiff<B>>(output), record))
 }
 
 /// The backward step of a [`Kernel`]: hands each tracked input its gradient.

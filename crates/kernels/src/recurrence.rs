@@ -14,6 +14,7 @@
 //! per-operation bookkeeping.
 
 use crate::activation::{sigmoid_into, tanh_into};
+use crate::matmul::matmul;
 
 /// Which recurrence a layer runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,42 +106,6 @@ pub struct Gradients {
 fn add(a: &mut [f32], b: &[f32]) {
     for (a, b) in a.iter_mut().zip(b) {
         *a += b;
-    }
-}
-
-/// `c = a · b`, row-major `a` `[m, k]`, `b` `[k, n]`, `c` `[m, n]`; `transpose_a` / `transpose_b`
-/// read `a` as `[k, m]` / `b` as `[n, k]` stored row-major. On the calling thread: these products
-/// are small (`[64, 128] · [128, 512]` per step), and `compare` already runs one training per core.
-#[allow(clippy::too_many_arguments)]
-fn matmul(m: usize, k: usize, n: usize, a: &[f32], transpose_a: bool, b: &[f32], transpose_b: bool, c: &mut [f32]) {
-    assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n, "matmul sizes");
-    // (row stride, column stride) of each operand.
-    let (a_rs, a_cs) = if transpose_a { (1, m as isize) } else { (k as isize, 1) };
-    let (b_rs, b_cs) = if transpose_b { (1, k as isize) } else { (n as isize, 1) };
-    // SAFETY: the assertion above keeps every index of the strided views inside the slices.
-    unsafe {
-        // gemm computes dst = alpha·dst + beta·lhs·rhs; alpha = 0 and read_dst = false overwrite c.
-        gemm::gemm(
-            m,
-            n,
-            k,
-            c.as_mut_ptr(),
-            1,
-            n as isize,
-            false,
-            a.as_ptr(),
-            a_cs,
-            a_rs,
-            b.as_ptr(),
-            b_cs,
-            b_rs,
-            0.0,
-            1.0,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
     }
 }
 

@@ -67,6 +67,8 @@ pub struct MultiHeadAttention {
     /// `W^O`: `[heads · d_k, d_model]`.
     pub output: Linear,
     pub heads: usize,
+    /// Run [`scaled_dot_product_attention`] as one fused operation (see [`with_fused`](Self::with_fused)).
+    pub fused: bool,
 }
 
 impl MultiHeadAttention {
@@ -75,7 +77,34 @@ impl MultiHeadAttention {
     pub fn new(d_model: usize, heads: usize, device: &Device) -> Self {
         assert!(d_model.is_multiple_of(heads), "d_model ({d_model}) must be a multiple of heads ({heads})");
         let linear = || LinearConfig::new(d_model, d_model).init(device);
-        MultiHeadAttention { query: linear(), key: linear(), value: linear(), output: linear(), heads }
+        MultiHeadAttention { query: linear(), key: linear(), value: linear(), output: linear(), heads, fused: false }
+    }
+
+    /// With `fused`, [`attention`](Self::attention) computes [`scaled_dot_product_attention`] as
+    /// one operation with a hand-written backward pass (`seq2seq_kernels`) while training (on an
+    /// autodiff device of a CPU backend); same numbers to float tolerance. Its weights are then a
+    /// record, for plots: gradients flow through the context only. Generation keeps the readable
+    /// operations: one query a step is too small a product for a kernel per head to pay off.
+    pub fn with_fused(self, fused: bool) -> Self {
+        Self { fused, ..self }
+    }
+
+    /// [`scaled_dot_product_attention`], fused where asked for, training, and the backend is
+    /// covered.
+    pub fn attention(
+        &self,
+        query: Tensor<4>,
+        keys: Tensor<4>,
+        values: Tensor<4>,
+        bias: Option<Tensor<4>>,
+    ) -> (Tensor<4>, Tensor<4>) {
+        let fused = (self.fused && query.device().is_autodiff()).then(|| {
+            seq2seq_kernels::scaled_dot_product_attention(query.clone(), keys.clone(), values.clone(), bias.clone())
+        });
+        match fused.flatten() {
+            Some(out) => out,
+            None => scaled_dot_product_attention(query, keys, values, bias),
+        }
     }
 
     /// `[batch, length, d_model]` → `[batch, heads, length, d_k]`.
@@ -104,7 +133,7 @@ impl MultiHeadAttention {
         // BEGIN SOLUTION multi-head
         let [batch, queries, d_model] = x.dims();
         let query = self.split_heads(self.query.forward(x));
-        let (context, weights) = scaled_dot_product_attention(query, keys, values, bias);
+        let (context, weights) = self.attention(query, keys, values, bias);
         let concatenated = context.swap_dims(1, 2).reshape([batch, queries, d_model]); // Concat(head_1, …, head_h)
         (self.output.forward(concatenated), weights)
         // END SOLUTION multi-head

@@ -84,6 +84,11 @@ impl EncoderLayer {
         }
     }
 
+    /// Self-attention as one fused operation (see [`MultiHeadAttention::with_fused`]).
+    pub fn with_fused(self, fused: bool) -> Self {
+        Self { self_attention: self.self_attention.with_fused(fused), ..self }
+    }
+
     /// `x` `[batch, src_len, d_model]`, `padding` the source's padding bias. Returns the new
     /// states and the self-attention weights `[batch, heads, src_len, src_len]`.
     pub fn forward(&self, x: Tensor<3>, padding: Tensor<4>) -> (Tensor<3>, Tensor<4>) {
@@ -127,6 +132,15 @@ impl DecoderLayer {
             self_attention_residual: Residual::new(d_model, dropout, norm_first, device),
             cross_attention_residual: Residual::new(d_model, dropout, norm_first, device),
             feed_forward_residual: Residual::new(d_model, dropout, norm_first, device),
+        }
+    }
+
+    /// Self- and cross-attention as fused operations (see [`MultiHeadAttention::with_fused`]).
+    pub fn with_fused(self, fused: bool) -> Self {
+        Self {
+            self_attention: self.self_attention.with_fused(fused),
+            cross_attention: self.cross_attention.with_fused(fused),
+            ..self
         }
     }
 

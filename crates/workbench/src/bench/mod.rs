@@ -35,9 +35,12 @@ pub struct TwinResult {
 pub struct BenchReport {
     pub settings: BenchSettings,
     pub threads: usize,
-    /// The readable recurrent cells instead of the fused operation.
+    /// The readable code (`fused = false`) instead of the fused operations.
     #[serde(default)]
     pub readable: bool,
+    /// `fused = true` for every architecture with the switch (the Transformer's is off by default).
+    #[serde(default)]
+    pub fused: bool,
     pub cpu: String,
     pub results: Vec<BenchResult>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -62,8 +65,8 @@ pub struct BenchRequest {
     pub python: Option<PathBuf>,
     /// Times each architecture (and its twin) this many times, alternating.
     pub rounds: usize,
-    /// `fused = false` for the architectures that have the switch.
-    pub readable: bool,
+    /// `fused` for the architectures that have the switch (`None`: each one's default).
+    pub fused: Option<bool>,
 }
 
 pub fn run(request: &BenchRequest, meter: &dyn MemoryMeter) -> Result<BenchReport> {
@@ -72,8 +75,10 @@ pub fn run(request: &BenchRequest, meter: &dyn MemoryMeter) -> Result<BenchRepor
         let arch = registry::find(name)?;
         let mut config = RunConfig { arch: name.clone(), ..RunConfig::default() };
         let dims = ModelDims { source_vocab: 10, target_vocab: 10 };
-        if request.readable && arch.parameters(&config, dims)?.1.contains_key("fused") {
-            config.model.insert("fused".into(), toml::Value::Boolean(false));
+        if let Some(fused) = request.fused
+            && arch.parameters(&config, dims)?.1.contains_key("fused")
+        {
+            config.model.insert("fused".into(), toml::Value::Boolean(fused));
         }
         // Ours and the twin alternate, so that both see the machine in the same state.
         for round in 0..request.rounds.max(1) {
@@ -101,7 +106,8 @@ pub fn run(request: &BenchRequest, meter: &dyn MemoryMeter) -> Result<BenchRepor
     Ok(BenchReport {
         settings: request.settings.clone(),
         threads: request.threads,
-        readable: request.readable,
+        readable: request.fused == Some(false),
+        fused: request.fused == Some(true),
         cpu: cpu_name(),
         results,
         pytorch,
@@ -178,7 +184,11 @@ pub fn table(report: &BenchReport) -> String {
          PyTorch's alternating.\n\n",
         rounds =
             report.rounds.iter().filter(|r| report.results.first().is_some_and(|f| f.arch == r.arch)).count().max(1),
-        cells = if report.readable { "readable cells (fused = false)" } else { "fused recurrent layers" },
+        cells = match (report.readable, report.fused) {
+            (true, _) => "readable code (fused = false)",
+            (_, true) => "fused operations everywhere (fused = true)",
+            _ => "each architecture's default operations",
+        },
         b = s.batch,
         sl = s.source_len,
         tl = s.target_len + 1,

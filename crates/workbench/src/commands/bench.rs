@@ -30,9 +30,12 @@ pub struct BenchArgs {
     /// Skip the sweep of step time against sentence length.
     #[arg(long)]
     no_lengths: bool,
-    /// Run the readable recurrent cells (`fused = false`) instead of the fused operation.
-    #[arg(long)]
+    /// Run the readable code (`fused = false`: recurrent cells, attention) instead of the fused operations.
+    #[arg(long, conflicts_with = "fused")]
     readable: bool,
+    /// Run every fused operation (`fused = true`), the Transformer's attention included (off by default).
+    #[arg(long)]
+    fused: bool,
     /// Also time the PyTorch twins (bench/pytorch/bench.py) with this Python, in the same run.
     #[arg(long, value_name = "PYTHON")]
     pytorch: Option<PathBuf>,
@@ -78,7 +81,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
         threads: args.threads as usize,
         python: args.pytorch,
         rounds: args.rounds as usize,
-        readable: args.readable,
+        fused: match (args.readable, args.fused) {
+            (true, _) => Some(false),
+            (_, true) => Some(true),
+            _ => None,
+        },
     };
     let report = bench::run(&request, &crate::HEAP)?;
     let text = bench::table(&report);
