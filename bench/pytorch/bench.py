@@ -83,6 +83,68 @@ class Conv(nn.Module):
         return self.output(self.dropout(h))
 
 
+class ConvS2S(nn.Module):
+    """ConvS2S: learned positions, 4 centred gated convolutions over the source (padding masked), 3
+    causal ones over the target, each followed by its own attention (kernel 3, width 128, GLU,
+    residuals × √½, values √m · √½ (z + e)), as the workbench's `convs2s`."""
+
+    autoregressive = True
+
+    def __init__(self, vocab, d=128, encoder_layers=4, decoder_layers=3, kernel=3, positions=256, dropout=0.1):
+        super().__init__()
+        embedding = lambda n: nn.Embedding(n, d)  # noqa: E731
+        self.source_embedding, self.source_positions = embedding(vocab), embedding(positions)
+        self.target_embedding, self.target_positions = embedding(vocab), embedding(positions)
+        for table in [self.source_embedding, self.source_positions, self.target_embedding, self.target_positions]:
+            nn.init.normal_(table.weight, std=0.1)
+        self.encoder = nn.ModuleList(nn.Conv1d(d, 2 * d, kernel, padding=kernel // 2) for _ in range(encoder_layers))
+        self.decoder = nn.ModuleList(nn.Conv1d(d, 2 * d, kernel) for _ in range(decoder_layers))
+        self.query = nn.ModuleList(nn.Linear(d, d) for _ in range(decoder_layers))
+        self.attended = nn.ModuleList(nn.Linear(d, d) for _ in range(decoder_layers))
+        self.output = nn.Linear(d, vocab)
+        self.dropout = nn.Dropout(dropout)
+        self.kernel = kernel
+
+    def embed(self, embedding, positions, tokens):
+        at = torch.arange(tokens.shape[1]).clamp(max=positions.num_embeddings - 1)
+        return self.dropout(embedding(tokens) + positions(at))
+
+    def encode(self, source):
+        e = self.embed(self.source_embedding, self.source_positions, source)
+        mask = (source != 0).float().unsqueeze(-1)  # [batch, src, 1]
+        z = e
+        for conv in self.encoder:
+            gated = F.glu(conv(self.dropout(z * mask).transpose(1, 2)), dim=1).transpose(1, 2)
+            z = (gated + z) * math.sqrt(0.5)
+        values = (z + e) * math.sqrt(0.5) * mask.sum(1, keepdim=True).clamp(min=1).sqrt()
+        bias = ((mask - 1) * 1e9).transpose(1, 2)  # [batch, 1, src]
+        return z, values, bias
+
+    def decode(self, memory, target_input):
+        z, values, bias = memory
+        g = self.embed(self.target_embedding, self.target_positions, target_input)
+        h = g
+        for conv, query, attended in zip(self.decoder, self.query, self.attended):
+            x = F.pad(self.dropout(h).transpose(1, 2), (self.kernel - 1, 0))  # causal
+            gated = F.glu(conv(x), dim=1).transpose(1, 2)
+            weights = torch.softmax((query(gated) + g) * math.sqrt(0.5) @ z.transpose(1, 2) + bias, dim=-1)
+            out = (attended(weights @ values) + gated) * math.sqrt(0.5)
+            h = (out + h) * math.sqrt(0.5)
+        return self.output(self.dropout(h))
+
+    def forward(self, source, target_input):
+        return self.decode(self.encode(source), target_input)
+
+    def generate(self, source, max_len):
+        # No window cache: the whole prefix is decoded again at every step.
+        memory = self.encode(source)
+        tokens = torch.full((source.shape[0], 1), SOS, dtype=source.dtype)
+        for _ in range(max_len):
+            previous = self.decode(memory, tokens)[:, -1].argmax(-1, keepdim=True)
+            tokens = torch.cat([tokens, previous], dim=1)
+        return tokens[:, 1:]
+
+
 class PositionWise(nn.Module):
     """Reads the source padded with <blank> slots; one output per slot (as the workbench's)."""
 
@@ -298,6 +360,7 @@ def build(arch, vocab):
         "bahdanau": lambda: Bahdanau(vocab),
         "luong": lambda: Luong(vocab),
         "conv": lambda: PositionWise(Conv(vocab)),
+        "convs2s": lambda: ConvS2S(vocab),
         "transformer": lambda: Transformer(vocab),
     }[arch]()
 
@@ -351,7 +414,7 @@ def bench(arch, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--archs", default="ann,rnn,lstm,birnn,encdec,bahdanau,luong,transformer")
+    parser.add_argument("--archs", default="ann,rnn,lstm,birnn,encdec,bahdanau,luong,conv,convs2s,transformer")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--source-len", type=int, default=20)

@@ -28,6 +28,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    memory::keep_freed_pages();
     interrupt::install();
     match cli.command.run() {
         Ok(()) => ExitCode::SUCCESS,

@@ -256,3 +256,35 @@ pub fn write_json(path: &Path, report: &BenchReport) -> Result<()> {
     let json = serde_json::to_vec_pretty(report)?;
     write_atomic(path, &json).with_context(|| format!("writing {}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// `bench --pytorch` stops at an architecture without a twin: every registered one has its
+    /// entry in the script's `build` table and in its default `--archs`.
+    #[test]
+    fn every_architecture_has_a_pytorch_twin() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(PYTORCH_SCRIPT);
+        let script = std::fs::read_to_string(&path).expect("the twins' script");
+        let defaults = script
+            .lines()
+            .find_map(|line| line.split("\"--archs\", default=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .expect("a default --archs list");
+        for arch in registry::architectures() {
+            assert!(
+                script.contains(&format!("\"{}\": lambda", arch.name)),
+                "{} has no twin in {PYTORCH_SCRIPT}",
+                arch.name
+            );
+            assert!(
+                defaults.split(',').any(|a| a == arch.name),
+                "{} is not in {PYTORCH_SCRIPT}'s default --archs",
+                arch.name
+            );
+        }
+    }
+}
