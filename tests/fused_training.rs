@@ -1,7 +1,6 @@
-//! The fused operations (`fused = true`, the default: recurrent layers, the additive score, the
-//! Transformer's scaled dot-product attention) train
-//! exactly as the readable code (`fused = false`): the same losses, step after step, for every
-//! architecture with the switch.
+//! The fused operations (`fused = true`: recurrent layers and the additive score by default, the
+//! Transformer's scaled dot-product attention when asked for) train exactly as the readable code
+//! (`fused = false`): the same losses, step after step, for every architecture with the switch.
 //!
 //! A test binary of its own: both runs replay the device's seeded random stream (weights and
 //! dropout masks), and burn's CPU backend keeps one stream per process, which any test running

@@ -74,12 +74,7 @@ pub fn backward(saved: &Saved, grad_scores: &[f32]) -> [Vec<f32>; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn values(n: usize, seed: u32) -> Vec<f32> {
-        (0..n)
-            .map(|i| (((i as u32).wrapping_mul(2654435761) ^ seed.wrapping_mul(40503)) % 2000) as f32 / 1000.0 - 1.0)
-            .collect()
-    }
+    use crate::testing::values;
 
     #[test]
     fn scores_and_gradients_match_hand_and_finite_differences() {

@@ -94,6 +94,8 @@ fn softmax_in_place(row: &mut [f32]) {
 /// (the weights `P` among it).
 pub fn forward(dims: Dims, query: Vec<f32>, key: Vec<f32>, value: Vec<f32>, bias: Option<&Bias>) -> (Vec<f32>, Saved) {
     let Dims { batch, heads, queries: q, keys: k, depth: d } = dims;
+    assert_eq!(query.len(), batch * q * heads * d, "query size");
+    assert!(key.len() == batch * k * heads * d && value.len() == key.len(), "key and value sizes");
     let scale = 1.0 / (d as f32).sqrt();
     let strides = bias.map(Bias::strides);
     let mut weights = vec![0.0; batch * heads * q * k];
@@ -107,11 +109,10 @@ pub fn forward(dims: Dims, query: Vec<f32>, key: Vec<f32>, value: Vec<f32>, bias
         matmul_strided(q, d, k, (&query[at_q..], rows), (&key[at_k..], keys_transposed), (&mut *scores, dense)); // Q Kᵀ
         for i in 0..q {
             let row = &mut scores[i * k..][..k];
-            for (j, s) in row.iter_mut().enumerate() {
-                *s *= scale;
-                if let (Some(bias), Some([sb, sh, si, sj])) = (bias, strides) {
-                    *s += bias.values[b * sb + h * sh + i * si + j * sj];
-                }
+            row.iter_mut().for_each(|s| *s *= scale);
+            if let (Some(bias), Some([sb, sh, si, sj])) = (bias, strides) {
+                let at = b * sb + h * sh + i * si;
+                row.iter_mut().enumerate().for_each(|(j, s)| *s += bias.values[at + j * sj]);
             }
             softmax_in_place(row);
         }
@@ -155,12 +156,7 @@ pub fn backward(saved: &Saved, grad_context: &[f32]) -> [Vec<f32>; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn values(n: usize, seed: u32) -> Vec<f32> {
-        (0..n)
-            .map(|i| (((i as u32).wrapping_mul(2654435761) ^ seed.wrapping_mul(40503)) % 2000) as f32 / 1000.0 - 1.0)
-            .collect()
-    }
+    use crate::testing::values;
 
     const MASKED: f32 = -1.0e9;
 

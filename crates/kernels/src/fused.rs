@@ -125,10 +125,11 @@ impl Kernel for AttentionKernel {
 
 /// `softmax(Q Kᵀ / √d_k + bias) V` as one operation: `query` `[batch, heads, queries, d_k]`,
 /// `key` and `value` `[batch, heads, keys, d_k]`, `bias` broadcastable to
-/// `[batch, heads, queries, keys]` (a constant: it gets no gradient). Returns the context
-/// `[batch, heads, queries, d_k]`, differentiable with respect to the query, key and value, and
-/// the weights `[batch, heads, queries, keys]`, which are not (a record, for plots; the training
-/// loss never reads them). `None` where the backend is not covered or the bias does not broadcast.
+/// `[batch, heads, queries, keys]` (a constant). Returns the context `[batch, heads, queries,
+/// d_k]`, differentiable with respect to the query, key and value, and the weights
+/// `[batch, heads, queries, keys]`, which carry no gradient (no training loss reads them). `None`
+/// where the backend is not covered, the shapes disagree, or the bias does not broadcast or needs
+/// a gradient: the caller runs its readable code.
 ///
 /// The kernel reads and writes `[batch, length, heads, d_k]` ([`attention`](crate::attention)):
 /// heads split off a projection by `reshape` then `swap_dims(1, 2)` (as multi-head attention
@@ -144,12 +145,16 @@ pub fn scaled_dot_product_attention(
     }
     let [batch, heads, queries, depth] = query.dims();
     let keys = key.dims()[2];
+    if key.dims() != [batch, heads, keys, depth] || value.dims() != key.dims() {
+        return None; // the readable code handles (or refuses) other shapes
+    }
     let full = [batch, heads, queries, keys];
     let bias = match bias {
         Some(bias) => {
             let shape = bias.dims();
-            if shape.iter().zip(full).any(|(&size, full)| size != 1 && size != full) {
-                return None;
+            let broadcasts = shape.iter().zip(full).all(|(&size, full)| size == 1 || size == full);
+            if !broadcasts || bias.is_require_grad() {
+                return None; // the kernel's bias is a constant
             }
             Some(Bias { values: values(bias)?, shape })
         }

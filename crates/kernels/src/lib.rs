@@ -17,6 +17,8 @@ mod fused;
 mod matmul;
 mod op;
 pub mod recurrence;
+#[cfg(test)]
+mod testing;
 
 pub use fused::{additive_scores, recurrent_layer, scaled_dot_product_attention};
 pub use recurrence::Recurrence;

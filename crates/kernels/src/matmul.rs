@@ -50,6 +50,7 @@ pub(crate) fn matmul_strided(
     (c, sc): (&mut [f32], Strides),
 ) {
     assert!(a.len() >= sa.extent(m, k) && b.len() >= sb.extent(k, n) && c.len() >= sc.extent(m, n), "matmul sizes");
+    debug_assert!(sc.row >= n * sc.column || sc.column >= m * sc.row, "c's rows and columns overlap");
     // SAFETY: the assertion above keeps every index of the strided views inside the slices.
     unsafe {
         // gemm computes dst = alpha·dst + beta·lhs·rhs; alpha = 0 and read_dst = false overwrite c.

@@ -81,10 +81,11 @@ impl MultiHeadAttention {
     }
 
     /// With `fused`, [`attention`](Self::attention) computes [`scaled_dot_product_attention`] as
-    /// one operation with a hand-written backward pass (`seq2seq_kernels`) while training (on an
-    /// autodiff device of a CPU backend); same numbers to float tolerance. Its weights are then a
-    /// record, for plots: gradients flow through the context only. Generation keeps the readable
-    /// operations: one query a step is too small a product for a kernel per head to pay off.
+    /// one operation with a hand-written backward pass (`seq2seq_kernels`) on an autodiff device
+    /// of a CPU backend (training); same numbers to float tolerance. The weights it returns then
+    /// carry no gradient (no loss reads them). Without autodiff (generation, evaluation, the
+    /// attention plots) it keeps the readable operations: one query a step is too small a product
+    /// for a kernel per head to pay off.
     pub fn with_fused(self, fused: bool) -> Self {
         Self { fused, ..self }
     }

@@ -53,8 +53,8 @@ pub struct TransformerConfig {
     /// Longest sentence learned positions cover (later positions reuse the last one).
     pub max_positions: usize,
     /// Train with scaled dot-product attention as one fused operation with a hand-written
-    /// backward pass (`seq2seq-kernels`; same numbers to float tolerance, a few percent faster a
-    /// step). Off by default: the committed baseline was trained with the readable operations.
+    /// backward pass (`seq2seq-kernels`; same numbers to float tolerance). Off by default: the
+    /// committed baseline was trained with the readable operations.
     pub fused: bool,
 }
 

@@ -312,3 +312,29 @@ fn the_forward_products_are_counted_by_hand() {
     let double = seq2seq_model::flops::StepShape { batch: 2, ..shape };
     assert_eq!(config.forward_flops(double), 2.0 * 1824.0);
 }
+
+/// `fused` takes the kernel on an autodiff device (its weights carry no gradient back to the input,
+/// the readable ones do) with the readable numbers to float tolerance, under the causal bias;
+/// without autodiff it runs the readable operations, bit for bit.
+#[test]
+fn fused_attention_runs_the_kernel_only_with_autodiff() {
+    for device in [Device::flex(), Device::flex().autodiff()] {
+        device.seed(5);
+        let readable = MultiHeadAttention::new(8, 2, &device);
+        let fused = readable.clone().with_fused(true);
+        let x = Tensor::<3>::random([2, 3, 8], Distribution::Normal(0.0, 1.0), &device);
+        let x = if device.is_autodiff() { x.require_grad() } else { x };
+        let bias = Some(causal_bias(3, &device));
+        let (expected, expected_weights) = readable.forward(x.clone(), x.clone(), bias.clone());
+        let (context, weights) = fused.forward(x.clone(), x.clone(), bias);
+        if device.is_autodiff() {
+            assert!(expected_weights.is_tracked() && !weights.is_tracked(), "the kernel ran");
+            assert!(x.grad(&context.clone().sum().backward()).is_some(), "the context carries the gradient");
+            assert_close(&values(context), &values(expected), 1e-5);
+            assert_close(&values(weights), &values(expected_weights), 1e-6);
+        } else {
+            assert_eq!(values(context), values(expected));
+            assert_eq!(values(weights), values(expected_weights));
+        }
+    }
+}

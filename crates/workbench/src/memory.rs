@@ -30,9 +30,14 @@ unsafe extern "C" {
 /// that needs them takes a page fault on each, and the kernel zeroes it: ~15,000 faults in a
 /// `workbench bench` of the LSTM and the Transformer, ~600 without. The heap's footprint then
 /// stays at its high-water mark, which the peak it reports already is.
+/// A delay set in the environment (`MIMALLOC_PURGE_DELAY`) is left as it is. Called first thing
+/// in `main`.
 pub fn keep_freed_pages() {
-    // SAFETY: setting an option is thread-safe in mimalloc and takes effect at its next purge.
-    unsafe { mi_option_set(PURGE_DELAY, -1) }
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: a plain store into mimalloc's option table, made before `main` starts any
+        // other thread; mimalloc reads it at its next purge.
+        unsafe { mi_option_set(PURGE_DELAY, -1) }
+    }
 }
 
 pub struct CountingAllocator {
@@ -119,10 +124,12 @@ mod tests {
     /// Option 15 is the purge delay: mimalloc v3's default (1,000 ms) before, none after.
     #[test]
     fn keeping_freed_pages_sets_the_purge_delay() {
+        assert!(
+            std::env::var_os("MIMALLOC_PURGE_DELAY").is_none(),
+            "run without MIMALLOC_PURGE_DELAY: this test reads mimalloc's default"
+        );
         let delay = || unsafe { mi_option_get(PURGE_DELAY) };
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-            assert_eq!(delay(), 1000, "mimalloc's default purge delay: is option {PURGE_DELAY} still purge_delay?");
-        }
+        assert_eq!(delay(), 1000, "mimalloc's default purge delay: is option {PURGE_DELAY} still purge_delay?");
         keep_freed_pages();
         assert_eq!(delay(), -1);
     }

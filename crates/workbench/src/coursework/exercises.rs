@@ -268,7 +268,7 @@ pub const EXERCISES: &[Exercise] = &[
         title: "Multi-head attention: splitting into heads and merging them",
         sheet: "exercises/10-multi-head.md",
         file: "crates/transformer/src/attention.rs",
-        hint: "split: reshape [batch, length, d_model] to [batch, length, heads, d_k] and swap the length and head axes; attend: project and split the queries, self.attention (scaled_dot_product_attention, or its fused twin), swap back, reshape to [batch, queries, d_model], apply W^O",
+        hint: "split: reshape [batch, length, d_model] to [batch, length, heads, d_k] and swap the length and head axes; attend: project and split the queries, self.attention (which calls your scaled_dot_product_attention), swap back, reshape to [batch, queries, d_model], apply W^O",
         checks: &[
             Check {
                 package: "seq2seq-transformer",
