@@ -74,7 +74,7 @@ pub fn backward(saved: &Saved, grad_scores: &[f32]) -> [Vec<f32>; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::values;
+    use crate::testing::{assert_gradients, values};
 
     #[test]
     fn scores_and_gradients_match_hand_and_finite_differences() {
@@ -89,26 +89,6 @@ mod tests {
         let loss = |k: &[f32], q: &[f32], v: &[f32]| -> f64 {
             forward(dims, k, q, v).0.iter().zip(&weights).map(|(s, w)| (*s as f64) * (*w as f64)).sum()
         };
-        let [dk, dq, dv] = backward(&saved, &weights);
-        let eps = 1e-2f32;
-        let mut inputs = [keys, query, v];
-        let analytic = [dk, dq, dv];
-        for which in 0..3 {
-            for i in 0..inputs[which].len() {
-                let original = inputs[which][i];
-                inputs[which][i] = original + eps;
-                let up = loss(&inputs[0], &inputs[1], &inputs[2]);
-                inputs[which][i] = original - eps;
-                let down = loss(&inputs[0], &inputs[1], &inputs[2]);
-                inputs[which][i] = original;
-                let numeric = (up - down) / (2.0 * eps as f64);
-                let error = (numeric - analytic[which][i] as f64).abs();
-                assert!(
-                    error < 1e-3 * (1.0 + numeric.abs()),
-                    "input {which}[{i}]: {} vs {numeric}",
-                    analytic[which][i]
-                );
-            }
-        }
+        assert_gradients([keys, query, v], &backward(&saved, &weights), |[k, q, v]| loss(k, q, v));
     }
 }

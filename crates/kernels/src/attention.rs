@@ -156,7 +156,7 @@ pub fn backward(saved: &Saved, grad_context: &[f32]) -> [Vec<f32>; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::values;
+    use crate::testing::{assert_gradients, values};
 
     const MASKED: f32 = -1.0e9;
 
@@ -219,25 +219,7 @@ mod tests {
             };
             let [q, k, v] = inputs.clone();
             let analytic = backward(&forward(dims, q, k, v, bias).1, &weights);
-            let mut inputs = inputs.clone();
-            let eps = 1e-2f32;
-            for which in 0..3 {
-                for i in 0..inputs[which].len() {
-                    let original = inputs[which][i];
-                    inputs[which][i] = original + eps;
-                    let up = loss(&inputs);
-                    inputs[which][i] = original - eps;
-                    let down = loss(&inputs);
-                    inputs[which][i] = original;
-                    let numeric = (up - down) / (2.0 * eps as f64);
-                    let error = (numeric - analytic[which][i] as f64).abs();
-                    assert!(
-                        error < 1e-3 * (1.0 + numeric.abs()),
-                        "input {which}[{i}]: {} vs {numeric}",
-                        analytic[which][i]
-                    );
-                }
-            }
+            assert_gradients(inputs.clone(), &analytic, loss);
             if bias == Some(&padding) {
                 // The padded key (sentence 1, key 3, both heads: [70, 80)) gets no gradient.
                 assert!(analytic[1][70..80].iter().chain(&analytic[2][70..80]).all(|g| *g == 0.0));
