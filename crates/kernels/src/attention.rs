@@ -35,10 +35,16 @@ pub struct Dims {
 
 impl Dims {
     /// Where head `pair % heads` of sentence `pair / heads` starts in a `[batch, len, heads,
-    /// depth]` tensor, and how its `[len, depth]` matrix is laid out.
-    fn head(&self, pair: usize, len: usize) -> (usize, Strides) {
+    /// depth]` tensor; its `[len, depth]` matrix is laid out by [`rows`](Self::rows).
+    fn head(&self, pair: usize, len: usize) -> usize {
         let (b, h) = (pair / self.heads, pair % self.heads);
-        ((b * len * self.heads + h) * self.depth, Strides { row: self.heads * self.depth, column: 1 })
+        (b * len * self.heads + h) * self.depth
+    }
+
+    /// One head's `[len, depth]` matrix inside `[batch, len, heads, depth]`, and its transpose.
+    fn rows(&self) -> (Strides, Strides) {
+        let row = self.heads * self.depth;
+        (Strides { row, column: 1 }, Strides { row: 1, column: row })
     }
 }
 
@@ -100,13 +106,12 @@ pub fn forward(dims: Dims, query: Vec<f32>, key: Vec<f32>, value: Vec<f32>, bias
     let strides = bias.map(Bias::strides);
     let mut weights = vec![0.0; batch * heads * q * k];
     let mut context = vec![0.0; batch * q * heads * d];
+    let ((rows, transposed), dense) = (dims.rows(), Strides::dense(q, k, false));
     for pair in 0..batch * heads {
         let (b, h) = (pair / heads, pair % heads);
-        let ((at_q, rows), (at_k, _)) = (dims.head(pair, q), dims.head(pair, k));
-        let keys_transposed = Strides { row: 1, column: rows.row };
+        let (at_q, at_k) = (dims.head(pair, q), dims.head(pair, k));
         let scores = &mut weights[pair * q * k..][..q * k]; // [queries, keys]
-        let dense = Strides::dense(q, k, false);
-        matmul_strided(q, d, k, (&query[at_q..], rows), (&key[at_k..], keys_transposed), (&mut *scores, dense)); // Q Kᵀ
+        matmul_strided(q, d, k, (&query[at_q..], rows), (&key[at_k..], transposed), (&mut *scores, dense)); // Q Kᵀ
         for i in 0..q {
             let row = &mut scores[i * k..][..k];
             row.iter_mut().for_each(|s| *s *= scale);
@@ -132,9 +137,9 @@ pub fn backward(saved: &Saved, grad_context: &[f32]) -> [Vec<f32>; 3] {
     let mut d_value = vec![0.0; batch * k * heads * d];
     let mut d_scores = vec![0.0; q * k]; // ∂P, then ∂S, of one pair
     let (dense, dense_transposed) = (Strides::dense(q, k, false), Strides::dense(k, q, true));
+    let (rows, transposed) = dims.rows();
     for pair in 0..batch * heads {
-        let ((at_q, rows), (at_k, _)) = (dims.head(pair, q), dims.head(pair, k));
-        let transposed = Strides { row: 1, column: rows.row };
+        let (at_q, at_k) = (dims.head(pair, q), dims.head(pair, k));
         let weights = &saved.weights[pair * q * k..][..q * k];
         let grad = (&grad_context[at_q..], rows);
         matmul_strided(k, q, d, (weights, dense_transposed), grad, (&mut d_value[at_k..], rows)); // Pᵀ ∂O

@@ -25,7 +25,8 @@ pub(crate) trait Kernel: Send + Sync + Debug + 'static {
     /// The output (flattened) and what the backward pass needs.
     fn forward(&self, inputs: Vec<Vec<f32>>) -> (Vec<f32>, Self::Saved);
 
-    /// A second output that takes no gradient (attention weights, kept for plots); none by default.
+    /// A second output that takes no gradient (the attention weights, returned beside the
+    /// context); none by default.
     fn record(_saved: &Self::Saved) -> Option<Vec<f32>> {
         None
     }

@@ -99,13 +99,14 @@ impl MultiHeadAttention {
         values: Tensor<4>,
         bias: Option<Tensor<4>>,
     ) -> (Tensor<4>, Tensor<4>) {
-        let fused = (self.fused && query.device().is_autodiff()).then(|| {
-            seq2seq_kernels::scaled_dot_product_attention(query.clone(), keys.clone(), values.clone(), bias.clone())
-        });
-        match fused.flatten() {
-            Some(out) => out,
-            None => scaled_dot_product_attention(query, keys, values, bias),
+        if self.fused
+            && query.device().is_autodiff()
+            && let Some(out) =
+                seq2seq_kernels::scaled_dot_product_attention(query.clone(), keys.clone(), values.clone(), bias.clone())
+        {
+            return out;
         }
+        scaled_dot_product_attention(query, keys, values, bias)
     }
 
     /// `[batch, length, d_model]` → `[batch, heads, length, d_k]`.
